@@ -1,0 +1,159 @@
+/**
+ * Minimal GraphQL client: same-origin POST /graphql, bearer token, Accept-Language,
+ * one refresh-and-retry on AUTH_REQUIRED / AUTH_SESSION_EXPIRED or an expired access token.
+ */
+import { getLang } from '../i18n';
+import { setOnline } from '../lib/net';
+import { SESSION_FIELDS } from './fragments';
+import {
+  accessTokenExpired,
+  clearSession,
+  loadSession,
+  saveSession,
+  type StoredSession,
+} from './session';
+import type { OperationError, Session } from './types';
+
+export const GRAPHQL_URL = '/graphql';
+const AUTH_CODES = new Set(['AUTH_REQUIRED', 'AUTH_SESSION_EXPIRED']);
+
+/** The request never reached the server (offline, DNS, connection refused). */
+export class NetworkError extends Error {
+  constructor(cause?: unknown) {
+    super('network');
+    this.name = 'NetworkError';
+    this.cause = cause;
+  }
+}
+/** The session could not be refreshed: the user must sign in again. */
+export class SessionExpiredError extends Error {
+  constructor(message = 'AUTH_SESSION_EXPIRED') {
+    super(message);
+    this.name = 'SessionExpiredError';
+  }
+}
+/** A top-level GraphQL error (not a typed OperationError result). */
+export class GraphQLRequestError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | null,
+  ) {
+    super(message);
+    this.name = 'GraphQLRequestError';
+  }
+}
+
+interface GqlResponse<T> {
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+interface ClientHooks {
+  onSession?: (s: Session) => void;
+  onSessionExpired?: () => void;
+}
+let hooks: ClientHooks = {};
+export function configureClient(h: ClientHooks): void {
+  hooks = h;
+}
+
+async function post<T>(query: string, variables: Record<string, unknown>, token?: string): Promise<GqlResponse<T>> {
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json',
+    Accept: 'application/json',
+    'Accept-Language': getLang(),
+  };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let res: Response;
+  try {
+    res = await fetch(GRAPHQL_URL, { method: 'POST', headers, body: JSON.stringify({ query, variables }), cache: 'no-store' });
+  } catch (e) {
+    setOnline(false);
+    throw new NetworkError(e);
+  }
+  setOnline(true);
+  let body: GqlResponse<T>;
+  try {
+    body = (await res.json()) as GqlResponse<T>;
+  } catch {
+    throw new GraphQLRequestError(`HTTP ${res.status}`, null);
+  }
+  return body;
+}
+
+const REFRESH = `mutation Refresh($refreshToken: String!) {
+  refreshSession(refreshToken: $refreshToken) {
+    __typename
+    ... on SessionSuccess { session { ${SESSION_FIELDS} } }
+    ... on OperationError { code message field }
+  }
+}`;
+
+type SessionResult = { __typename: 'SessionSuccess'; session: Session } | OperationError;
+
+let refreshing: Promise<StoredSession> | null = null;
+
+/** Rotates the refresh token once; concurrent callers share the same attempt. */
+export function refreshSession(): Promise<StoredSession> {
+  if (!refreshing) {
+    refreshing = (async () => {
+      const current = loadSession();
+      if (!current) throw new SessionExpiredError();
+      const body = await post<{ refreshSession: SessionResult }>(REFRESH, { refreshToken: current.refreshToken });
+      const r = body.data?.refreshSession;
+      if (r && r.__typename === 'SessionSuccess') {
+        saveSession(r.session);
+        hooks.onSession?.(r.session);
+        return r.session;
+      }
+      // AUTH_SESSION_EXPIRED (or any refusal): the refresh token is no good any more.
+      clearSession();
+      hooks.onSessionExpired?.();
+      throw new SessionExpiredError(r && 'message' in r ? r.message : undefined);
+    })().finally(() => {
+      refreshing = null;
+    });
+  }
+  return refreshing;
+}
+
+/** Runs a query/mutation. `auth: false` for signIn; otherwise the stored session is used. */
+export async function gql<T>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  opts: { auth?: boolean; attachToken?: boolean } = {},
+): Promise<T> {
+  const auth = opts.auth ?? true;
+  if (!auth && opts.attachToken) {
+    // e.g. signOut: send the token we have, never refresh for it.
+    const body = await post<T>(query, variables, loadSession()?.accessToken);
+    if (body.errors?.length) throw new GraphQLRequestError(body.errors[0].message, body.errors[0].extensions?.code ?? null);
+    if (!body.data) throw new GraphQLRequestError('empty response', null);
+    return body.data;
+  }
+  let session = auth ? loadSession() : null;
+  if (auth && !session) {
+    hooks.onSessionExpired?.();
+    throw new SessionExpiredError();
+  }
+  if (session && accessTokenExpired(session)) session = await refreshSession();
+
+  let body = await post<T>(query, variables, session?.accessToken);
+  const authError = body.errors?.find((e) => AUTH_CODES.has(e.extensions?.code ?? ''));
+  if (auth && authError) {
+    session = await refreshSession();
+    body = await post<T>(query, variables, session.accessToken);
+  }
+  if (body.errors?.length) {
+    const e = body.errors[0];
+    const code = e.extensions?.code ?? null;
+    if (auth && code && AUTH_CODES.has(code)) {
+      clearSession();
+      hooks.onSessionExpired?.();
+      throw new SessionExpiredError(e.message);
+    }
+    throw new GraphQLRequestError(e.message, code);
+  }
+  if (!body.data) throw new GraphQLRequestError('empty response', null);
+  return body.data;
+}

@@ -1,0 +1,43 @@
+import { signOut } from '../api/auth';
+import { enumLabel, getLang, t } from '../i18n';
+import { setSignedIn } from '../lib/auth-state';
+import { navigate } from '../lib/router';
+import { useStore } from '../store/hooks';
+import { Field } from '../ui/components';
+import { useOnline } from '../ui/hooks';
+
+declare const __APP_VERSION__: string;
+
+export function Account() {
+  const viewer = useStore((s) => s.viewer);
+  const online = useOnline();
+  async function onSignOut() {
+    await signOut();
+    setSignedIn(false);
+    navigate('/signin', true);
+  }
+  return (
+    <main class="screen">
+      <h1>{t('account.title')}</h1>
+      {viewer && (
+        <dl class="fields">
+          <Field label={t('account.user')}>
+            {viewer.user.fullName} ({viewer.user.username})
+          </Field>
+          <Field label={t('account.role')}>{enumLabel('role', viewer.user.role)}</Field>
+          <Field label={t('account.region')}>{viewer.user.region?.name ?? t('common.none')}</Field>
+        </dl>
+      )}
+      <div class="stack">
+        <p class="muted">
+          {t('account.language')}: {getLang() === 'tr' ? 'Türkçe' : 'English'}
+        </p>
+        {!online && <p class="notice">{t('account.offlineSignOut')}</p>}
+        <button type="button" class="btn-danger" onClick={onSignOut}>
+          {t('account.signOut')}
+        </button>
+        <p class="muted small">{t('account.version', { v: __APP_VERSION__ })}</p>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,450 @@
+import { useState } from 'preact/hooks';
+import { loadMyWorkOrders, loadReviewQueue, loadTechnicians, loadWorkOrder, loadWorkOrders, workOrdersListKey } from '../api/queries';
+import { WORK_ORDER_STATUSES, type WorkOrderAction, type WorkOrderStatus } from '../api/types';
+import { enumLabel, formatDate, formatDateTime, t } from '../i18n';
+import { can } from '../lib/permissions';
+import { href } from '../lib/router';
+import { dispatch, type DispatchResult } from '../outbox/dispatch';
+import type { CommandArgs, CommandName } from '../outbox/commands';
+import { useStore } from '../store/hooks';
+import { selectWorkOrder, selectWorkOrderList, type WorkOrderView } from '../store/store';
+import { BackLink, Field, Freshness, PriorityBadge, Sheet, StatusBadge, WorkOrderCard } from '../ui/components';
+import { useLoader } from '../ui/hooks';
+
+// --- lists ---------------------------------------------------------------------------
+
+export function MyWork() {
+  const load = useLoader('my', loadMyWorkOrders);
+  const items = useStore((s) => selectWorkOrderList(s, 'myWorkOrders', (w) => w.status !== 'CLOSED'));
+  const updatedAt = useStore((s) => s.lists.myWorkOrders?.updatedAt);
+  return (
+    <main class="screen">
+      <h1>{t('my.title')}</h1>
+      <Freshness updatedAt={updatedAt} load={load} />
+      <WorkOrderList items={items} empty={t('my.empty')} loading={load.loading && !updatedAt} />
+    </main>
+  );
+}
+
+function WorkOrderList({ items, empty, loading }: { items: WorkOrderView[]; empty: string; loading: boolean }) {
+  if (loading) return <p class="muted">{t('common.loading')}</p>;
+  if (!items.length) return <p class="empty">{empty}</p>;
+  return (
+    <ul class="cards">
+      {items.map((wo) => (
+        <WorkOrderCard key={wo.id} wo={wo} />
+      ))}
+    </ul>
+  );
+}
+
+export function ReviewQueue() {
+  const load = useLoader('review', loadReviewQueue);
+  const items = useStore((s) => selectWorkOrderList(s, 'reviewQueue', (w) => w.status === 'SUBMITTED'));
+  const updatedAt = useStore((s) => s.lists.reviewQueue?.updatedAt);
+  const [returning, setReturning] = useState<WorkOrderView | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+
+  async function approve(wo: WorkOrderView) {
+    setBusy(wo.id);
+    setMsg(null);
+    const r = await dispatch('workorder.approve', { workOrderId: wo.id, comment: '' });
+    setBusy(null);
+    setMsg(r.ok ? { ok: true, text: `${wo.number}: ${enumLabel('status', r.workOrder.status)}` } : { ok: false, text: r.error.message });
+  }
+
+  return (
+    <main class="screen">
+      <h1>{t('review.title')}</h1>
+      <Freshness updatedAt={updatedAt} load={load} />
+      <Feedback msg={msg} />
+      {load.loading && !updatedAt ? (
+        <p class="muted">{t('common.loading')}</p>
+      ) : !items.length ? (
+        <p class="empty">{t('review.empty')}</p>
+      ) : (
+        <ul class="cards">
+          {items.map((wo) => (
+            <WorkOrderCard key={wo.id} wo={wo}>
+              <div class="card-actions">
+                <button type="button" class="btn-primary" disabled={busy === wo.id} aria-label={`${t('action.APPROVE')} ${wo.number}`} onClick={() => approve(wo)}>
+                  {t('action.APPROVE')}
+                </button>
+                <button type="button" class="btn-secondary" disabled={busy === wo.id} aria-label={`${t('action.RETURN')} ${wo.number}`} onClick={() => setReturning(wo)}>
+                  {t('action.RETURN')}
+                </button>
+              </div>
+            </WorkOrderCard>
+          ))}
+        </ul>
+      )}
+      {returning && (
+        <ReturnSheet
+          wo={returning}
+          onClose={() => setReturning(null)}
+          onDone={(r) => {
+            setMsg(r.ok ? { ok: true, text: `${returning.number}: ${enumLabel('status', r.workOrder.status)}` } : { ok: false, text: r.error.message });
+            if (r.ok) setReturning(null);
+          }}
+        />
+      )}
+    </main>
+  );
+}
+
+export function WorkOrders() {
+  const [status, setStatus] = useState<WorkOrderStatus | null>(null);
+  const key = workOrdersListKey(status);
+  const load = useLoader(key, () => loadWorkOrders(status));
+  const items = useStore((s) => selectWorkOrderList(s, key, (w) => !status || w.status === status));
+  const list = useStore((s) => s.lists[key]);
+  return (
+    <main class="screen">
+      <h1>{t('wos.title')}</h1>
+      <label class="lbl">
+        {t('wos.filter')}
+        <select value={status ?? ''} onChange={(e) => setStatus((e.currentTarget.value || null) as WorkOrderStatus | null)}>
+          <option value="">{t('wos.all')}</option>
+          {WORK_ORDER_STATUSES.map((st) => (
+            <option key={st} value={st}>
+              {enumLabel('status', st)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <Freshness updatedAt={list?.updatedAt} load={load} />
+      {list?.total !== undefined && <p class="muted small">{t('wos.total', { n: list.total })}</p>}
+      <WorkOrderList items={items} empty={t('common.empty')} loading={load.loading && !list} />
+    </main>
+  );
+}
+
+// --- detail --------------------------------------------------------------------------
+
+function Feedback({ msg }: { msg: { ok: boolean; text: string } | null }) {
+  if (!msg) return null;
+  return msg.ok ? (
+    <p class="success" role="status">
+      {msg.text}
+    </p>
+  ) : (
+    <p class="error" role="alert">
+      {msg.text}
+    </p>
+  );
+}
+
+type SheetKind = 'note' | 'submit' | 'return' | 'close' | 'assign' | null;
+
+export function WorkOrderDetail({ id }: { id: string }) {
+  const [missing, setMissing] = useState(false);
+  const load = useLoader(`wo:${id}`, async () => setMissing(!(await loadWorkOrder(id))));
+  const wo = useStore((s) => selectWorkOrder(s, id));
+  const fetchedAt = useStore((s) => s.fetchedAt[`workOrder:${id}`]);
+  const viewer = useStore((s) => s.viewer);
+  const [sheet, setSheet] = useState<SheetKind>(null);
+  const [busy, setBusy] = useState(false);
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+
+  async function run<N extends CommandName>(name: N, args: CommandArgs[N]): Promise<DispatchResult> {
+    setBusy(true);
+    setMsg(null);
+    const r = await dispatch(name, args);
+    setBusy(false);
+    setMsg(r.ok ? { ok: true, text: t('wo.done') } : { ok: false, text: r.error.message });
+    if (r.ok) setSheet(null);
+    return r;
+  }
+
+  if (!wo) {
+    return (
+      <main class="screen">
+        <BackLink to="/" />
+        {load.loading ? <p class="muted">{t('common.loading')}</p> : missing ? <p class="empty">{t('common.notFound')}</p> : <Freshness load={load} />}
+      </main>
+    );
+  }
+
+  const actions = wo.allowedActions;
+  const has = (a: WorkOrderAction) => actions.includes(a);
+  const backTo = can(viewer, 'workorders.approve') && wo.status === 'SUBMITTED' ? '/review' : '/';
+
+  return (
+    <main class={`screen ${actions.length ? 'with-actions' : ''}`}>
+      <BackLink to={backTo} />
+      <p class="wo-number">{wo.number}</p>
+      <h1>{wo.title}</h1>
+      <div class="badges">
+        <StatusBadge status={wo.status} />
+        <PriorityBadge priority={wo.priority} />
+      </div>
+      <Freshness updatedAt={fetchedAt} load={load} />
+      <Feedback msg={msg} />
+      {missing && <p class="error">{t('common.notFound')}</p>}
+      {wo.returnReason && wo.status === 'RETURNED' && (
+        <div class="callout">
+          <strong>{t('wo.returnReason')}:</strong> {wo.returnReason}
+        </div>
+      )}
+      <dl class="fields">
+        <Field label={t('wo.type')}>{enumLabel('woType', wo.type)}</Field>
+        <Field label={t('wo.site')}>
+          {wo.site ? <a href={href(`/site/${wo.site.id}`)}>{`${wo.site.code} · ${wo.site.name}`}</a> : t('common.none')}
+        </Field>
+        <Field label={t('wo.due')}>{formatDate(wo.dueOn)}</Field>
+        <Field label={t('wo.assignee')}>{wo.assignee?.fullName ?? t('wo.unassigned')}</Field>
+        <Field label={t('wo.createdBy')}>{wo.createdBy?.fullName ?? t('common.none')}</Field>
+        <Field label={t('wo.createdAt')}>{formatDateTime(wo.createdAt)}</Field>
+        <Field label={t('wo.updatedAt')}>{formatDateTime(wo.updatedAt)}</Field>
+      </dl>
+      {wo.description && (
+        <section>
+          <h2>{t('wo.description')}</h2>
+          <p class="prewrap">{wo.description}</p>
+        </section>
+      )}
+      <section>
+        <h2>{t('wo.devices')}</h2>
+        {wo.devices.length ? (
+          <ul class="links">
+            {wo.devices.map((d) => (
+              <li key={d.id}>
+                <a href={href(`/device/${d.id}`)}>
+                  {enumLabel('deviceKind', d.kind)} · {d.assetTag} · {d.make} {d.model}
+                </a>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p class="muted">{t('wo.noDevices')}</p>
+        )}
+      </section>
+      <section>
+        <h2>{t('wo.timeline')}</h2>
+        <ol class="timeline" aria-label={t('wo.timeline')}>
+          {wo.timeline.map((ev) => (
+            <li key={ev.id} class={`ev ev-${ev.kind.toLowerCase()}`}>
+              <div class="ev-head">
+                <strong>{enumLabel('event', ev.kind)}</strong>
+                <time dateTime={ev.at}>{formatDateTime(ev.at)}</time>
+              </div>
+              <div class="muted small">
+                {ev.actor?.fullName ?? t('event.system')}
+                {ev.fromStatus && ev.toStatus && ev.fromStatus !== ev.toStatus && (
+                  <span>
+                    {' · '}
+                    {enumLabel('status', ev.fromStatus)} → {enumLabel('status', ev.toStatus)}
+                  </span>
+                )}
+                {!ev.fromStatus && ev.toStatus && <span> · {enumLabel('status', ev.toStatus)}</span>}
+              </div>
+              {ev.text && <p class="ev-text prewrap">{ev.text}</p>}
+            </li>
+          ))}
+        </ol>
+      </section>
+
+      {actions.length > 0 && (
+        <div class="actionbar" role="group" aria-label={t('wo.actions')}>
+          {has('START') && (
+            <button type="button" class="btn-primary" disabled={busy} onClick={() => run('workorder.start', { workOrderId: wo.id })}>
+              {t('action.START')}
+            </button>
+          )}
+          {has('ADD_NOTE') && (
+            <button type="button" class="btn-secondary" disabled={busy} onClick={() => setSheet('note')}>
+              {t('action.ADD_NOTE')}
+            </button>
+          )}
+          {has('SUBMIT') && (
+            <button type="button" class="btn-primary" disabled={busy} onClick={() => setSheet('submit')}>
+              {t('action.SUBMIT')}
+            </button>
+          )}
+          {has('APPROVE') && (
+            <button type="button" class="btn-primary" disabled={busy} onClick={() => run('workorder.approve', { workOrderId: wo.id, comment: '' })}>
+              {t('action.APPROVE')}
+            </button>
+          )}
+          {has('RETURN') && (
+            <button type="button" class="btn-secondary" disabled={busy} onClick={() => setSheet('return')}>
+              {t('action.RETURN')}
+            </button>
+          )}
+          {has('ASSIGN') && (
+            <button type="button" class="btn-secondary" disabled={busy} onClick={() => setSheet('assign')}>
+              {t('action.ASSIGN')}
+            </button>
+          )}
+          {has('CLOSE') && (
+            <button type="button" class="btn-secondary" disabled={busy} onClick={() => setSheet('close')}>
+              {t('action.CLOSE')}
+            </button>
+          )}
+        </div>
+      )}
+
+      {sheet === 'note' && (
+        <TextSheet
+          title={t('action.ADD_NOTE')}
+          label={t('form.note')}
+          confirm={t('form.noteSave')}
+          required
+          busy={busy}
+          error={msg && !msg.ok ? msg.text : null}
+          onClose={() => setSheet(null)}
+          onConfirm={(text) => run('workorder.addNote', { workOrderId: wo.id, text })}
+        />
+      )}
+      {sheet === 'submit' && (
+        <TextSheet
+          title={t('action.SUBMIT')}
+          label={t('form.summary')}
+          confirm={t('form.submitConfirm')}
+          busy={busy}
+          error={msg && !msg.ok ? msg.text : null}
+          onClose={() => setSheet(null)}
+          onConfirm={(summary) => run('workorder.submit', { workOrderId: wo.id, summary })}
+        />
+      )}
+      {sheet === 'return' && <ReturnSheet wo={wo} onClose={() => setSheet(null)} onDone={(r) => { setMsg(r.ok ? { ok: true, text: t('wo.done') } : { ok: false, text: r.error.message }); if (r.ok) setSheet(null); }} />}
+      {sheet === 'close' && (
+        <Sheet title={t('form.closeQuestion')} onClose={() => setSheet(null)}>
+          <div class="sheet-actions">
+            <button type="button" class="btn-secondary" onClick={() => setSheet(null)}>
+              {t('common.cancel')}
+            </button>
+            <button type="button" class="btn-danger" disabled={busy} onClick={() => run('workorder.close', { workOrderId: wo.id })}>
+              {t('form.closeConfirm')}
+            </button>
+          </div>
+        </Sheet>
+      )}
+      {sheet === 'assign' && (
+        <AssignSheet wo={wo} busy={busy} error={msg && !msg.ok ? msg.text : null} onClose={() => setSheet(null)} onConfirm={(assigneeId) => run('workorder.assign', { workOrderId: wo.id, assigneeId })} />
+      )}
+    </main>
+  );
+}
+
+function TextSheet(props: {
+  title: string;
+  label: string;
+  confirm: string;
+  required?: boolean;
+  busy: boolean;
+  error: string | null;
+  hint?: string;
+  onClose: () => void;
+  onConfirm: (text: string) => void;
+}) {
+  const [text, setText] = useState('');
+  const empty = !text.trim();
+  return (
+    <Sheet title={props.title} onClose={props.onClose}>
+      <form
+        class="stack"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (props.required && empty) return;
+          props.onConfirm(text.trim());
+        }}
+      >
+        <label class="lbl">
+          {props.label}
+          <textarea rows={4} value={text} required={props.required} aria-describedby={props.hint ? 'sheet-hint' : undefined} onInput={(e) => setText(e.currentTarget.value)} />
+        </label>
+        {props.hint && (
+          <p id="sheet-hint" class="muted small">
+            {props.hint}
+          </p>
+        )}
+        {props.error && (
+          <p class="error" role="alert">
+            {props.error}
+          </p>
+        )}
+        <div class="sheet-actions">
+          <button type="button" class="btn-secondary" onClick={props.onClose}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" class="btn-primary" disabled={props.busy || (props.required && empty)}>
+            {props.busy ? t('wo.sending') : props.confirm}
+          </button>
+        </div>
+      </form>
+    </Sheet>
+  );
+}
+
+function ReturnSheet({ wo, onClose, onDone }: { wo: WorkOrderView; onClose: () => void; onDone: (r: DispatchResult) => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <TextSheet
+      title={`${t('action.RETURN')}: ${wo.number}`}
+      label={t('form.reason')}
+      hint={t('form.reasonHint')}
+      confirm={t('form.returnConfirm')}
+      required
+      busy={busy}
+      error={error}
+      onClose={onClose}
+      onConfirm={async (reason) => {
+        if (!reason) {
+          setError(t('form.reasonRequired'));
+          return;
+        }
+        setBusy(true);
+        const r = await dispatch('workorder.return', { workOrderId: wo.id, reason });
+        setBusy(false);
+        if (!r.ok) setError(r.error.message);
+        onDone(r);
+      }}
+    />
+  );
+}
+
+function AssignSheet(props: { wo: WorkOrderView; busy: boolean; error: string | null; onClose: () => void; onConfirm: (id: string) => void }) {
+  const load = useLoader('technicians', loadTechnicians);
+  const techs = useStore((s) => (s.lists.technicians?.ids ?? []).map((id) => s.users[id]).filter(Boolean));
+  const [choice, setChoice] = useState(props.wo.assigneeId ?? '');
+  return (
+    <Sheet title={`${t('action.ASSIGN')}: ${props.wo.number}`} onClose={props.onClose}>
+      <form
+        class="stack"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (choice) props.onConfirm(choice);
+        }}
+      >
+        <label class="lbl">
+          {t('form.technician')}
+          <select value={choice} onChange={(e) => setChoice(e.currentTarget.value)}>
+            <option value="">{t('form.chooseTechnician')}</option>
+            {techs.map((u) => (
+              <option key={u.id} value={u.id}>
+                {u.fullName}
+              </option>
+            ))}
+          </select>
+        </label>
+        {load.loading && <p class="muted small">{t('common.loading')}</p>}
+        {(props.error || load.error) && (
+          <p class="error" role="alert">
+            {props.error ?? load.error}
+          </p>
+        )}
+        <div class="sheet-actions">
+          <button type="button" class="btn-secondary" onClick={props.onClose}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" class="btn-primary" disabled={props.busy || !choice}>
+            {t('form.assignConfirm')}
+          </button>
+        </div>
+      </form>
+    </Sheet>
+  );
+}

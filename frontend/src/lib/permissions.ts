@@ -1,0 +1,39 @@
+import type { Viewer } from '../api/types';
+
+/** True when the viewer holds `perm` ("workorders.approve"), its area wildcard, or "*". */
+export function can(viewer: Viewer | null | undefined, perm: string): boolean {
+  if (!viewer) return false;
+  const ps = viewer.permissions;
+  const area = perm.split('.')[0];
+  return ps.includes(perm) || ps.includes(`${area}.*`) || ps.includes('*');
+}
+
+export type Screen = 'myWork' | 'review' | 'workOrders' | 'sites' | 'account';
+
+/** Screens of the bottom navigation the viewer may use, in order. */
+export function screensFor(viewer: Viewer | null | undefined): Screen[] {
+  const out: Screen[] = [];
+  if (can(viewer, 'workorders.start') || can(viewer, 'workorders.submit') || viewer?.user.role === 'TECHNICIAN') out.push('myWork');
+  if (can(viewer, 'workorders.approve')) out.push('review');
+  if (can(viewer, 'workorders.assign') || can(viewer, 'workorders.approve') || can(viewer, 'workorders.close')) out.push('workOrders');
+  if (can(viewer, 'sites.read')) out.push('sites');
+  out.push('account');
+  return out;
+}
+
+/** Home route by role: technicians → İşlerim; managers/admin → review queue; others → sites. */
+export function homePath(viewer: Viewer | null | undefined): string {
+  if (!viewer) return '/signin';
+  const role = viewer.user.role;
+  if (role === 'MANAGER' || role === 'ADMIN' || (role !== 'TECHNICIAN' && can(viewer, 'workorders.approve'))) return '/review';
+  if (role === 'TECHNICIAN') return '/my';
+  return can(viewer, 'sites.read') ? '/sites' : '/account';
+}
+
+export const SCREEN_PATH: Record<Screen, string> = {
+  myWork: '/my',
+  review: '/review',
+  workOrders: '/workorders',
+  sites: '/sites',
+  account: '/account',
+};

@@ -1,0 +1,49 @@
+/**
+ * Command catalogue: every write the PWA makes is a named command with plain-JSON args.
+ * Names follow docs/api-contract.md ("workorder.start", ...). Issue 3 stores these same
+ * envelopes in an IndexedDB outbox; keep args serialisable (no closures, no Dates).
+ */
+export type Priority = 'LOW' | 'NORMAL' | 'HIGH' | 'URGENT';
+
+export interface CommandArgs {
+  'workorder.create': {
+    type: string;
+    title: string;
+    description: string;
+    siteId: string;
+    deviceIds: string[];
+    priority: Priority;
+    dueOn: string | null;
+    assigneeId: string | null;
+  };
+  'workorder.assign': { workOrderId: string; assigneeId: string };
+  'workorder.start': { workOrderId: string };
+  'workorder.addNote': { workOrderId: string; text: string };
+  'workorder.submit': { workOrderId: string; summary: string };
+  'workorder.approve': { workOrderId: string; comment: string };
+  'workorder.return': { workOrderId: string; reason: string };
+  'workorder.close': { workOrderId: string };
+}
+export type CommandName = keyof CommandArgs;
+
+export interface CommandSpec {
+  /** Mutation field on the GraphQL Mutation type. */
+  mutation: string;
+  /** GraphQL input type name of its `input` argument. */
+  inputType: string;
+}
+
+export const COMMANDS: Record<CommandName, CommandSpec> = {
+  'workorder.create': { mutation: 'createWorkOrder', inputType: 'CreateWorkOrderInput' },
+  'workorder.assign': { mutation: 'assignWorkOrder', inputType: 'AssignWorkOrderInput' },
+  'workorder.start': { mutation: 'startWorkOrder', inputType: 'StartWorkOrderInput' },
+  'workorder.addNote': { mutation: 'addWorkOrderNote', inputType: 'AddWorkOrderNoteInput' },
+  'workorder.submit': { mutation: 'submitWorkOrder', inputType: 'SubmitWorkOrderInput' },
+  'workorder.approve': { mutation: 'approveWorkOrder', inputType: 'ApproveWorkOrderInput' },
+  'workorder.return': { mutation: 'returnWorkOrder', inputType: 'ReturnWorkOrderInput' },
+  'workorder.close': { mutation: 'closeWorkOrder', inputType: 'CloseWorkOrderInput' },
+};
+
+export function isCommandName(name: string): name is CommandName {
+  return Object.prototype.hasOwnProperty.call(COMMANDS, name);
+}

@@ -1,0 +1,134 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import { enumLabel, formatDate, formatDateTime, getLang, setLang, t } from '../i18n';
+import { href } from '../lib/router';
+import type { WorkOrderView } from '../store/store';
+import type { LoadState } from './hooks';
+import { useOnline } from './hooks';
+
+export function NetPill() {
+  const online = useOnline();
+  return (
+    <span class={`pill ${online ? 'pill-on' : 'pill-off'}`} role="status" aria-label={`${t('net.status')}: ${online ? t('net.online') : t('net.offline')}`}>
+      <span class="dot" aria-hidden="true" />
+      {online ? t('net.online') : t('net.offline')}
+    </span>
+  );
+}
+
+export function LangToggle() {
+  const next = getLang() === 'tr' ? 'en' : 'tr';
+  return (
+    <button type="button" class="btn-ghost lang" lang={next} aria-label={t('lang.switchLabel')} onClick={() => setLang(next)}>
+      {t('lang.switchTo')}
+    </button>
+  );
+}
+
+export function Header() {
+  return (
+    <header class="topbar">
+      <span class="brand">
+        <img src="/icons/icon.svg" alt="" width={28} height={28} />
+        {t('app.name')}
+      </span>
+      <NetPill />
+      <LangToggle />
+    </header>
+  );
+}
+
+export function StatusBadge({ status }: { status: string }) {
+  return <span class={`badge st-${status.toLowerCase()}`}>{enumLabel('status', status)}</span>;
+}
+
+export function PriorityBadge({ priority }: { priority: string }) {
+  return (
+    <span class={`prio pr-${priority.toLowerCase()}`}>
+      {t('wo.priority')}: {enumLabel('priority', priority)}
+    </span>
+  );
+}
+
+/** "Last updated …", offline notice, errors and a refresh button for a screen's data. */
+export function Freshness({ updatedAt, load }: { updatedAt?: string; load: LoadState }) {
+  return (
+    <div class="fresh">
+      {load.offline && (
+        <p class="notice" role="status">
+          {t('common.showingCached')}
+        </p>
+      )}
+      {load.error && (
+        <p class="error" role="alert">
+          {load.error}
+        </p>
+      )}
+      <div class="fresh-row">
+        <span class="muted">
+          {load.loading ? t('common.loading') : updatedAt ? t('common.lastUpdated', { time: formatDateTime(updatedAt) }) : t('common.neverUpdated')}
+        </span>
+        <button type="button" class="btn-small" onClick={load.reload} disabled={load.loading}>
+          {t('common.refresh')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+export function WorkOrderCard({ wo, children }: { wo: WorkOrderView; children?: ComponentChildren }) {
+  return (
+    <li class="card">
+      <a class="card-link" href={href(`/wo/${wo.id}`)}>
+        <span class="card-top">
+          <span class="wo-number">{wo.number}</span>
+          <StatusBadge status={wo.status} />
+        </span>
+        <span class="card-title">{wo.title}</span>
+        <span class="card-meta">{wo.site ? `${wo.site.code} · ${wo.site.name}` : ''}</span>
+        <span class="card-meta">
+          <PriorityBadge priority={wo.priority} />
+          {wo.dueOn && <span>{t('wo.dueShort', { date: formatDate(wo.dueOn) })}</span>}
+        </span>
+      </a>
+      {children}
+    </li>
+  );
+}
+
+export function Field({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="field">
+      <dt>{label}</dt>
+      <dd>{children ?? t('common.none')}</dd>
+    </div>
+  );
+}
+
+/** Bottom sheet dialog; focuses its first control and closes on Escape. */
+export function Sheet({ title, onClose, children }: { title: string; onClose: () => void; children: ComponentChildren }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const first = ref.current?.querySelector<HTMLElement>('textarea, select, input, button');
+    first?.focus();
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  return (
+    <div class="scrim" onClick={(e) => e.target === e.currentTarget && onClose()}>
+      <div class="sheet" role="dialog" aria-modal="true" aria-labelledby="sheet-title" ref={ref}>
+        <h2 id="sheet-title">{title}</h2>
+        {children}
+      </div>
+    </div>
+  );
+}
+
+export function BackLink({ to, label }: { to: string; label?: string }) {
+  return (
+    <a class="back" href={href(to)}>
+      ← {label ?? t('common.back')}
+    </a>
+  );
+}
