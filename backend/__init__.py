@@ -1,0 +1,1 @@
+"""Saha backend: Litestar + Strawberry GraphQL over SQLModel."""

@@ -1,0 +1,127 @@
+"""``python -m backend <command>`` (also installed as ``saha``).
+
+init            migrate, then load demo data into an empty database (not in production)
+migrate         apply database migrations
+demo            load demo data (only into an empty database)
+serve           run the HTTP server (PORT, default 8000)
+create-user     add a user (password read from SAHA_NEW_PASSWORD or asked for)
+export-schema   write schema.graphql
+settings        print the settings in force (secrets masked)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import sys
+
+from backend.config import Settings, get_settings
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def cmd_migrate(settings: Settings) -> None:
+    from backend.db.migrate import upgrade
+
+    settings.ensure_data_dir()
+    upgrade(settings.effective_database_url)
+    print(f"migrated: {_safe_url(settings)}")
+
+
+def cmd_demo(settings: Settings) -> None:
+    from backend.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+
+    if settings.production:
+        print("production mode: demo data is never loaded", file=sys.stderr)
+        return
+    loaded = asyncio.run(load_demo(settings))
+    if loaded:
+        print(f"demo data loaded. Demo accounts (password: {DEMO_PASSWORD}):")
+        for username, _full, role in DEMO_USERS:
+            print(f"  {username:<12} {role.value}")
+    else:
+        print("database not empty: demo data not loaded")
+
+
+def cmd_serve(settings: Settings) -> None:
+    import uvicorn
+
+    print(f"Saha is at http://{settings.host}:{settings.port}/", flush=True)
+    uvicorn.run(
+        "backend.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+    )
+
+
+def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
+    from backend.demo import create_user
+
+    password = os.environ.get("SAHA_NEW_PASSWORD") or getpass.getpass("Password: ")
+    if len(password) < 8:
+        sys.exit("password must have at least 8 characters")
+    asyncio.run(create_user(settings, args.username, args.full_name, args.role, password))
+    print(f"user {args.username} created")
+
+
+def _safe_url(settings: Settings) -> str:
+    url = settings.effective_database_url
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}" if ":" in creds else url
+    return url
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="saha", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in ("init", "migrate", "demo", "serve", "export-schema", "settings"):
+        sub.add_parser(name)
+    cu = sub.add_parser("create-user")
+    cu.add_argument("username")
+    cu.add_argument("--full-name", required=True)
+    cu.add_argument(
+        "--role",
+        required=True,
+        choices=["technician", "security", "unit_head", "manager", "zabita", "admin"],
+    )
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    _configure_logging(settings)
+
+    if args.command == "init":
+        cmd_migrate(settings)
+        if settings.demo_data:
+            cmd_demo(settings)
+    elif args.command == "migrate":
+        cmd_migrate(settings)
+    elif args.command == "demo":
+        cmd_demo(settings)
+    elif args.command == "serve":
+        cmd_serve(settings)
+    elif args.command == "create-user":
+        cmd_create_user(settings, args)
+    elif args.command == "export-schema":
+        from backend.graphql.schema import export
+
+        print(f"wrote {export()}")
+    elif args.command == "settings":
+        for key, value in settings.model_dump().items():
+            shown = "***" if "secret" in key and value else value
+            print(f"{key} = {shown}")
+        print(f"effective_database_url = {_safe_url(settings)}")

@@ -1,0 +1,123 @@
+"""Typed settings, read once from the environment (prefix ``SAHA_``, plus ``PORT``).
+
+Every field documents itself; ``python -m backend settings`` prints the values in force
+(secrets masked).
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SAHA_", extra="ignore")
+
+    data_dir: Path = Field(
+        default=REPO_ROOT / "var",
+        description="Folder for the SQLite file, uploaded files and the generated secret key.",
+    )
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy async URL. Empty: SQLite file `saha.db` in the data folder. "
+        "PostgreSQL: postgresql+asyncpg://user@host:5432/db",
+    )
+    secret_key: str = Field(
+        default="",
+        description="Key that signs access tokens. Empty: generated on first start and kept in "
+        "`<data_dir>/secret_key` (mode 600).",
+    )
+    production: bool = Field(
+        default=False,
+        description="Production mode: no GraphiQL, no demo data, stricter defaults.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address the HTTP server binds to.")
+    port: int = Field(
+        default=8000,
+        validation_alias=AliasChoices("PORT", "SAHA_PORT"),
+        description="HTTP port (PORT or SAHA_PORT).",
+    )
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Extra origins allowed by CORS (JSON list). The app's own origin needs none.",
+    )
+    max_request_bytes: int = Field(
+        default=1_000_000, description="Largest accepted request body for /graphql, in bytes."
+    )
+    max_upload_bytes: int = Field(
+        default=25_000_000, description="Largest accepted uploaded file (photo, document), in bytes."
+    )
+    access_token_minutes: int = Field(default=15, description="Lifetime of an access token.")
+    refresh_token_days: int = Field(
+        default=30,
+        description="Lifetime of a refresh token: how long a phone may stay offline and still "
+        "resume its session without signing in again.",
+    )
+    login_free_attempts: int = Field(
+        default=5, description="Failed sign-ins allowed per account before delays start."
+    )
+    login_max_delay_seconds: int = Field(
+        default=900, description="Longest wait imposed after repeated failed sign-ins."
+    )
+    graphql_max_depth: int = Field(default=10, description="Deepest GraphQL selection accepted.")
+    graphql_max_aliases: int = Field(default=15, description="Most aliases in one GraphQL document.")
+    graphql_max_tokens: int = Field(default=2000, description="Most tokens in one GraphQL document.")
+    demo_data: bool = Field(
+        default=True,
+        description="Load demo data into an empty database on `init` (never in production mode).",
+    )
+    frontend_dist: Path = Field(
+        default=REPO_ROOT / "frontend" / "dist", description="Built PWA served at `/`."
+    )
+    log_level: str = Field(default="INFO", description="Python logging level.")
+
+    @field_validator("data_dir", "frontend_dist")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'saha.db'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    def ensure_data_dir(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.uploads_dir.mkdir(parents=True, exist_ok=True)
+
+    def effective_secret_key(self) -> str:
+        """The configured key, or the one kept in the data folder (created on first call)."""
+        if self.secret_key:
+            return self.secret_key
+        self.ensure_data_dir()
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            key = secrets.token_urlsafe(48)
+            # O_EXCL: two processes starting together must not write two different keys.
+            try:
+                with path.open("x", encoding="ascii") as fh:
+                    fh.write(key)
+                path.chmod(0o600)
+            except FileExistsError:
+                pass
+        return path.read_text(encoding="ascii").strip()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Engine, sessions and column types shared by every area."""

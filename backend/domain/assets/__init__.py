@@ -1,0 +1,1 @@
+"""Assets: sites, their IP blocks, and devices (cameras, recorders, switches, cabinets)."""

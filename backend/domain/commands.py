@@ -1,0 +1,148 @@
+"""The command layer: every write in Saha is a named command.
+
+A command is a typed input (a pydantic model), the permission it needs, and an async handler
+that checks the rules and writes. GraphQL mutations call :func:`execute`; the offline sync
+replays envelopes through the same registry, by name, with plain JSON arguments.
+
+:func:`execute` runs the handler inside a SAVEPOINT of the caller's transaction: a
+:class:`DomainError` undoes exactly what that command wrote and nothing else, so a sync batch
+can record a rejection and move on. Committing is the caller's job.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.db.types import utcnow
+from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.people.permissions import Actor
+
+In = TypeVar("In", bound=BaseModel)
+Out = TypeVar("Out")
+
+
+class CommandInput(BaseModel):
+    """Base of every command input: unknown fields are refused, strings are trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+@dataclass
+class CommandContext:
+    session: AsyncSession
+    actor: Actor
+    now: datetime = field(default_factory=utcnow)
+    request_id: str = ""
+
+
+Handler = Callable[[CommandContext, In], Awaitable[Out]]
+
+
+@dataclass(frozen=True)
+class Command(Generic[In, Out]):
+    name: str
+    permission: str
+    input_model: type[In]
+    handler: Handler[In, Out]
+    description: str = ""
+
+
+class CommandRegistry:
+    def __init__(self) -> None:
+        self._commands: dict[str, Command[Any, Any]] = {}
+
+    def register(self, cmd: Command[Any, Any]) -> None:
+        if cmd.name in self._commands:
+            raise ValueError(f"command {cmd.name!r} registered twice")
+        self._commands[cmd.name] = cmd
+
+    def get(self, name: str) -> Command[Any, Any]:
+        try:
+            return self._commands[name]
+        except KeyError:
+            raise DomainError(ErrorCode.COMMAND_UNKNOWN, params={"name": name}) from None
+
+    def names(self) -> list[str]:
+        return sorted(self._commands)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._commands
+
+
+registry = CommandRegistry()
+
+
+def command(
+    name: str,
+    *,
+    permission: str,
+    input: type[In],
+) -> Callable[[Handler[In, Out]], Handler[In, Out]]:
+    """Register ``handler`` as the command ``name`` (``<area>.<verb>``)."""
+
+    def decorate(handler: Handler[In, Out]) -> Handler[In, Out]:
+        registry.register(
+            Command(
+                name=name,
+                permission=permission,
+                input_model=input,
+                handler=handler,
+                description=(handler.__doc__ or "").strip(),
+            )
+        )
+        return handler
+
+    return decorate
+
+
+def parse_input(model: type[In], args: Mapping[str, Any] | BaseModel) -> In:
+    if isinstance(args, model):
+        return args
+    raw = args.model_dump() if isinstance(args, BaseModel) else dict(args)
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first.get("loc", ()))
+        raise DomainError(
+            ErrorCode.VALIDATION_FAILED,
+            field=loc or None,
+            params={"detail": f"{loc}: {first.get('msg', '')}" if loc else first.get("msg", "")},
+        ) from None
+
+
+async def execute(
+    name: str,
+    args: Mapping[str, Any] | BaseModel,
+    ctx: CommandContext,
+    *,
+    commands: CommandRegistry | None = None,
+) -> Any:
+    """Validate, authorise and run one command inside a savepoint of ``ctx.session``."""
+    cmd = (commands or registry).get(name)
+    inp = parse_input(cmd.input_model, args)
+    if not ctx.actor.can(cmd.permission):
+        raise DomainError(ErrorCode.PERMISSION_DENIED, params={"permission": cmd.permission})
+    async with ctx.session.begin_nested():
+        result = await cmd.handler(ctx, inp)
+        await ctx.session.flush()
+    return result
+
+
+def new_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+def load_all_commands() -> CommandRegistry:
+    """Import every area's commands module so the registry is complete."""
+    from backend.domain.assets import commands as _assets  # noqa: F401
+    from backend.domain.workorders import commands as _workorders  # noqa: F401
+
+    return registry

@@ -1,0 +1,1 @@
+"""People: users, roles, regions, sessions (sign-in)."""

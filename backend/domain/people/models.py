@@ -1,0 +1,79 @@
+"""Users, roles and sessions."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from backend.db.types import UTCDateTime, enum_type, utcnow
+
+
+class Role(enum.StrEnum):
+    """What a person does in the unit; permissions follow from it."""
+
+    TECHNICIAN = "technician"  # Teknisyen
+    SECURITY = "security"  # Koruma Güvenlik personeli
+    UNIT_HEAD = "unit_head"  # Talep eden birimin amiri
+    MANAGER = "manager"  # Şef / Müdür
+    ZABITA = "zabita"  # Zabıta
+    ADMIN = "admin"  # Sistem yöneticisi
+
+
+class Region(SQLModel, table=True):
+    """A maintenance region (a group of districts) that technicians are assigned to."""
+
+    __tablename__ = "regions"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(max_length=80, unique=True)
+
+
+class UserBase(SQLModel):
+    username: str = Field(max_length=64, unique=True, index=True)
+    full_name: str = Field(max_length=120)
+    role: Role = Field(sa_type=enum_type(Role))
+    region_id: uuid.UUID | None = Field(default=None, foreign_key="regions.id", index=True)
+    phone: str = Field(default="", max_length=32)
+    is_active: bool = True
+
+
+class User(UserBase, table=True):
+    __tablename__ = "users"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    password_hash: str = Field(max_length=255)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class RefreshToken(SQLModel, table=True):
+    """A long-lived, single-use token that renews the short access token.
+
+    Tokens rotate on every use; all tokens of one sign-in share a ``family_id`` so that reuse
+    of an already rotated token (a stolen copy) revokes the whole family.
+    Only the SHA-256 of the token is stored.
+    """
+
+    __tablename__ = "refresh_tokens"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    family_id: uuid.UUID = Field(index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed sign-in bookkeeping per account name (also for names that do not exist)."""
+
+    __tablename__ = "login_throttles"
+
+    username: str = Field(max_length=64, primary_key=True)
+    failures: int = 0
+    last_failure_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    blocked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)

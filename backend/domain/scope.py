@@ -1,0 +1,43 @@
+"""Row scope, enforced once: which work orders, sites and devices a person may see.
+
+Every query and every command that loads an entity by id goes through these conditions.
+- managers and admins: everything;
+- technicians: work orders assigned to them; sites of their region and sites of their work;
+- other roles: sites and devices (read-only lookup), no work orders yet.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+
+from backend.domain.assets.models import Device, Site
+from backend.domain.people.models import Role
+from backend.domain.people.permissions import Actor
+from backend.domain.workorders.models import WorkOrder
+
+
+def work_order_scope(actor: Actor) -> ColumnElement[bool]:
+    if actor.sees_everything:
+        return true()
+    if actor.role is Role.TECHNICIAN:
+        return WorkOrder.assignee_id == actor.id  # type: ignore[return-value]
+    return false()
+
+
+def site_scope(actor: Actor) -> ColumnElement[bool]:
+    if actor.sees_everything or actor.role is not Role.TECHNICIAN:
+        return true()
+    assigned_here = exists(
+        select(WorkOrder.id).where(
+            and_(WorkOrder.site_id == Site.id, WorkOrder.assignee_id == actor.id)  # type: ignore[arg-type]
+        )
+    )
+    if actor.region_id is None:
+        return assigned_here
+    return or_(Site.region_id == actor.region_id, assigned_here)  # type: ignore[arg-type]
+
+
+def device_scope(actor: Actor) -> ColumnElement[bool]:
+    if actor.sees_everything or actor.role is not Role.TECHNICIAN:
+        return true()
+    return Device.site_id.in_(select(Site.id).where(site_scope(actor)))  # type: ignore[union-attr,attr-defined]

@@ -1,0 +1,1 @@
+"""Work orders (iş emirleri): lifecycle, assignment, notes, timeline, review."""

@@ -1,0 +1,227 @@
+"""Work-order commands: create, assign, start, note, submit, approve, return, close."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+from sqlmodel import select
+
+from backend.db.counters import next_value
+from backend.domain.assets.models import Device, Site
+from backend.domain.commands import CommandContext, CommandInput, command
+from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.people import permissions as p
+from backend.domain.people.models import Role, User
+from backend.domain.scope import site_scope
+from backend.domain.workorders.models import (
+    Priority,
+    WorkOrder,
+    WorkOrderDevice,
+    WorkOrderEvent,
+    WorkOrderEventKind,
+    WorkOrderStatus,
+    WorkOrderType,
+)
+from backend.domain.workorders.queries import load_work_order
+from backend.domain.workorders.rules import Action, check
+
+Title = Annotated[str, StringConstraints(min_length=3, max_length=160)]
+Text = Annotated[str, StringConstraints(max_length=4000)]
+NoteText = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+Reason = Annotated[str, StringConstraints(max_length=2000)]
+
+
+class CreateWorkOrder(CommandInput):
+    id: uuid.UUID | None = None  # client-chosen id: replaying the same create is harmless
+    type: WorkOrderType
+    title: Title
+    description: Text = ""
+    site_id: uuid.UUID
+    device_ids: list[uuid.UUID] = Field(default_factory=list, max_length=200)
+    priority: Priority = Priority.NORMAL
+    due_on: date | None = None
+    assignee_id: uuid.UUID | None = None
+
+
+class WorkOrderRef(CommandInput):
+    work_order_id: uuid.UUID
+
+
+class AssignWorkOrder(WorkOrderRef):
+    assignee_id: uuid.UUID
+
+
+class AddNote(WorkOrderRef):
+    text: NoteText
+
+
+class SubmitWorkOrder(WorkOrderRef):
+    summary: Text = ""
+
+
+class ApproveWorkOrder(WorkOrderRef):
+    comment: Text = ""
+
+
+class ReturnWorkOrder(WorkOrderRef):
+    reason: Reason
+
+
+async def _technician(ctx: CommandContext, user_id: uuid.UUID) -> User:
+    user = await ctx.session.get(User, user_id)
+    if user is None or user.role is not Role.TECHNICIAN or not user.is_active:
+        raise DomainError(ErrorCode.WORKORDER_ASSIGNEE_NOT_TECHNICIAN, field="assigneeId")
+    return user
+
+
+def _record(
+    ctx: CommandContext,
+    wo: WorkOrder,
+    kind: WorkOrderEventKind,
+    *,
+    from_status: WorkOrderStatus | None = None,
+    text: str | None = None,
+) -> None:
+    ctx.session.add(
+        WorkOrderEvent(
+            work_order_id=wo.id,
+            seq=wo.version,
+            at=ctx.now,
+            actor_id=ctx.actor.id,
+            kind=kind,
+            from_status=from_status,
+            to_status=wo.status if from_status is not None else None,
+            text=text or None,
+        )
+    )
+
+
+def _touch(ctx: CommandContext, wo: WorkOrder) -> None:
+    wo.version += 1
+    wo.updated_at = ctx.now
+    ctx.session.add(wo)
+
+
+async def _transition(
+    ctx: CommandContext, work_order_id: uuid.UUID, action: Action, text: str | None = None
+) -> WorkOrder:
+    wo = await load_work_order(ctx.session, ctx.actor, work_order_id, for_update=True)
+    tr = check(action, wo, ctx.actor)
+    before = wo.status
+    if tr.target is not None:
+        wo.status = tr.target
+    _touch(ctx, wo)
+    _record(ctx, wo, tr.event, from_status=before if tr.target is not None else None, text=text)
+    return wo
+
+
+@command("workorder.create", permission=p.WORKORDERS_CREATE, input=CreateWorkOrder)
+async def create_work_order(ctx: CommandContext, inp: CreateWorkOrder) -> WorkOrder:
+    """Open a work order on a site, optionally for some of its devices and assigned at once."""
+    if inp.id is not None:
+        existing = await ctx.session.get(WorkOrder, inp.id)
+        if existing is not None:
+            return await load_work_order(ctx.session, ctx.actor, existing.id)
+    site = (await ctx.session.exec(select(Site).where(Site.id == inp.site_id, site_scope(ctx.actor)))).first()
+    if site is None:
+        raise DomainError(ErrorCode.NOT_FOUND, field="siteId")
+    device_ids = list(dict.fromkeys(inp.device_ids))
+    if device_ids:
+        found = (
+            await ctx.session.exec(
+                select(Device.id).where(
+                    Device.id.in_(device_ids),  # type: ignore[attr-defined]
+                    Device.site_id == site.id,
+                )
+            )
+        ).all()
+        if len(found) != len(device_ids):
+            raise DomainError(ErrorCode.WORKORDER_DEVICE_NOT_ON_SITE, field="deviceIds")
+    assignee = await _technician(ctx, inp.assignee_id) if inp.assignee_id else None
+    seq = await next_value(ctx.session, f"workorder:{ctx.now.year}")
+    wo = WorkOrder(
+        id=inp.id or uuid.uuid4(),
+        number=f"IE-{ctx.now.year}-{seq:06d}",
+        type=inp.type,
+        status=WorkOrderStatus.ASSIGNED if assignee else WorkOrderStatus.DRAFT,
+        title=inp.title,
+        description=inp.description,
+        priority=inp.priority,
+        site_id=site.id,
+        assignee_id=assignee.id if assignee else None,
+        created_by_id=ctx.actor.id,
+        due_on=inp.due_on,
+        created_at=ctx.now,
+        updated_at=ctx.now,
+    )
+    ctx.session.add(wo)
+    await ctx.session.flush()
+    for device_id in device_ids:
+        ctx.session.add(WorkOrderDevice(work_order_id=wo.id, device_id=device_id))
+    _record(ctx, wo, WorkOrderEventKind.CREATED)
+    if assignee:
+        wo.version += 1
+        _record(
+            ctx,
+            wo,
+            WorkOrderEventKind.ASSIGNED,
+            from_status=WorkOrderStatus.DRAFT,
+            text=assignee.full_name,
+        )
+    return wo
+
+
+@command("workorder.assign", permission=p.WORKORDERS_ASSIGN, input=AssignWorkOrder)
+async def assign_work_order(ctx: CommandContext, inp: AssignWorkOrder) -> WorkOrder:
+    """Give the work order to a technician (or to another one)."""
+    assignee = await _technician(ctx, inp.assignee_id)
+    wo = await _transition(ctx, inp.work_order_id, Action.ASSIGN, text=assignee.full_name)
+    wo.assignee_id = assignee.id
+    return wo
+
+
+@command("workorder.start", permission=p.WORKORDERS_WORK, input=WorkOrderRef)
+async def start_work_order(ctx: CommandContext, inp: WorkOrderRef) -> WorkOrder:
+    """The assigned technician starts (or, after a return, resumes) the work."""
+    return await _transition(ctx, inp.work_order_id, Action.START)
+
+
+@command("workorder.addNote", permission=p.WORKORDERS_NOTE, input=AddNote)
+async def add_note(ctx: CommandContext, inp: AddNote) -> WorkOrder:
+    """Add a note to the work order's timeline."""
+    return await _transition(ctx, inp.work_order_id, Action.ADD_NOTE, text=inp.text)
+
+
+@command("workorder.submit", permission=p.WORKORDERS_WORK, input=SubmitWorkOrder)
+async def submit_work_order(ctx: CommandContext, inp: SubmitWorkOrder) -> WorkOrder:
+    """Send finished work for a manager's review."""
+    wo = await _transition(ctx, inp.work_order_id, Action.SUBMIT, text=inp.summary)
+    wo.submitted_at = ctx.now
+    return wo
+
+
+@command("workorder.approve", permission=p.WORKORDERS_APPROVE, input=ApproveWorkOrder)
+async def approve_work_order(ctx: CommandContext, inp: ApproveWorkOrder) -> WorkOrder:
+    """A manager accepts the submitted work."""
+    wo = await _transition(ctx, inp.work_order_id, Action.APPROVE, text=inp.comment)
+    wo.return_reason = None
+    return wo
+
+
+@command("workorder.return", permission=p.WORKORDERS_APPROVE, input=ReturnWorkOrder)
+async def return_work_order(ctx: CommandContext, inp: ReturnWorkOrder) -> WorkOrder:
+    """A manager sends the work back to the technician, saying why."""
+    if not inp.reason:
+        raise DomainError(ErrorCode.WORKORDER_REASON_REQUIRED, field="reason")
+    wo = await _transition(ctx, inp.work_order_id, Action.RETURN, text=inp.reason)
+    wo.return_reason = inp.reason
+    return wo
+
+
+@command("workorder.close", permission=p.WORKORDERS_CLOSE, input=WorkOrderRef)
+async def close_work_order(ctx: CommandContext, inp: WorkOrderRef) -> WorkOrder:
+    """Close approved work; nothing changes on it afterwards."""
+    return await _transition(ctx, inp.work_order_id, Action.CLOSE)

@@ -1,0 +1,1 @@
+"""GraphQL transport: thin resolvers over the domain layer."""

@@ -1,0 +1,67 @@
+"""Per-request GraphQL context: database, settings, the signed-in actor, loaders, language."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from strawberry.types import Info
+
+from backend.config import Settings
+from backend.db.engine import Database
+from backend.domain.errors import DomainError, ErrorCode, Lang
+from backend.domain.people.auth import actor_from_token
+from backend.domain.people.permissions import Actor
+
+if TYPE_CHECKING:
+    from backend.graphql.loaders import Loaders
+
+_UNSET: Any = object()
+
+
+@dataclass
+class Context:
+    db: Database
+    settings: Settings
+    request_id: str
+    lang: Lang
+    authorization: str | None
+    loaders: Loaders
+    _actor: Actor | None = field(default=_UNSET)
+    _token_error: DomainError | None = None
+
+    async def actor(self) -> Actor | None:
+        """The signed-in person, or None (no token, or a token that is expired or revoked)."""
+        if self._actor is _UNSET:
+            self._actor = None
+            token = (self.authorization or "").removeprefix("Bearer ").strip()
+            if token:
+                async with self.db.read() as session:
+                    try:
+                        self._actor = await actor_from_token(session, token, self.settings)
+                    except DomainError as exc:
+                        self._token_error = exc
+        return self._actor
+
+    async def require_actor(self) -> Actor:
+        """The actor, or AUTH_SESSION_EXPIRED (stale token: refresh) / AUTH_REQUIRED (none)."""
+        actor = await self.actor()
+        if actor is None:
+            raise self._token_error or DomainError(ErrorCode.AUTH_REQUIRED)
+        return actor
+
+
+def ctx(info: Info[Any, Any]) -> Context:
+    value = info.context["saha"]
+    assert isinstance(value, Context)
+    return value
+
+
+def pick_lang(accept_language: str | None) -> Lang:
+    first = (accept_language or "").split(",")[0].strip().lower()
+    return "en" if first.startswith("en") else "tr"
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex[:12]

@@ -1,0 +1,156 @@
+"""Read side: every root field declares its permission; row scope lives in the domain queries."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from backend.domain.assets import queries as aq
+from backend.domain.assets.models import DeviceKind, DeviceStatus
+from backend.domain.errors import DomainError
+from backend.domain.people import permissions as p
+from backend.domain.people import queries as people_queries
+from backend.domain.workorders import queries as wq
+from backend.domain.workorders.models import WorkOrderStatus, WorkOrderType
+from backend.graphql.common import SignedIn, requires
+from backend.graphql.context import ctx
+from backend.graphql.types import (
+    DevicePage,
+    DeviceType,
+    SitePage,
+    SiteType,
+    UserType,
+    ViewerType,
+    WorkOrderObject,
+    WorkOrderPage,
+)
+
+
+def _uuid(value: strawberry.ID | None) -> uuid.UUID | None:
+    """Parse an ID argument; an id that is not a UUID simply matches nothing."""
+    if value is None:
+        return None
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return uuid.UUID(int=0)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(permission_classes=[SignedIn])
+    async def viewer(self, info: Info[Any, Any]) -> ViewerType:
+        c = ctx(info)
+        actor = await c.require_actor()
+        user = await c.loaders.user.load(actor.id)
+        assert user is not None
+        return ViewerType.of(user, actor)
+
+    @strawberry.field(permission_classes=[requires(p.WORKORDERS_READ)])
+    async def my_work_orders(self, info: Info[Any, Any]) -> list[WorkOrderObject]:
+        c = ctx(info)
+        async with c.db.read() as session:
+            rows = await wq.my_work_orders(session, await c.require_actor())
+        return [WorkOrderObject.of(r) for r in rows]
+
+    @strawberry.field(permission_classes=[requires(p.WORKORDERS_READ)])
+    async def work_orders(
+        self,
+        info: Info[Any, Any],
+        status: WorkOrderStatus | None = None,
+        type: WorkOrderType | None = None,
+        site_id: strawberry.ID | None = None,
+        search: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> WorkOrderPage:
+        c = ctx(info)
+        flt = wq.WorkOrderFilter(status=status, type=type, site_id=_uuid(site_id), search=search)
+        async with c.db.read() as session:
+            rows, total = await wq.list_work_orders(session, await c.require_actor(), flt, limit, offset)
+        return WorkOrderPage(items=[WorkOrderObject.of(r) for r in rows], total=total)
+
+    @strawberry.field(permission_classes=[requires(p.WORKORDERS_READ)])
+    async def work_order(self, info: Info[Any, Any], id: strawberry.ID) -> WorkOrderObject | None:
+        c = ctx(info)
+        async with c.db.read() as session:
+            wo = await wq.find_work_order(session, await c.require_actor(), _uuid(id))  # type: ignore[arg-type]
+        return WorkOrderObject.of(wo) if wo else None
+
+    @strawberry.field(permission_classes=[requires(p.WORKORDERS_APPROVE)])
+    async def review_queue(self, info: Info[Any, Any]) -> list[WorkOrderObject]:
+        c = ctx(info)
+        async with c.db.read() as session:
+            rows = await wq.review_queue(session, await c.require_actor())
+        return [WorkOrderObject.of(r) for r in rows]
+
+    @strawberry.field(permission_classes=[requires(p.SITES_READ)])
+    async def sites(
+        self,
+        info: Info[Any, Any],
+        search: str | None = None,
+        district: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> SitePage:
+        c = ctx(info)
+        async with c.db.read() as session:
+            rows, total = await aq.list_sites(
+                session,
+                await c.require_actor(),
+                search=search,
+                district=district,
+                limit=limit,
+                offset=offset,
+            )
+        return SitePage(items=[SiteType.of(r) for r in rows], total=total)
+
+    @strawberry.field(permission_classes=[requires(p.SITES_READ)])
+    async def site(self, info: Info[Any, Any], id: strawberry.ID) -> SiteType | None:
+        c = ctx(info)
+        async with c.db.read() as session:
+            try:
+                site = await aq.load_site(session, await c.require_actor(), _uuid(id))  # type: ignore[arg-type]
+            except DomainError:
+                return None
+        return SiteType.of(site)
+
+    @strawberry.field(permission_classes=[requires(p.DEVICES_READ)])
+    async def devices(
+        self,
+        info: Info[Any, Any],
+        site_id: strawberry.ID | None = None,
+        kind: DeviceKind | None = None,
+        status: DeviceStatus | None = None,
+        search: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> DevicePage:
+        c = ctx(info)
+        flt = aq.DeviceFilter(site_id=_uuid(site_id), kind=kind, status=status, search=search)
+        async with c.db.read() as session:
+            rows, total = await aq.list_devices(session, await c.require_actor(), flt, limit, offset)
+        return DevicePage(items=[DeviceType.of(r) for r in rows], total=total)
+
+    @strawberry.field(permission_classes=[requires(p.DEVICES_READ)])
+    async def device(self, info: Info[Any, Any], id: strawberry.ID) -> DeviceType | None:
+        c = ctx(info)
+        async with c.db.read() as session:
+            try:
+                device = await aq.load_device(session, await c.require_actor(), _uuid(id))  # type: ignore[arg-type]
+            except DomainError:
+                return None
+        return DeviceType.of(device)
+
+    @strawberry.field(
+        permission_classes=[requires(p.WORKORDERS_ASSIGN)],
+        description="Active technicians, for assigning work.",
+    )
+    async def technicians(self, info: Info[Any, Any]) -> list[UserType]:
+        c = ctx(info)
+        async with c.db.read() as session:
+            rows = await people_queries.active_technicians(session)
+        return [UserType.of(u) for u in rows]

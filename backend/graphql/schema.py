@@ -1,0 +1,107 @@
+"""The root schema: queries, mutations, limits and error handling set once, here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from backend.config import Settings
+from backend.domain.commands import load_all_commands
+from backend.domain.errors import DomainError, ErrorCode, render
+from backend.graphql.context import Context
+from backend.graphql.mutations import Mutation
+from backend.graphql.queries import Query
+
+log = logging.getLogger("saha.graphql")
+
+SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema.graphql"
+
+
+class DomainErrors(MaskErrors):
+    """Turns errors into what a client may see.
+
+    - DomainError (expected): localised message, ``extensions.code`` (and ``field``);
+    - GraphQL's own errors (syntax, validation, limits): kept as they are;
+    - anything else: logged with the request id and masked as INTERNAL.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda e: e.original_error is not None)
+
+    def _context(self) -> Context | None:
+        context = getattr(self.execution_context, "context", None)
+        value = context.get("saha") if isinstance(context, dict) else None
+        return value if isinstance(value, Context) else None
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        c = self._context()
+        lang = c.lang if c else "tr"
+        request_id = c.request_id if c else "-"
+        original = error.original_error
+        if isinstance(original, DomainError):
+            extensions: dict[str, Any] = {"code": original.code.value}
+            if original.field:
+                extensions["field"] = original.field
+            return GraphQLError(
+                original.message(lang),
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                extensions=extensions,
+            )
+        log.error(
+            "unexpected error in GraphQL operation [request_id=%s] path=%s",
+            request_id,
+            error.path,
+            exc_info=original,
+        )
+        return GraphQLError(
+            render(ErrorCode.INTERNAL, lang, request_id=request_id),
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": ErrorCode.INTERNAL.value, "requestId": request_id},
+        )
+
+
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    load_all_commands()
+    depth = settings.graphql_max_depth if settings else 10
+    aliases = settings.graphql_max_aliases if settings else 15
+    tokens = settings.graphql_max_tokens if settings else 2000
+    extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: QueryDepthLimiter(max_depth=depth),
+        lambda: MaxAliasesLimiter(max_alias_count=aliases),
+        lambda: MaxTokensLimiter(max_token_count=tokens),
+        DomainErrors,
+    ]
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        config=StrawberryConfig(auto_camel_case=True),
+    )
+
+
+def schema_sdl() -> str:
+    return build_schema().as_str().rstrip() + "\n"
+
+
+def export(path: Path = SCHEMA_FILE) -> Path:
+    path.write_text(schema_sdl(), encoding="utf-8")
+    return path
