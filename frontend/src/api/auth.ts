@@ -5,17 +5,22 @@ import { SESSION_FIELDS } from './fragments';
 import { clearSession, loadSession, saveSession } from './session';
 import type { OperationError, Session } from './types';
 
+export const SIGN_IN_MUTATION = `mutation SignIn($username: String!, $password: String!) {
+  signIn(username: $username, password: $password) {
+    __typename
+    ... on SessionSuccess { session { ${SESSION_FIELDS} } }
+    ... on OperationError { code message field }
+  }
+}`;
+export const SIGN_OUT_MUTATION = `mutation SignOut($refreshToken: String!) {
+  signOut(refreshToken: $refreshToken) { __typename ... on OperationError { code message } }
+}`;
+
 type SessionResult = { __typename: 'SessionSuccess'; session: Session } | OperationError;
 
 export async function signIn(username: string, password: string): Promise<OperationError | null> {
   const d = await gql<{ signIn: SessionResult }>(
-    `mutation SignIn($username: String!, $password: String!) {
-      signIn(username: $username, password: $password) {
-        __typename
-        ... on SessionSuccess { session { ${SESSION_FIELDS} } }
-        ... on OperationError { code message field }
-      }
-    }`,
+    SIGN_IN_MUTATION,
     { username, password },
     { auth: false },
   );
@@ -35,7 +40,7 @@ export async function signOut(): Promise<void> {
   try {
     if (s) {
       await gql(
-        `mutation SignOut($refreshToken: String!) { signOut(refreshToken: $refreshToken) { __typename } }`,
+        SIGN_OUT_MUTATION,
         { refreshToken: s.refreshToken },
         { auth: false, attachToken: true },
       );

@@ -81,7 +81,7 @@ async function post<T>(query: string, variables: Record<string, unknown>, token?
   return body;
 }
 
-const REFRESH = `mutation Refresh($refreshToken: String!) {
+export const REFRESH_MUTATION = `mutation Refresh($refreshToken: String!) {
   refreshSession(refreshToken: $refreshToken) {
     __typename
     ... on SessionSuccess { session { ${SESSION_FIELDS} } }
@@ -99,7 +99,7 @@ export function refreshSession(): Promise<StoredSession> {
     refreshing = (async () => {
       const current = loadSession();
       if (!current) throw new SessionExpiredError();
-      const body = await post<{ refreshSession: SessionResult }>(REFRESH, { refreshToken: current.refreshToken });
+      const body = await post<{ refreshSession: SessionResult }>(REFRESH_MUTATION, { refreshToken: current.refreshToken });
       const r = body.data?.refreshSession;
       if (r && r.__typename === 'SessionSuccess') {
         saveSession(r.session);

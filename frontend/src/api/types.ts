@@ -97,7 +97,7 @@ export interface WorkOrder {
   site: Site;
   devices: Device[];
   assignee: User | null;
-  createdBy: User;
+  createdBy: User | null;
   dueOn: string | null;
   createdAt: string;
   updatedAt: string;

@@ -36,12 +36,12 @@ export interface CommandSpec {
 export const COMMANDS: Record<CommandName, CommandSpec> = {
   'workorder.create': { mutation: 'createWorkOrder', inputType: 'CreateWorkOrderInput' },
   'workorder.assign': { mutation: 'assignWorkOrder', inputType: 'AssignWorkOrderInput' },
-  'workorder.start': { mutation: 'startWorkOrder', inputType: 'StartWorkOrderInput' },
+  'workorder.start': { mutation: 'startWorkOrder', inputType: 'WorkOrderRefInput' },
   'workorder.addNote': { mutation: 'addWorkOrderNote', inputType: 'AddWorkOrderNoteInput' },
   'workorder.submit': { mutation: 'submitWorkOrder', inputType: 'SubmitWorkOrderInput' },
   'workorder.approve': { mutation: 'approveWorkOrder', inputType: 'ApproveWorkOrderInput' },
   'workorder.return': { mutation: 'returnWorkOrder', inputType: 'ReturnWorkOrderInput' },
-  'workorder.close': { mutation: 'closeWorkOrder', inputType: 'CloseWorkOrderInput' },
+  'workorder.close': { mutation: 'closeWorkOrder', inputType: 'WorkOrderRefInput' },
 };
 
 export function isCommandName(name: string): name is CommandName {

@@ -17,7 +17,7 @@ export interface WorkOrderRecord
   siteId: string;
   deviceIds: string[];
   assigneeId: string | null;
-  createdById: string;
+  createdById: string | null;
   timeline: WorkOrderEventRecord[];
 }
 export interface SiteRecord extends Omit<Site, 'devices'> {
@@ -137,7 +137,7 @@ export function withWorkOrders(s: State, wos: WorkOrder[]): State {
       siteId: site.id,
       deviceIds: devices.map((d) => d.id),
       assigneeId: assignee?.id ?? null,
-      createdById: createdBy.id,
+      createdById: createdBy?.id ?? null,
       timeline: (timeline ?? []).map(({ actor, ...e }) => ({ ...e, actorId: actor?.id ?? null })),
     });
     out = { ...out, workOrders: { ...out.workOrders, [wo.id]: rec } };
@@ -196,7 +196,7 @@ export function selectWorkOrder(s: State, id: string): WorkOrderView | null {
     site: s.sites[r.siteId] ?? null,
     devices: r.deviceIds.map((d) => s.devices[d]).filter(Boolean),
     assignee: r.assigneeId ? (s.users[r.assigneeId] ?? null) : null,
-    createdBy: s.users[r.createdById] ?? null,
+    createdBy: r.createdById ? (s.users[r.createdById] ?? null) : null,
     timeline: r.timeline.map((e) => ({ ...e, actor: e.actorId ? (s.users[e.actorId] ?? null) : null })),
   };
 }
