@@ -13,7 +13,8 @@ export type Screen = 'myWork' | 'review' | 'workOrders' | 'sites' | 'account';
 /** Screens of the bottom navigation the viewer may use, in order. */
 export function screensFor(viewer: Viewer | null | undefined): Screen[] {
   const out: Screen[] = [];
-  if (can(viewer, 'workorders.start') || can(viewer, 'workorders.submit') || viewer?.user.role === 'TECHNICIAN') out.push('myWork');
+  // The backend names the technician's field-work permission "workorders.work" (start + submit).
+  if (can(viewer, 'workorders.work') || can(viewer, 'workorders.start') || viewer?.user.role === 'TECHNICIAN') out.push('myWork');
   if (can(viewer, 'workorders.approve')) out.push('review');
   if (can(viewer, 'workorders.assign') || can(viewer, 'workorders.approve') || can(viewer, 'workorders.close')) out.push('workOrders');
   if (can(viewer, 'sites.read')) out.push('sites');
