@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
@@ -23,8 +23,8 @@ async def next_value(session: AsyncSession, name: str) -> int:
     await session.exec(insert(Counter).values(name=name, value=0).on_conflict_do_nothing())
     result = await session.exec(
         update(Counter)
-        .where(Counter.name == name)  # type: ignore[arg-type]
-        .values(value=Counter.value + 1)
-        .returning(Counter.value)  # type: ignore[arg-type]
+        .where(col(Counter.name) == name)
+        .values(value=col(Counter.value) + 1)
+        .returning(col(Counter.value))
     )
     return int(result.scalar_one())

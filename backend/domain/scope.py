@@ -8,7 +8,8 @@ Every query and every command that loads an entity by id goes through these cond
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, true
+from sqlmodel import col, select
 
 from backend.domain.assets.models import Device, Site
 from backend.domain.people.models import Role
@@ -20,7 +21,7 @@ def work_order_scope(actor: Actor) -> ColumnElement[bool]:
     if actor.sees_everything:
         return true()
     if actor.role is Role.TECHNICIAN:
-        return WorkOrder.assignee_id == actor.id  # type: ignore[return-value]
+        return col(WorkOrder.assignee_id) == actor.id
     return false()
 
 
@@ -28,16 +29,16 @@ def site_scope(actor: Actor) -> ColumnElement[bool]:
     if actor.sees_everything or actor.role is not Role.TECHNICIAN:
         return true()
     assigned_here = exists(
-        select(WorkOrder.id).where(
-            and_(WorkOrder.site_id == Site.id, WorkOrder.assignee_id == actor.id)  # type: ignore[arg-type]
+        select(col(WorkOrder.id)).where(
+            and_(col(WorkOrder.site_id) == col(Site.id), col(WorkOrder.assignee_id) == actor.id)
         )
     )
     if actor.region_id is None:
         return assigned_here
-    return or_(Site.region_id == actor.region_id, assigned_here)  # type: ignore[arg-type]
+    return or_(col(Site.region_id) == actor.region_id, assigned_here)
 
 
 def device_scope(actor: Actor) -> ColumnElement[bool]:
     if actor.sees_everything or actor.role is not Role.TECHNICIAN:
         return true()
-    return Device.site_id.in_(select(Site.id).where(site_scope(actor)))  # type: ignore[union-attr,attr-defined]
+    return col(Device.site_id).in_(select(col(Site.id)).where(site_scope(actor)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -30,19 +31,26 @@ class Context:
     loaders: Loaders
     _actor: Actor | None = field(default=_UNSET)
     _token_error: DomainError | None = None
+    # Sibling root fields resolve concurrently: the first loads the actor, the others wait.
+    _actor_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def actor(self) -> Actor | None:
         """The signed-in person, or None (no token, or a token that is expired or revoked)."""
-        if self._actor is _UNSET:
-            self._actor = None
-            token = (self.authorization or "").removeprefix("Bearer ").strip()
-            if token:
-                async with self.db.read() as session:
-                    try:
-                        self._actor = await actor_from_token(session, token, self.settings)
-                    except DomainError as exc:
-                        self._token_error = exc
+        async with self._actor_lock:
+            if self._actor is _UNSET:
+                self._actor = await self._load_actor()
         return self._actor
+
+    async def _load_actor(self) -> Actor | None:
+        token = (self.authorization or "").removeprefix("Bearer ").strip()
+        if not token:
+            return None
+        async with self.db.read() as session:
+            try:
+                return await actor_from_token(session, token, self.settings)
+            except DomainError as exc:
+                self._token_error = exc
+                return None
 
     async def require_actor(self) -> Actor:
         """The actor, or AUTH_SESSION_EXPIRED (stale token: refresh) / AUTH_REQUIRED (none)."""

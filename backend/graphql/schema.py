@@ -79,6 +79,14 @@ class DomainErrors(MaskErrors):
         )
 
 
+class SahaSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        # DomainErrors is where errors are logged (unexpected ones, with the request id);
+        # expected failures and client mistakes are not server errors.
+        for error in errors:
+            log.debug("graphql error: %s", error.message)
+
+
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     load_all_commands()
     depth = settings.graphql_max_depth if settings else 10
@@ -90,7 +98,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         lambda: MaxTokensLimiter(max_token_count=tokens),
         DomainErrors,
     ]
-    return strawberry.Schema(
+    return SahaSchema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,

@@ -42,6 +42,6 @@ def check_in_blocks(ip: str, blocks: Iterable[str]) -> str:
 def first_overlap(new: Network, existing: Iterable[str]) -> str | None:
     for cidr in existing:
         other = ipaddress.ip_network(cidr)
-        if other.version == new.version and other.overlaps(new):  # type: ignore[arg-type]
+        if other.version == new.version and other.overlaps(new):
             return cidr
     return None

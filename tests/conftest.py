@@ -1,0 +1,135 @@
+"""Shared fixtures: a migrated database per test (SQLite always, PostgreSQL when
+TEST_DATABASE_URL is set), the app, a GraphQL client and factories.
+
+SQLite: the schema is migrated once into a template file that each test copies.
+PostgreSQL: the schema is migrated once per run; each test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+from sqlalchemy import text
+
+from backend.app import create_app
+from backend.config import Settings
+from backend.db.engine import Database
+from backend.db.migrate import upgrade
+from backend.db.models import metadata
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite", "postgres"]
+
+
+def _reset_postgres(url: str) -> None:
+    async def reset() -> None:
+        db = Database(url, null_pool=True)
+        try:
+            async with db.engine.begin() as conn:
+                await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+                await conn.execute(text("CREATE SCHEMA public"))
+        finally:
+            await db.dispose()
+
+    asyncio.run(reset())
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "saha.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> str:
+    if not PG_URL:
+        pytest.skip("TEST_DATABASE_URL not set: PostgreSQL variant skipped")
+    _reset_postgres(PG_URL)
+    upgrade(PG_URL)
+    return PG_URL
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "saha.db"
+        shutil.copy(template, target)
+        return f"sqlite+aiosqlite:///{target}"
+    return str(request.getfixturevalue("postgres_migrated"))
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    database = Database(db_url, null_pool=True)
+    if database.dialect == "postgresql":
+        tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        async with database.engine.begin() as conn:
+            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "index.html").write_text("<!doctype html><title>Saha</title>", encoding="utf-8")
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=db_url,
+        frontend_dist=dist,
+        demo_data=False,
+    )
+
+
+@pytest.fixture
+async def client(settings: Settings, db: Database) -> AsyncIterator[AsyncTestClient[Any]]:
+    app = create_app(settings, db)
+    async with AsyncTestClient(app=app) as c:
+        yield c
+
+
+@dataclass
+class GQL:
+    """Posts GraphQL documents; ``token`` signs the request in."""
+
+    client: AsyncTestClient[Any]
+
+    async def __call__(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        lang: str = "tr",
+    ) -> dict[str, Any]:
+        headers = {"accept-language": lang}
+        if token:
+            headers["authorization"] = f"Bearer {token}"
+        response = await self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def ok(self, query: str, variables: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
+        body = await self(query, variables, **kw)
+        assert "errors" not in body, body
+        data: dict[str, Any] = body["data"]
+        return data
+
+
+@pytest.fixture
+def gql(client: AsyncTestClient[Any]) -> GQL:
+    return GQL(client)
