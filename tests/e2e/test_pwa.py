@@ -308,3 +308,51 @@ def test_no_horizontal_overflow_at_360px(server: str, new_phone: Callable[[], Br
     mgr.get_by_role("link", name="İş emirleri").click()
     expect(mgr.locator(".cards .card").first).to_be_visible()
     _assert_no_overflow(mgr, "all work orders")
+
+
+def test_session_refreshes_a_bad_access_token_and_sign_out_clears_everything(phone: Page) -> None:
+    # given: a signed-in technician whose access token has gone bad (as after expiry)
+    sign_in(phone, "teknisyen")
+    expect(phone.locator(".cards .card").first).to_be_visible()
+    old = phone.evaluate("JSON.parse(localStorage.getItem('saha.session'))")
+    phone.evaluate(
+        "s => localStorage.setItem('saha.session', JSON.stringify({...s, accessToken: 'not-a-valid-token'}))", old
+    )
+
+    # when: the app talks to the server again
+    phone.reload()
+    phone.get_by_role("button", name="Yenile").click()
+
+    # then: it refreshed once (the refresh token rotated) and still shows data
+    expect(phone.get_by_role("heading", name="İşlerim")).to_be_visible()
+    expect(phone.locator(".cards .card").first).to_be_visible()
+    phone.wait_for_function(f"JSON.parse(localStorage.getItem('saha.session')).refreshToken !== {old['refreshToken']!r}")
+    assert phone.evaluate("JSON.parse(localStorage.getItem('saha.session')).accessToken") != "not-a-valid-token"
+
+    # when: the user signs out
+    phone.get_by_role("link", name="Hesap").click()
+    phone.get_by_role("button", name="Oturumu kapat").click()
+
+    # then: back at sign-in with nothing left on the device
+    expect(phone.get_by_role("heading", name="Oturum aç")).to_be_visible()
+    assert phone.evaluate("localStorage.getItem('saha.session')") is None
+    assert phone.evaluate("localStorage.getItem('saha.store.v1')") is None
+    phone.reload()
+    expect(phone.get_by_role("heading", name="Oturum aç")).to_be_visible()
+
+
+def test_sign_in_shows_the_server_error_message(phone: Page) -> None:
+    # given
+    phone.goto("/")
+
+    # when
+    phone.get_by_label("Kullanıcı adı").fill("teknisyen")
+    phone.get_by_label("Parola").fill("yanlis-parola")
+    phone.get_by_role("button", name="Giriş yap").click()
+
+    # then: the server's Turkish message is shown and we stay on sign-in
+    alert = phone.get_by_role("alert")
+    expect(alert).to_be_visible()
+    expect(alert).not_to_be_empty()
+    expect(phone.get_by_role("heading", name="Oturum aç")).to_be_visible()
+    expect(phone.get_by_role("navigation")).to_have_count(0)

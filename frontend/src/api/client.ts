@@ -141,7 +141,9 @@ export async function gql<T>(
   let body = await post<T>(query, variables, session?.accessToken);
   const authError = body.errors?.find((e) => AUTH_CODES.has(e.extensions?.code ?? ''));
   if (auth && authError) {
-    session = await refreshSession();
+    // Another request may have refreshed meanwhile: then just retry with its new token.
+    const latest = loadSession();
+    session = latest && latest.accessToken !== session?.accessToken ? latest : await refreshSession();
     body = await post<T>(query, variables, session.accessToken);
   }
   if (body.errors?.length) {
