@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.config import Settings
 from backend.db.engine import Database
@@ -331,12 +332,13 @@ async def create_user(settings: Settings, username: str, full_name: str, role: s
 
 
 class _Runner:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    """Runs commands in one shared transaction: the demo loads all or nothing, quickly."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
 
     async def __call__(self, actor: Actor, name: str, args: dict[str, Any], now: datetime) -> Any:
-        async with self.db.write() as session:
-            return await execute(name, args, CommandContext(session=session, actor=actor, now=now))
+        return await execute(name, args, CommandContext(session=self.session, actor=actor, now=now))
 
 
 async def load_demo(settings: Settings, *, db: Database | None = None, seed: int = 20261122) -> bool:
@@ -348,42 +350,43 @@ async def load_demo(settings: Settings, *, db: Database | None = None, seed: int
     try:
         if not await _is_empty(db):
             return False
-        await _load(db, random.Random(seed))
+        async with db.write() as session:
+            await _load(session, random.Random(seed))
         return True
     finally:
         if own:
             await db.dispose()
 
 
-async def _load(db: Database, rng: random.Random) -> None:
+async def _load(session: AsyncSession, rng: random.Random) -> None:
     load_all_commands()
-    run = _Runner(db)
+    run = _Runner(session)
     now = datetime.now(UTC).replace(microsecond=0)
     pw = hash_password(DEMO_PASSWORD)
 
     regions: dict[str, Region] = {name: Region(name=name) for name in REGIONS}
     users: dict[str, User] = {}
-    async with db.write() as session:
-        session.add_all(regions.values())
-        for username, full_name, role in DEMO_USERS:
-            region = regions["Merkez"] if role in (Role.TECHNICIAN, Role.UNIT_HEAD) else None
-            users[username] = User(
-                username=username,
-                full_name=full_name,
-                role=role,
-                password_hash=pw,
-                region_id=region.id if region else None,
-                phone="0232 293 00 00",
-            )
-        for username, full_name, region_name in EXTRA_TECHNICIANS:
-            users[username] = User(
-                username=username,
-                full_name=full_name,
-                role=Role.TECHNICIAN,
-                password_hash=pw,
-                region_id=regions[region_name].id,
-            )
-        session.add_all(users.values())
+    session.add_all(regions.values())
+    for username, full_name, role in DEMO_USERS:
+        region = regions["Merkez"] if role in (Role.TECHNICIAN, Role.UNIT_HEAD) else None
+        users[username] = User(
+            username=username,
+            full_name=full_name,
+            role=role,
+            password_hash=pw,
+            region_id=region.id if region else None,
+            phone="0232 293 00 00",
+        )
+    for username, full_name, region_name in EXTRA_TECHNICIANS:
+        users[username] = User(
+            username=username,
+            full_name=full_name,
+            role=Role.TECHNICIAN,
+            password_hash=pw,
+            region_id=regions[region_name].id,
+        )
+    session.add_all(users.values())
+    await session.flush()
 
     admin = actor_for(users["admin"])
     manager = actor_for(users["mudur"])

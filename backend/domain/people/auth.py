@@ -150,8 +150,8 @@ async def _sign_in(
         throttle.failures += 1
         throttle.last_failure_at = now
         over = throttle.failures - settings.login_free_attempts
-        if over >= 0:
-            delay = min(2**over, settings.login_max_delay_seconds)
+        if over > 0:  # 1 s after the first failure past the free ones, then 2, 4, 8 … s
+            delay = min(2 ** (over - 1), settings.login_max_delay_seconds)
             throttle.blocked_until = now + timedelta(seconds=delay)
         session.add(throttle)
         raise DomainError(ErrorCode.AUTH_INVALID_CREDENTIALS)

@@ -1,0 +1,97 @@
+"""Demo data, and the database settings the sync invariants rely on."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, text
+from sqlmodel import select
+
+from backend.config import Settings
+from backend.db.engine import Database
+from backend.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+from backend.domain.assets.models import Device, DeviceKind, IpBlock, Site
+from backend.domain.people.models import User
+from backend.domain.workorders.models import WorkOrder, WorkOrderStatus
+from tests.conftest import GQL
+
+
+async def test_demo_loads_a_realistic_city_once(db: Database, settings: Settings, gql: GQL) -> None:
+    # when the demo is loaded into an empty database, and then again
+    first = await load_demo(settings, db=db)
+    second = await load_demo(settings, db=db)
+
+    # then it loaded once, with ~200 cameras, recorders, blocks and work in every state
+    assert (first, second) == (True, False)
+    async with db.read() as session:
+        cameras = (await session.exec(select(func.count()).where(Device.kind == DeviceKind.CAMERA))).one()
+        recorders = (await session.exec(select(func.count()).where(Device.kind == DeviceKind.RECORDER))).one()
+        sites = (await session.exec(select(func.count()).select_from(Site))).one()
+        blocks = (await session.exec(select(func.count()).select_from(IpBlock))).one()
+        statuses = set((await session.exec(select(WorkOrder.status).distinct())).all())
+        districts = set((await session.exec(select(Site.district).distinct())).all())
+        users = (await session.exec(select(func.count()).select_from(User))).one()
+    assert 190 <= cameras <= 220
+    assert recorders >= 10
+    assert blocks == sites >= 20
+    assert statuses == set(WorkOrderStatus)
+    assert {"Konak", "Karşıyaka", "Bornova", "Buca"} <= districts
+    assert users >= len(DEMO_USERS)
+    async with db.read() as session:
+        tech = (await session.exec(select(User).where(User.username == "teknisyen"))).one()
+        mine = set((await session.exec(select(WorkOrder.status).where(WorkOrder.assignee_id == tech.id))).all())
+    assert {WorkOrderStatus.ASSIGNED, WorkOrderStatus.IN_PROGRESS, WorkOrderStatus.SUBMITTED,
+            WorkOrderStatus.RETURNED, WorkOrderStatus.APPROVED, WorkOrderStatus.CLOSED} <= mine
+
+    # and every demo account signs in with the documented password
+    for username, _name, role in DEMO_USERS:
+        body = await gql.ok(
+            "mutation($u: String!, $p: String!) { r: signIn(username: $u, password: $p) "
+            "{ ... on SessionSuccess { session { viewer { user { role } } } } ... on OperationError { code } } }",
+            {"u": username, "p": DEMO_PASSWORD},
+        )
+        assert body["r"]["session"]["viewer"]["user"]["role"] == role.name, username
+
+
+async def test_demo_never_loads_in_production(db: Database, settings: Settings) -> None:
+    loaded = await load_demo(settings.model_copy(update={"production": True}), db=db)
+
+    async with db.read() as session:
+        users = (await session.exec(select(func.count()).select_from(User))).one()
+    assert loaded is False
+    assert users == 0
+
+
+async def test_sqlite_runs_durable_settings(db: Database) -> None:
+    if db.dialect != "sqlite":
+        return
+    for engine in (db.engine, db.read_engine):
+        async with engine.connect() as conn:
+            journal = (await conn.execute(text("PRAGMA journal_mode"))).scalar()
+            synchronous = (await conn.execute(text("PRAGMA synchronous"))).scalar()
+            foreign_keys = (await conn.execute(text("PRAGMA foreign_keys"))).scalar()
+        assert (journal, synchronous, foreign_keys) == ("wal", 2, 1)  # 2 = FULL
+
+
+async def test_savepoint_keeps_earlier_work_when_a_command_fails(db: Database) -> None:
+    # a failing command inside a larger transaction undoes only itself (sync relies on this)
+    from backend.domain.commands import CommandContext, execute, load_all_commands
+    from backend.domain.errors import DomainError
+    from backend.domain.people.auth import actor_for
+    from backend.domain.people.models import Role
+    from tests.factories import make_user
+
+    load_all_commands()
+    admin = actor_for(await make_user(db, Role.ADMIN))
+    async with db.write() as session:
+        ctx = CommandContext(session=session, actor=admin)
+        await execute("site.create", {"code": "S-1", "name": "Bina", "kind": "campus", "district": "Buca",
+                                      "recording_location": "central_server"}, ctx)
+        try:
+            await execute("site.create", {"code": "S-1", "name": "Bina 2", "kind": "campus",
+                                          "district": "Buca", "recording_location": "central_server"}, ctx)
+        except DomainError:
+            pass
+        await execute("site.create", {"code": "S-2", "name": "Bina 3", "kind": "campus", "district": "Buca",
+                                      "recording_location": "central_server"}, ctx)
+    async with db.read() as session:
+        codes = sorted((await session.exec(select(Site.code))).all())
+    assert codes == ["S-1", "S-2"]
