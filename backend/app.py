@@ -12,9 +12,9 @@ from typing import Any
 from litestar import Litestar, MediaType, Response, get
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
+from litestar.enums import ScopeType
 from litestar.exceptions import NotFoundException
 from litestar.response import File
-from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy import text
 from strawberry.litestar import make_graphql_controller

@@ -30,7 +30,11 @@ async def make_region(db: Database, name: str | None = None) -> Region:
 
 
 async def make_user(
-    db: Database, role: Role, *, username: str | None = None, region: Region | None = None,
+    db: Database,
+    role: Role,
+    *,
+    username: str | None = None,
+    region: Region | None = None,
     active: bool = True,
 ) -> User:
     n = next(_seq)
@@ -51,45 +55,81 @@ async def run(db: Database, actor: Actor | User, name: str, args: dict[str, Any]
     load_all_commands()
     who = actor if isinstance(actor, Actor) else actor_for(actor)
     async with db.write() as session:
-        return await execute(
-            name, args, CommandContext(session=session, actor=who, now=datetime.now(UTC))
-        )
+        return await execute(name, args, CommandContext(session=session, actor=who, now=datetime.now(UTC)))
 
 
 async def make_site(
-    db: Database, admin: User, *, region: Region | None = None, cidr: str | None = None,
+    db: Database,
+    admin: User,
+    *,
+    region: Region | None = None,
+    cidr: str | None = None,
     kind: SiteKind = SiteKind.SERVICE_BUILDING,
 ) -> Site:
     n = next(_seq)
-    site: Site = await run(db, admin, "site.create", {
-        "code": f"T-{n:04d}", "name": f"Test Hizmet Binası {n}", "kind": kind,
-        "district": "Konak", "recording_location": RecordingLocation.OWN_CABINET,
-        "region_id": region.id if region else None,
-    })
-    await run(db, admin, "site.addIpBlock", {"site_id": site.id, "cidr": cidr or f"10.{n // 250}.{n % 250}.0/24"})
+    site: Site = await run(
+        db,
+        admin,
+        "site.create",
+        {
+            "code": f"T-{n:04d}",
+            "name": f"Test Hizmet Binası {n}",
+            "kind": kind,
+            "district": "Konak",
+            "recording_location": RecordingLocation.OWN_CABINET,
+            "region_id": region.id if region else None,
+        },
+    )
+    await run(
+        db, admin, "site.addIpBlock", {"site_id": site.id, "cidr": cidr or f"10.{n // 250}.{n % 250}.0/24"}
+    )
     return site
 
 
 async def make_device(
-    db: Database, admin: User, site: Site, *, ip: str | None = None,
+    db: Database,
+    admin: User,
+    site: Site,
+    *,
+    ip: str | None = None,
     kind: DeviceKind = DeviceKind.CAMERA,
 ) -> Device:
     n = next(_seq)
-    device: Device = await run(db, admin, "device.create", {
-        "site_id": site.id, "kind": kind, "asset_tag": f"DMB-T{n:05d}", "ip_address": ip,
-    })
+    device: Device = await run(
+        db,
+        admin,
+        "device.create",
+        {
+            "site_id": site.id,
+            "kind": kind,
+            "asset_tag": f"DMB-T{n:05d}",
+            "ip_address": ip,
+        },
+    )
     return device
 
 
 async def make_work_order(
-    db: Database, manager: User, site: Site, *, assignee: User | None = None,
-    devices: list[Device] | None = None, steps: list[tuple[User, str, dict[str, Any]]] | None = None,
+    db: Database,
+    manager: User,
+    site: Site,
+    *,
+    assignee: User | None = None,
+    devices: list[Device] | None = None,
+    steps: list[tuple[User, str, dict[str, Any]]] | None = None,
 ) -> WorkOrder:
-    wo: WorkOrder = await run(db, manager, "workorder.create", {
-        "type": WorkOrderType.MAINTENANCE, "title": "Aylık bakım ve temizlik",
-        "site_id": site.id, "assignee_id": assignee.id if assignee else None,
-        "device_ids": [d.id for d in devices or []],
-    })
+    wo: WorkOrder = await run(
+        db,
+        manager,
+        "workorder.create",
+        {
+            "type": WorkOrderType.MAINTENANCE,
+            "title": "Aylık bakım ve temizlik",
+            "site_id": site.id,
+            "assignee_id": assignee.id if assignee else None,
+            "device_ids": [d.id for d in devices or []],
+        },
+    )
     for who, name, extra in steps or []:
         wo = await run(db, who, name, {"work_order_id": wo.id, **extra})
     return wo

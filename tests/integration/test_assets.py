@@ -36,7 +36,9 @@ async def test_device_address_must_be_in_site_block(gql: GQL, db: Database, worl
     garbage = await gql.ok(CREATE_DEVICE, {"i": {**base, "ipAddress": "10.1.1.999"}}, token=admin)
     assert await _count(db, Device) == before
 
-    inside = await gql.ok(CREATE_DEVICE, {"i": {**base, "ipAddress": "10.1.1.50", "areaType": "CASHIER"}}, token=admin)
+    inside = await gql.ok(
+        CREATE_DEVICE, {"i": {**base, "ipAddress": "10.1.1.50", "areaType": "CASHIER"}}, token=admin
+    )
 
     assert outside["r"]["code"] == "DEVICE_IP_OUTSIDE_SITE_BLOCKS"
     assert outside["r"]["field"] == "ipAddress"
@@ -53,7 +55,9 @@ async def test_device_update_keeps_address_rules(gql: GQL, world: World) -> None
 
     moved_out = await gql.ok(UPDATE_DEVICE, {"i": {"deviceId": cam, "ipAddress": "192.168.1.5"}}, token=admin)
     clash = await gql.ok(UPDATE_DEVICE, {"i": {"deviceId": cam, "ipAddress": "10.2.1.10"}}, token=admin)
-    faulty = await gql.ok(UPDATE_DEVICE, {"i": {"deviceId": cam, "status": "FAULTY", "firmware": "V5.8.0"}}, token=admin)
+    faulty = await gql.ok(
+        UPDATE_DEVICE, {"i": {"deviceId": cam, "status": "FAULTY", "firmware": "V5.8.0"}}, token=admin
+    )
 
     assert moved_out["r"]["code"] == "DEVICE_IP_OUTSIDE_SITE_BLOCKS"
     assert clash["r"]["code"] == "DEVICE_IP_OUTSIDE_SITE_BLOCKS"
@@ -65,9 +69,17 @@ async def test_duplicate_address_and_asset_tag_refused(gql: GQL, db: Database, w
     admin = world.token(world.admin)
     base = {"siteId": str(world.site_north.id), "kind": "CAMERA"}
 
-    same_ip = await gql.ok(CREATE_DEVICE, {"i": {**base, "assetTag": "DMB-X1", "ipAddress": "10.1.1.10"}}, token=admin)
-    same_tag = await gql.ok(CREATE_DEVICE, {"i": {**base, "assetTag": world.cam_north.asset_tag}}, token=admin)
-    area_on_switch = await gql.ok(CREATE_DEVICE, {"i": {**base, "kind": "SWITCH", "assetTag": "DMB-SW", "areaType": "ENTRANCE"}}, token=admin)
+    same_ip = await gql.ok(
+        CREATE_DEVICE, {"i": {**base, "assetTag": "DMB-X1", "ipAddress": "10.1.1.10"}}, token=admin
+    )
+    same_tag = await gql.ok(
+        CREATE_DEVICE, {"i": {**base, "assetTag": world.cam_north.asset_tag}}, token=admin
+    )
+    area_on_switch = await gql.ok(
+        CREATE_DEVICE,
+        {"i": {**base, "kind": "SWITCH", "assetTag": "DMB-SW", "areaType": "ENTRANCE"}},
+        token=admin,
+    )
 
     assert same_ip["r"]["code"] == "DEVICE_IP_TAKEN"
     assert same_tag["r"]["code"] == "DEVICE_ASSET_TAG_TAKEN"
@@ -94,8 +106,11 @@ async def test_ip_blocks_validate_and_do_not_overlap(gql: GQL, db: Database, wor
 
 async def test_block_in_use_cannot_be_removed(gql: GQL, db: Database, world: World) -> None:
     admin = world.token(world.admin)
-    data = await gql.ok("query($id: ID!) { site(id: $id) { ipBlocks { id cidr } } }",
-                        {"id": str(world.site_north.id)}, token=admin)
+    data = await gql.ok(
+        "query($id: ID!) { site(id: $id) { ipBlocks { id cidr } } }",
+        {"id": str(world.site_north.id)},
+        token=admin,
+    )
     block_id = data["site"]["ipBlocks"][0]["id"]
 
     refused = await gql.ok(REMOVE_BLOCK, {"i": {"ipBlockId": block_id}}, token=admin)
@@ -105,8 +120,15 @@ async def test_block_in_use_cannot_be_removed(gql: GQL, db: Database, world: Wor
 
 
 async def test_site_code_unique_and_technician_cannot_manage(gql: GQL, world: World) -> None:
-    payload = {"i": {"code": world.site_north.code, "name": "Başka Bina", "kind": "CAMPUS",
-                     "district": "Buca", "recordingLocation": "CENTRAL_SERVER"}}
+    payload = {
+        "i": {
+            "code": world.site_north.code,
+            "name": "Başka Bina",
+            "kind": "CAMPUS",
+            "district": "Buca",
+            "recordingLocation": "CENTRAL_SERVER",
+        }
+    }
 
     taken = await gql.ok(CREATE_SITE, payload, token=world.token(world.admin))
     denied = await gql.ok(CREATE_SITE, payload, token=world.token(world.tech))
@@ -120,8 +142,13 @@ async def test_technician_sees_sites_of_region_and_of_own_work(gql: GQL, db: Dat
     q = "{ sites { total items { code } } devices { total } }"
 
     before = await gql.ok(q, token=tech)
-    south = await gql.ok("query($id: ID!) { site(id: $id) { code } device(id: $d) { id } }".replace(
-        "query($id: ID!)", "query($id: ID!, $d: ID!)"), {"id": str(world.site_south.id), "d": str(world.cam_south.id)}, token=tech)
+    south = await gql.ok(
+        "query($id: ID!) { site(id: $id) { code } device(id: $d) { id } }".replace(
+            "query($id: ID!)", "query($id: ID!, $d: ID!)"
+        ),
+        {"id": str(world.site_south.id), "d": str(world.cam_south.id)},
+        token=tech,
+    )
 
     assert [s["code"] for s in before["sites"]["items"]] == [world.site_north.code]
     assert before["devices"]["total"] == 1
@@ -132,7 +159,9 @@ async def test_technician_sees_sites_of_region_and_of_own_work(gql: GQL, db: Dat
 
     await make_work_order(db, world.manager, world.site_south, assignee=world.tech)
     after = await gql.ok(q, token=tech)
-    assert sorted(s["code"] for s in after["sites"]["items"]) == sorted([world.site_north.code, world.site_south.code])
+    assert sorted(s["code"] for s in after["sites"]["items"]) == sorted(
+        [world.site_north.code, world.site_south.code]
+    )
     assert after["devices"]["total"] == 2
 
 
@@ -147,7 +176,9 @@ async def test_site_page_shows_blocks_devices_and_counts(gql: GQL, db: Database,
 
     data = await gql.ok(
         "query($id: ID!) { site(id: $id) { code deviceCount ipBlocks { cidr } devices { assetTag recorder { id } site { code } } } }",
-        {"id": str(world.site_north.id)}, token=world.token(world.tech))
+        {"id": str(world.site_north.id)},
+        token=world.token(world.tech),
+    )
 
     site = data["site"]
     assert site["deviceCount"] == 2

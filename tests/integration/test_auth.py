@@ -19,7 +19,9 @@ SIGN_IN = """mutation($u: String!, $p: String!) { r: signIn(username: $u, passwo
 REFRESH = """mutation($t: String!) { r: refreshSession(refreshToken: $t) {
   __typename ... on SessionSuccess { session { accessToken refreshToken } }
   ... on OperationError { code message } } }"""
-SIGN_OUT = "mutation($t: String!) { r: signOut(refreshToken: $t) { __typename ... on SignOutSuccess { ok } } }"
+SIGN_OUT = (
+    "mutation($t: String!) { r: signOut(refreshToken: $t) { __typename ... on SignOutSuccess { ok } } }"
+)
 VIEWER = "{ viewer { user { username } permissions } }"
 
 
@@ -42,11 +44,15 @@ async def test_wrong_password_and_unknown_user_get_the_same_answer(gql: GQL, db:
     wrong = await gql.ok(SIGN_IN, {"u": "ayse", "p": "nope-nope"})
     unknown = await gql.ok(SIGN_IN, {"u": "kimse", "p": "nope-nope"})
 
-    assert wrong["r"] == unknown["r"] == {
-        "__typename": "OperationError",
-        "code": "AUTH_INVALID_CREDENTIALS",
-        "message": "Kullanıcı adı veya parola hatalı.",
-    }
+    assert (
+        wrong["r"]
+        == unknown["r"]
+        == {
+            "__typename": "OperationError",
+            "code": "AUTH_INVALID_CREDENTIALS",
+            "message": "Kullanıcı adı veya parola hatalı.",
+        }
+    )
 
 
 async def test_repeated_failures_are_slowed_down_even_for_the_right_password(
@@ -54,7 +60,9 @@ async def test_repeated_failures_are_slowed_down_even_for_the_right_password(
 ) -> None:
     await make_user(db, Role.TECHNICIAN, username="hedef")
     for _ in range(settings.login_free_attempts):
-        assert (await gql.ok(SIGN_IN, {"u": "hedef", "p": "guess"}))["r"]["code"] == "AUTH_INVALID_CREDENTIALS"
+        assert (await gql.ok(SIGN_IN, {"u": "hedef", "p": "guess"}))["r"][
+            "code"
+        ] == "AUTH_INVALID_CREDENTIALS"
 
     # the next wrong guess starts a wait; during it even the right password is refused
     assert (await gql.ok(SIGN_IN, {"u": "hedef", "p": "guess"}))["r"]["code"] == "AUTH_INVALID_CREDENTIALS"
@@ -136,7 +144,7 @@ async def test_queries_need_a_valid_token(gql: GQL, db: Database, settings: Sett
 
 async def test_mutations_without_sign_in_return_typed_error(gql: GQL) -> None:
     body = await gql.ok(
-        "mutation { r: startWorkOrder(input: {workOrderId: \"00000000-0000-0000-0000-000000000001\"}) "
+        'mutation { r: startWorkOrder(input: {workOrderId: "00000000-0000-0000-0000-000000000001"}) '
         "{ ... on OperationError { code } } }"
     )
 

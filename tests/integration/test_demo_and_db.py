@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from sqlalchemy import func, text
 from sqlmodel import select
 
@@ -37,9 +39,17 @@ async def test_demo_loads_a_realistic_city_once(db: Database, settings: Settings
     assert users >= len(DEMO_USERS)
     async with db.read() as session:
         tech = (await session.exec(select(User).where(User.username == "teknisyen"))).one()
-        mine = set((await session.exec(select(WorkOrder.status).where(WorkOrder.assignee_id == tech.id))).all())
-    assert {WorkOrderStatus.ASSIGNED, WorkOrderStatus.IN_PROGRESS, WorkOrderStatus.SUBMITTED,
-            WorkOrderStatus.RETURNED, WorkOrderStatus.APPROVED, WorkOrderStatus.CLOSED} <= mine
+        mine = set(
+            (await session.exec(select(WorkOrder.status).where(WorkOrder.assignee_id == tech.id))).all()
+        )
+    assert {
+        WorkOrderStatus.ASSIGNED,
+        WorkOrderStatus.IN_PROGRESS,
+        WorkOrderStatus.SUBMITTED,
+        WorkOrderStatus.RETURNED,
+        WorkOrderStatus.APPROVED,
+        WorkOrderStatus.CLOSED,
+    } <= mine
 
     # and every demo account signs in with the documented password
     for username, _name, role in DEMO_USERS:
@@ -83,15 +93,40 @@ async def test_savepoint_keeps_earlier_work_when_a_command_fails(db: Database) -
     admin = actor_for(await make_user(db, Role.ADMIN))
     async with db.write() as session:
         ctx = CommandContext(session=session, actor=admin)
-        await execute("site.create", {"code": "S-1", "name": "Bina", "kind": "campus", "district": "Buca",
-                                      "recording_location": "central_server"}, ctx)
-        try:
-            await execute("site.create", {"code": "S-1", "name": "Bina 2", "kind": "campus",
-                                          "district": "Buca", "recording_location": "central_server"}, ctx)
-        except DomainError:
-            pass
-        await execute("site.create", {"code": "S-2", "name": "Bina 3", "kind": "campus", "district": "Buca",
-                                      "recording_location": "central_server"}, ctx)
+        await execute(
+            "site.create",
+            {
+                "code": "S-1",
+                "name": "Bina",
+                "kind": "campus",
+                "district": "Buca",
+                "recording_location": "central_server",
+            },
+            ctx,
+        )
+        with contextlib.suppress(DomainError):
+            await execute(
+                "site.create",
+                {
+                    "code": "S-1",
+                    "name": "Bina 2",
+                    "kind": "campus",
+                    "district": "Buca",
+                    "recording_location": "central_server",
+                },
+                ctx,
+            )
+        await execute(
+            "site.create",
+            {
+                "code": "S-2",
+                "name": "Bina 3",
+                "kind": "campus",
+                "district": "Buca",
+                "recording_location": "central_server",
+            },
+            ctx,
+        )
     async with db.read() as session:
         codes = sorted((await session.exec(select(Site.code))).all())
     assert codes == ["S-1", "S-2"]

@@ -41,8 +41,15 @@ async def test_full_lifecycle_from_creation_to_close(gql: GQL, world: World) -> 
     # given a manager creates and assigns maintenance work
     created = await gql.ok(
         CREATE,
-        {"input": {"type": "MAINTENANCE", "title": "Aylık bakım", "siteId": str(world.site_north.id),
-                   "deviceIds": [str(world.cam_north.id)], "assigneeId": str(world.tech.id)}},
+        {
+            "input": {
+                "type": "MAINTENANCE",
+                "title": "Aylık bakım",
+                "siteId": str(world.site_north.id),
+                "deviceIds": [str(world.cam_north.id)],
+                "assigneeId": str(world.tech.id),
+            }
+        },
         token=world.token(world.manager),
     )
     wo = created["r"]["workOrder"]
@@ -81,8 +88,13 @@ async def test_full_lifecycle_from_creation_to_close(gql: GQL, world: World) -> 
 
 async def test_return_needs_reason_and_technician_can_resume(gql: GQL, db: Database, world: World) -> None:
     # given submitted work
-    wo = await make_work_order(db, world.manager, world.site_north, assignee=world.tech, steps=[
-        (world.tech, "workorder.start", {}), (world.tech, "workorder.submit", {})])
+    wo = await make_work_order(
+        db,
+        world.manager,
+        world.site_north,
+        assignee=world.tech,
+        steps=[(world.tech, "workorder.start", {}), (world.tech, "workorder.submit", {})],
+    )
     mgr = world.token(world.manager)
 
     # when the manager returns it without a reason
@@ -100,7 +112,9 @@ async def test_return_needs_reason_and_technician_can_resume(gql: GQL, db: Datab
     assert returned["returnReason"] == "Fotoğraf eksik"
 
     # then the technician sees it, with START allowed again
-    data = await gql.ok("{ myWorkOrders { id status allowedActions returnReason } }", token=world.token(world.tech))
+    data = await gql.ok(
+        "{ myWorkOrders { id status allowedActions returnReason } }", token=world.token(world.tech)
+    )
     mine = {w["id"]: w for w in data["myWorkOrders"]}
     assert mine[str(wo.id)]["allowedActions"] == ["START", "ADD_NOTE"]
     assert mine[str(wo.id)]["returnReason"] == "Fotoğraf eksik"
@@ -120,8 +134,13 @@ async def test_illegal_transition_is_refused_and_changes_nothing(
     gql: GQL, db: Database, world: World, steps: list[tuple[str]], mutation: str, expected_status: str
 ) -> None:
     # given work in some state
-    wo = await make_work_order(db, world.manager, world.site_north, assignee=world.tech,
-                               steps=[(world.tech, f"workorder.{s[0]}", {}) for s in steps])
+    wo = await make_work_order(
+        db,
+        world.manager,
+        world.site_north,
+        assignee=world.tech,
+        steps=[(world.tech, f"workorder.{s[0]}", {}) for s in steps],
+    )
     before = await reload(db, WorkOrder, wo.id)
     actor = world.manager if mutation in (APPROVE, CLOSE) else world.tech
 
@@ -138,12 +157,19 @@ async def test_illegal_transition_is_refused_and_changes_nothing(
 
 
 async def test_technician_cannot_approve_or_create(gql: GQL, db: Database, world: World) -> None:
-    wo = await make_work_order(db, world.manager, world.site_north, assignee=world.tech, steps=[
-        (world.tech, "workorder.start", {}), (world.tech, "workorder.submit", {})])
+    wo = await make_work_order(
+        db,
+        world.manager,
+        world.site_north,
+        assignee=world.tech,
+        steps=[(world.tech, "workorder.start", {}), (world.tech, "workorder.submit", {})],
+    )
     tech = world.token(world.tech)
 
     approve = await gql.ok(APPROVE, {"input": {"workOrderId": str(wo.id)}}, token=tech)
-    create = await gql.ok(CREATE, {"input": {"type": "FAULT", "title": "Arıza", "siteId": str(world.site_north.id)}}, token=tech)
+    create = await gql.ok(
+        CREATE, {"input": {"type": "FAULT", "title": "Arıza", "siteId": str(world.site_north.id)}}, token=tech
+    )
 
     assert approve["r"]["code"] == "PERMISSION_DENIED"
     assert "workorders.approve" in approve["r"]["message"]
@@ -171,11 +197,18 @@ async def test_technician_sees_and_acts_only_on_own_work(gql: GQL, db: Database,
 
 
 async def test_manager_sees_everything_and_review_queue(gql: GQL, db: Database, world: World) -> None:
-    submitted = await make_work_order(db, world.manager, world.site_south, assignee=world.tech_south, steps=[
-        (world.tech_south, "workorder.start", {}), (world.tech_south, "workorder.submit", {})])
+    submitted = await make_work_order(
+        db,
+        world.manager,
+        world.site_south,
+        assignee=world.tech_south,
+        steps=[(world.tech_south, "workorder.start", {}), (world.tech_south, "workorder.submit", {})],
+    )
     await make_work_order(db, world.manager, world.site_north, assignee=world.tech)
 
-    data = await gql.ok("{ workOrders { total } reviewQueue { id allowedActions } }", token=world.token(world.manager))
+    data = await gql.ok(
+        "{ workOrders { total } reviewQueue { id allowedActions } }", token=world.token(world.manager)
+    )
 
     assert data["workOrders"]["total"] == 2
     assert [w["id"] for w in data["reviewQueue"]] == [str(submitted.id)]
@@ -204,19 +237,27 @@ async def test_assignment_only_to_active_technicians(gql: GQL, db: Database, wor
     wo = await make_work_order(db, world.manager, world.site_north)
     mgr = world.token(world.manager)
 
-    to_security = await gql.ok(ASSIGN, {"input": {"workOrderId": str(wo.id), "assigneeId": str(world.security.id)}}, token=mgr)
-    to_tech = await gql.ok(ASSIGN, {"input": {"workOrderId": str(wo.id), "assigneeId": str(world.tech.id)}}, token=mgr)
+    to_security = await gql.ok(
+        ASSIGN, {"input": {"workOrderId": str(wo.id), "assigneeId": str(world.security.id)}}, token=mgr
+    )
+    to_tech = await gql.ok(
+        ASSIGN, {"input": {"workOrderId": str(wo.id), "assigneeId": str(world.tech.id)}}, token=mgr
+    )
 
     assert to_security["r"]["code"] == "WORKORDER_ASSIGNEE_NOT_TECHNICIAN"
     assert to_tech["r"]["workOrder"]["status"] == "ASSIGNED"
     assert to_tech["r"]["workOrder"]["assignee"]["username"] == world.tech.username
 
 
-async def test_create_refuses_device_of_another_site_and_bad_input(gql: GQL, db: Database, world: World) -> None:
+async def test_create_refuses_device_of_another_site_and_bad_input(
+    gql: GQL, db: Database, world: World
+) -> None:
     mgr = world.token(world.manager)
     base = {"type": "FAULT", "title": "Arıza kaydı", "siteId": str(world.site_north.id)}
 
-    wrong_device = await gql.ok(CREATE, {"input": {**base, "deviceIds": [str(world.cam_south.id)]}}, token=mgr)
+    wrong_device = await gql.ok(
+        CREATE, {"input": {**base, "deviceIds": [str(world.cam_south.id)]}}, token=mgr
+    )
     short_title = await gql.ok(CREATE, {"input": {**base, "title": "x"}}, token=mgr)
     bad_site = await gql.ok(CREATE, {"input": {**base, "siteId": "not-a-uuid"}}, token=mgr)
     listed = await gql.ok("{ workOrders { total } }", token=mgr)
@@ -230,8 +271,14 @@ async def test_create_refuses_device_of_another_site_and_bad_input(gql: GQL, db:
 
 async def test_create_with_client_id_is_idempotent(gql: GQL, world: World) -> None:
     mgr = world.token(world.manager)
-    payload = {"input": {"id": "6a0f1c5e-3d2b-4f7a-9c1e-0b8d7e6f5a41", "type": "SURVEY",
-                         "title": "Keşif", "siteId": str(world.site_north.id)}}
+    payload = {
+        "input": {
+            "id": "6a0f1c5e-3d2b-4f7a-9c1e-0b8d7e6f5a41",
+            "type": "SURVEY",
+            "title": "Keşif",
+            "siteId": str(world.site_north.id),
+        }
+    }
 
     first = await gql.ok(CREATE, payload, token=mgr)
     second = await gql.ok(CREATE, payload, token=mgr)
@@ -245,7 +292,9 @@ async def test_create_with_client_id_is_idempotent(gql: GQL, world: World) -> No
 async def test_errors_come_in_english_on_request(gql: GQL, db: Database, world: World) -> None:
     wo = await make_work_order(db, world.manager, world.site_north, assignee=world.tech)
 
-    body = await gql.ok(SUBMIT, {"input": {"workOrderId": str(wo.id)}}, token=world.token(world.tech), lang="en")
+    body = await gql.ok(
+        SUBMIT, {"input": {"workOrderId": str(wo.id)}}, token=world.token(world.tech), lang="en"
+    )
 
     assert body["r"]["code"] == "WORKORDER_ILLEGAL_TRANSITION"
     assert body["r"]["message"].startswith("A work order in status")

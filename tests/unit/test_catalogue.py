@@ -18,7 +18,9 @@ def test_every_code_has_turkish_and_english(code: ErrorCode) -> None:
     assert set(MESSAGES[code]) == {"tr", "en"}
     assert MESSAGES[code]["tr"] != MESSAGES[code]["en"]
     # the same placeholders in both languages
-    assert set(re.findall(r"{(\w+)}", MESSAGES[code]["tr"])) == set(re.findall(r"{(\w+)}", MESSAGES[code]["en"]))
+    assert set(re.findall(r"{(\w+)}", MESSAGES[code]["tr"])) == set(
+        re.findall(r"{(\w+)}", MESSAGES[code]["en"])
+    )
 
 
 def test_render_fills_parameters_and_survives_missing_ones() -> None:
@@ -44,9 +46,20 @@ def test_every_role_has_permissions_from_the_catalogue() -> None:
 def test_commands_declare_known_permissions_and_names() -> None:
     registry = load_all_commands()
     names = registry.names()
-    assert {"workorder.create", "workorder.start", "workorder.addNote", "workorder.submit",
-            "workorder.approve", "workorder.return", "workorder.close", "workorder.assign",
-            "site.create", "site.addIpBlock", "device.create", "device.update"} <= set(names)
+    assert {
+        "workorder.create",
+        "workorder.start",
+        "workorder.addNote",
+        "workorder.submit",
+        "workorder.approve",
+        "workorder.return",
+        "workorder.close",
+        "workorder.assign",
+        "site.create",
+        "site.addIpBlock",
+        "device.create",
+        "device.update",
+    } <= set(names)
     for name in names:
         cmd = registry.get(name)
         assert re.fullmatch(r"[a-z]+\.[a-zA-Z]+", name)

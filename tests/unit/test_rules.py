@@ -37,8 +37,13 @@ LEGAL: dict[tuple[Action, S], S | None] = {
 
 def _wo(status: S, assignee: Actor | None = TECH) -> WorkOrder:
     return WorkOrder(
-        number="IE-2026-000001", type=WorkOrderType.FAULT, status=status, title="t",
-        priority=Priority.NORMAL, site_id=uuid.uuid4(), created_by_id=MANAGER.id,
+        number="IE-2026-000001",
+        type=WorkOrderType.FAULT,
+        status=status,
+        title="t",
+        priority=Priority.NORMAL,
+        site_id=uuid.uuid4(),
+        created_by_id=MANAGER.id,
         assignee_id=assignee.id if assignee else None,
     )
 
