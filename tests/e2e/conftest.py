@@ -61,7 +61,9 @@ def _free_port() -> int:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Backend on a free port with demo data in a fresh SQLite dir; yields the base URL."""
     if not (REPO / "frontend" / "dist" / "index.html").exists():
-        pytest.fail("frontend/dist is missing: run `npm --prefix frontend ci && npm --prefix frontend run build` first")
+        pytest.fail(
+            "frontend/dist is missing: run `npm --prefix frontend ci && npm --prefix frontend run build` first"
+        )
     data_dir = tmp_path_factory.mktemp("saha-data")
     port = _free_port()
     env = {
@@ -74,7 +76,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env.pop("SAHA_DATABASE_URL", None)
     subprocess.run([_python(), "-m", "backend", "init"], cwd=REPO, env=env, check=True, capture_output=True)
     log = (data_dir / "server.log").open("w")
-    proc = subprocess.Popen([_python(), "-m", "backend", "serve"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [_python(), "-m", "backend", "serve"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     try:
@@ -143,7 +147,9 @@ def sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
     expect(page.get_by_role("navigation", name="Ana gezinme")).to_be_visible()
 
 
-def gql(base: str, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> dict[str, Any]:
+def gql(
+    base: str, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+) -> dict[str, Any]:
     """Plain GraphQL call, for test setup outside the browser."""
     headers = {"Content-Type": "application/json"}
     if token:

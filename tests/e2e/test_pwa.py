@@ -253,7 +253,11 @@ def test_pwa_is_installable(server: str, phone: Page, browser: Browser) -> None:
     # and: Chromium itself reports no installability errors (needs a persistent profile)
     with tempfile.TemporaryDirectory() as profile:
         ctx = browser.browser_type.launch_persistent_context(
-            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, base_url=server, **PHONE  # type: ignore[arg-type]
+            profile,
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            base_url=server,
+            **PHONE,  # type: ignore[arg-type]
         )
         try:
             page = ctx.pages[0] if ctx.pages else ctx.new_page()
@@ -316,7 +320,8 @@ def test_session_refreshes_a_bad_access_token_and_sign_out_clears_everything(pho
     expect(phone.locator(".cards .card").first).to_be_visible()
     old = phone.evaluate("JSON.parse(localStorage.getItem('saha.session'))")
     phone.evaluate(
-        "s => localStorage.setItem('saha.session', JSON.stringify({...s, accessToken: 'not-a-valid-token'}))", old
+        "s => localStorage.setItem('saha.session', JSON.stringify({...s, accessToken: 'not-a-valid-token'}))",
+        old,
     )
 
     # when: the app talks to the server again
@@ -326,8 +331,12 @@ def test_session_refreshes_a_bad_access_token_and_sign_out_clears_everything(pho
     # then: it refreshed once (the refresh token rotated) and still shows data
     expect(phone.get_by_role("heading", name="İşlerim")).to_be_visible()
     expect(phone.locator(".cards .card").first).to_be_visible()
-    phone.wait_for_function(f"JSON.parse(localStorage.getItem('saha.session')).refreshToken !== {old['refreshToken']!r}")
-    assert phone.evaluate("JSON.parse(localStorage.getItem('saha.session')).accessToken") != "not-a-valid-token"
+    phone.wait_for_function(
+        f"JSON.parse(localStorage.getItem('saha.session')).refreshToken !== {old['refreshToken']!r}"
+    )
+    assert (
+        phone.evaluate("JSON.parse(localStorage.getItem('saha.session')).accessToken") != "not-a-valid-token"
+    )
 
     # when: the user signs out
     phone.get_by_role("link", name="Hesap").click()

@@ -17,6 +17,7 @@ import {
 beforeEach(() => {
   __resetForTests();
   localStorage.clear();
+  localStorage.setItem('saha.session', JSON.stringify({ accessToken: 'a', refreshToken: 'r' }));
 });
 
 describe('store', () => {
@@ -97,6 +98,17 @@ describe('store', () => {
     // then
     expect(getState().workOrders.w1.title).toBe('Kamera görüntü vermiyor');
     expect(getState().lists.myWorkOrders.updatedAt).toMatch(/^\d{4}-/);
+  });
+
+  it('keeps no snapshot when nobody is signed in', () => {
+    // given
+    hydrate();
+    localStorage.removeItem('saha.session');
+    // when
+    putWorkOrders([makeWorkOrder()], 'myWorkOrders');
+    persistNow();
+    // then
+    expect(localStorage.getItem(STORE_STORAGE_KEY)).toBeNull();
   });
 
   it('ignores a snapshot of another schema version', () => {

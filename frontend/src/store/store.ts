@@ -4,6 +4,7 @@
  * The whole state is plain JSON so it can be persisted (and, in the next issue, patched
  * optimistically by outbox commands).
  */
+import { SESSION_STORAGE_KEY } from '../api/session';
 import type { Device, IpBlock, Region, Site, User, Viewer, WorkOrder, WorkOrderEvent } from '../api/types';
 
 export const STORE_SCHEMA_VERSION = 1;
@@ -169,6 +170,8 @@ export function putViewer(viewer: Viewer | null): void {
 }
 
 export function resetStore(): void {
+  if (persistTimer) clearTimeout(persistTimer);
+  persistTimer = null;
   state = emptyState();
   try {
     localStorage.removeItem(STORE_STORAGE_KEY);
@@ -229,6 +232,11 @@ export function persistNow(): void {
   if (persistTimer) clearTimeout(persistTimer);
   persistTimer = null;
   try {
+    // Only a signed-in device keeps a snapshot (a late answer after sign-out must not leave data behind).
+    if (!localStorage.getItem(SESSION_STORAGE_KEY)) {
+      localStorage.removeItem(STORE_STORAGE_KEY);
+      return;
+    }
     localStorage.setItem(STORE_STORAGE_KEY, JSON.stringify({ v: STORE_SCHEMA_VERSION, state }));
   } catch {
     /* quota exceeded: the in-memory store still works */
