@@ -12,7 +12,6 @@ settings        print the settings in force (secrets masked)
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import logging
 import os
@@ -42,7 +41,7 @@ def cmd_demo(settings: Settings) -> None:
     if settings.production:
         print("production mode: demo data is never loaded", file=sys.stderr)
         return
-    loaded = asyncio.run(load_demo(settings))
+    loaded = load_demo(settings)
     if loaded:
         print(f"demo data loaded. Demo accounts (password: {DEMO_PASSWORD}):")
         for username, _full, role in DEMO_USERS:
@@ -71,7 +70,7 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
     password = os.environ.get("SAHA_NEW_PASSWORD") or getpass.getpass("Password: ")
     if len(password) < 8:
         sys.exit("password must have at least 8 characters")
-    asyncio.run(create_user(settings, args.username, args.full_name, args.role, password))
+    create_user(settings, args.username, args.full_name, args.role, password)
     print(f"user {args.username} created")
 
 

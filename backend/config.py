@@ -25,8 +25,9 @@ class Settings(BaseSettings):
     )
     database_url: str = Field(
         default="",
-        description="SQLAlchemy async URL. Empty: SQLite file `saha.db` in the data folder. "
-        "PostgreSQL: postgresql+asyncpg://user@host:5432/db",
+        description="Database URL. Empty: SQLite file `saha.db` in the data folder. "
+        "PostgreSQL: postgresql://user@host:5432/db (also accepted: postgresql+asyncpg:// "
+        "and sqlite+aiosqlite:// spellings; the psycopg and sqlite3 drivers are used).",
     )
     secret_key: str = Field(
         default="",
@@ -62,6 +63,9 @@ class Settings(BaseSettings):
     login_free_attempts: int = Field(
         default=5, description="Failed sign-ins allowed per account before delays start."
     )
+    login_first_delay_seconds: int = Field(
+        default=1, description="Wait after the first failure past the free ones; doubles each time."
+    )
     login_max_delay_seconds: int = Field(
         default=900, description="Longest wait imposed after repeated failed sign-ins."
     )
@@ -86,7 +90,7 @@ class Settings(BaseSettings):
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite+aiosqlite:///{self.data_dir / 'saha.db'}"
+        return f"sqlite:///{self.data_dir / 'saha.db'}"
 
     @property
     def is_sqlite(self) -> bool:

@@ -12,8 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel import Session, select
 
 from backend.config import Settings
 from backend.db.engine import Database
@@ -310,15 +309,15 @@ BUILDING_AREAS = [
 POLE_AREAS = [AreaType.STREET, AreaType.SQUARE, AreaType.PARK]
 
 
-async def _is_empty(db: Database) -> bool:
-    async with db.read() as session:
-        return int((await session.exec(select(func.count()).select_from(User))).one()) == 0
+def _is_empty(db: Database) -> bool:
+    with db.read_session() as session:
+        return int((session.exec(select(func.count()).select_from(User))).one()) == 0
 
 
-async def create_user(settings: Settings, username: str, full_name: str, role: str, password: str) -> None:
+def create_user(settings: Settings, username: str, full_name: str, role: str, password: str) -> None:
     db = Database(settings.effective_database_url)
     try:
-        async with db.write() as session:
+        with db.write_session() as session:
             session.add(
                 User(
                     username=username.lower(),
@@ -328,37 +327,37 @@ async def create_user(settings: Settings, username: str, full_name: str, role: s
                 )
             )
     finally:
-        await db.dispose()
+        db.dispose()
 
 
 class _Runner:
     """Runs commands in one shared transaction: the demo loads all or nothing, quickly."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
-    async def __call__(self, actor: Actor, name: str, args: dict[str, Any], now: datetime) -> Any:
-        return await execute(name, args, CommandContext(session=self.session, actor=actor, now=now))
+    def __call__(self, actor: Actor, name: str, args: dict[str, Any], now: datetime) -> Any:
+        return execute(name, args, CommandContext(session=self.session, actor=actor, now=now))
 
 
-async def load_demo(settings: Settings, *, db: Database | None = None, seed: int = 20261122) -> bool:
+def load_demo(settings: Settings, *, db: Database | None = None, seed: int = 20261122) -> bool:
     """Load the demo into an empty database. Returns False (and changes nothing) otherwise."""
     if settings.production:
         return False
     own = db is None
     db = db or Database(settings.effective_database_url)
     try:
-        if not await _is_empty(db):
+        if not _is_empty(db):
             return False
-        async with db.write() as session:
-            await _load(session, random.Random(seed))
+        with db.write_session() as session:
+            _load(session, random.Random(seed))
         return True
     finally:
         if own:
-            await db.dispose()
+            db.dispose()
 
 
-async def _load(session: AsyncSession, rng: random.Random) -> None:
+def _load(session: Session, rng: random.Random) -> None:
     load_all_commands()
     run = _Runner(session)
     now = datetime.now(UTC).replace(microsecond=0)
@@ -386,7 +385,7 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
             region_id=regions[region_name].id,
         )
     session.add_all(users.values())
-    await session.flush()
+    session.flush()
 
     admin = actor_for(users["admin"])
     manager = actor_for(users["mudur"])
@@ -396,7 +395,7 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
     cameras_by_site: dict[str, list[uuid.UUID]] = {}
     setup_time = now - timedelta(days=400)
     for index, (code, name, kind, district, address, lat, lon, rec_loc, n_cams) in enumerate(SITES):
-        site = await run(
+        site = run(
             admin,
             "site.create",
             {
@@ -414,7 +413,7 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
         )
         site_ids[code] = site.id
         subnet = f"10.{60 + index // 200}.{index % 200 + 1}"
-        await run(
+        run(
             admin,
             "site.addIpBlock",
             {
@@ -428,7 +427,7 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
         installed = date(2021, 3, 1) + timedelta(days=rng.randint(0, 1100))
         recorder_id: uuid.UUID | None = None
         if kind is not SiteKind.CITY_WATCH_POLE:
-            await run(
+            run(
                 admin,
                 "device.create",
                 {
@@ -446,7 +445,7 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
                 setup_time,
             )
             host += 1
-            await run(
+            run(
                 admin,
                 "device.create",
                 {
@@ -464,7 +463,7 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
                 setup_time,
             )
             make, model, fw = rng.choice(RECORDERS)
-            recorder = await run(
+            recorder = run(
                 admin,
                 "device.create",
                 {
@@ -491,7 +490,7 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
             status = rng.choices(
                 [DeviceStatus.ACTIVE, DeviceStatus.FAULTY, DeviceStatus.PLANNED], [88, 8, 4]
             )[0]
-            cam = await run(
+            cam = run(
                 admin,
                 "device.create",
                 {
@@ -519,7 +518,7 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
     technician = actor_for(users["teknisyen"])
     techs = {u: actor_for(users[u]) for u in ("teknisyen", "emre.kaya", "selin.arslan", "burak.ucar")}
 
-    async def work(
+    def work(
         code: str,
         wo_type: WorkOrderType,
         title: str,
@@ -535,7 +534,7 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
     ) -> None:
         t = now - timedelta(days=days_ago, hours=rng.randint(0, 8))
         devices = cameras_by_site[code][:n_devices]
-        wo = await run(
+        wo = run(
             manager,
             "workorder.create",
             {
@@ -555,21 +554,21 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
             t += timedelta(hours=rng.randint(2, 30))
             ref = {"work_order_id": wo.id}
             if step == "start":
-                await run(tech, "workorder.start", ref, t)
+                run(tech, "workorder.start", ref, t)
             elif step == "note":
-                await run(tech, "workorder.addNote", {**ref, "text": note}, t)
+                run(tech, "workorder.addNote", {**ref, "text": note}, t)
             elif step == "submit":
-                await run(tech, "workorder.submit", {**ref, "summary": "İş tamamlandı, kontrol edildi."}, t)
+                run(tech, "workorder.submit", {**ref, "summary": "İş tamamlandı, kontrol edildi."}, t)
             elif step == "approve":
-                await run(manager, "workorder.approve", ref, t)
+                run(manager, "workorder.approve", ref, t)
             elif step == "return":
-                await run(manager, "workorder.return", {**ref, "reason": reason}, t)
+                run(manager, "workorder.return", {**ref, "reason": reason}, t)
             elif step == "close":
-                await run(manager, "workorder.close", ref, t)
+                run(manager, "workorder.close", ref, t)
 
     maint, fault, survey = WorkOrderType.MAINTENANCE, WorkOrderType.FAULT, WorkOrderType.SURVEY
     # The demo technician ("teknisyen", Merkez region): something in every state.
-    await work(
+    work(
         "KNK-HB-01",
         maint,
         "Kasım ayı bakım ve temizlik",
@@ -579,7 +578,7 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
         days_ago=2,
         n_devices=6,
     )
-    await work(
+    work(
         "KNK-KI-01",
         fault,
         "Saat Kulesi kamerası görüntü vermiyor",
@@ -589,7 +588,7 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
         days_ago=1,
         priority="urgent",
     )
-    await work(
+    work(
         "KNK-KP-01",
         maint,
         "Kültürpark kamera lens temizliği",
@@ -600,7 +599,7 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
         priority="high",
         n_devices=4,
     )
-    await work(
+    work(
         "KRB-HB-01",
         fault,
         "Karabağlar NVR kayıt kontrolü",
@@ -610,7 +609,7 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
         note="NVR diskinde SMART uyarısı var, yedek disk talep edildi.",
         days_ago=4,
     )
-    await work(
+    work(
         "BLC-ZB-01",
         maint,
         "Balçova Zabıta Amirliği aylık bakım",
@@ -621,7 +620,7 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
         days_ago=6,
         n_devices=3,
     )
-    await work(
+    work(
         "NRL-KI-01",
         fault,
         "Sahil kamerası açısı kaymış",
@@ -631,7 +630,7 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
         reason="Fotoğraf eklenmemiş; yeni açının fotoğrafını ekleyip tekrar gönderin.",
         days_ago=8,
     )
-    await work(
+    work(
         "KNK-MS-01",
         maint,
         "Merkez sunucu odası ekim bakımı",
@@ -641,7 +640,7 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
         days_ago=20,
         n_devices=2,
     )
-    await work(
+    work(
         "KNK-KI-02",
         fault,
         "Kemeraltı kamerası bağlantı kopması",
@@ -651,7 +650,7 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
         note="PoE portu değiştirildi, görüntü geldi.",
         days_ago=35,
     )
-    await work(
+    work(
         "KNK-HB-01",
         survey,
         "Vezne alanı kamera keşfi",
@@ -663,7 +662,7 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
         n_devices=0,
     )
     # Other technicians and unassigned work, for managers and row-scope demos.
-    await work(
+    work(
         "KSK-HB-01",
         maint,
         "Karşıyaka Hizmet Binası aylık bakım",
@@ -673,7 +672,7 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
         days_ago=5,
         n_devices=5,
     )
-    await work(
+    work(
         "BYR-KP-01",
         fault,
         "Otopark kamerası kırık",
@@ -683,7 +682,7 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
         days_ago=2,
         priority="high",
     )
-    await work(
+    work(
         "BRN-FA-01",
         maint,
         "Fuar alanı çevre kameraları bakımı",
@@ -694,7 +693,7 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
         days_ago=7,
         n_devices=8,
     )
-    await work(
+    work(
         "BCA-SP-01",
         WorkOrderType.INSTALLATION,
         "Spor salonu girişine 2 kamera kurulumu",
@@ -704,7 +703,7 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
         days_ago=3,
         n_devices=0,
     )
-    await work(
+    work(
         "GZM-OT-01",
         fault,
         "Bağlantı binası kayıt cihazı uyarısı",
@@ -713,7 +712,7 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
         steps=["start", "submit", "approve", "close"],
         days_ago=40,
     )
-    await work(
+    work(
         "TRB-HB-01",
         WorkOrderType.RELOCATION,
         "Giriş kamerasının yerinin değiştirilmesi",
@@ -723,7 +722,7 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
         days_ago=1,
         n_devices=1,
     )
-    await work(
+    work(
         "MND-KI-01",
         WorkOrderType.CITY_WATCH_INSTALLATION,
         "Menderes meydanına kent izleme kamerası",
@@ -734,7 +733,7 @@ async def _load(session: AsyncSession, rng: random.Random) -> None:
         n_devices=0,
         priority="low",
     )
-    await work(
+    work(
         "KSK-KI-01",
         WorkOrderType.FOOTAGE_EXPORT,
         "Cumhuriyet Başsavcılığı görüntü talebi",

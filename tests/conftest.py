@@ -7,10 +7,9 @@ PostgreSQL: the schema is migrated once per run; each test starts from empty tab
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,22 +29,19 @@ BACKENDS = ["sqlite", "postgres"]
 
 
 def _reset_postgres(url: str) -> None:
-    async def reset() -> None:
-        db = Database(url, null_pool=True)
-        try:
-            async with db.engine.begin() as conn:
-                await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-                await conn.execute(text("CREATE SCHEMA public"))
-        finally:
-            await db.dispose()
-
-    asyncio.run(reset())
+    db = Database(url, null_pool=True)
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        db.dispose()
 
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "saha.db"
-    upgrade(f"sqlite+aiosqlite:///{path}")
+    upgrade(f"sqlite:///{path}")
     return path
 
 
@@ -64,19 +60,19 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         template: Path = request.getfixturevalue("sqlite_template")
         target = tmp_path / "saha.db"
         shutil.copy(template, target)
-        return f"sqlite+aiosqlite:///{target}"
+        return f"sqlite:///{target}"
     return str(request.getfixturevalue("postgres_migrated"))
 
 
 @pytest.fixture
-async def db(db_url: str) -> AsyncIterator[Database]:
-    database = Database(db_url, null_pool=True)
+def db(db_url: str) -> Iterator[Database]:
+    database = Database(db_url)
     if database.dialect == "postgresql":
         tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-        async with database.engine.begin() as conn:
-            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        with database.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     yield database
-    await database.dispose()
+    database.dispose()
 
 
 @pytest.fixture

@@ -22,14 +22,14 @@ _seq = itertools.count(1)
 _HASH = hash_password(PASSWORD)  # hashing once keeps factories fast
 
 
-async def make_region(db: Database, name: str | None = None) -> Region:
+def make_region(db: Database, name: str | None = None) -> Region:
     region = Region(name=name or f"Bölge {next(_seq)}")
-    async with db.write() as session:
+    with db.write_session() as session:
         session.add(region)
     return region
 
 
-async def make_user(
+def make_user(
     db: Database,
     role: Role,
     *,
@@ -46,19 +46,19 @@ async def make_user(
         password_hash=_HASH,
         is_active=active,
     )
-    async with db.write() as session:
+    with db.write_session() as session:
         session.add(user)
     return user
 
 
-async def run(db: Database, actor: Actor | User, name: str, args: dict[str, Any]) -> Any:
+def run(db: Database, actor: Actor | User, name: str, args: dict[str, Any]) -> Any:
     load_all_commands()
     who = actor if isinstance(actor, Actor) else actor_for(actor)
-    async with db.write() as session:
-        return await execute(name, args, CommandContext(session=session, actor=who, now=datetime.now(UTC)))
+    with db.write_session() as session:
+        return execute(name, args, CommandContext(session=session, actor=who, now=datetime.now(UTC)))
 
 
-async def make_site(
+def make_site(
     db: Database,
     admin: User,
     *,
@@ -67,7 +67,7 @@ async def make_site(
     kind: SiteKind = SiteKind.SERVICE_BUILDING,
 ) -> Site:
     n = next(_seq)
-    site: Site = await run(
+    site: Site = run(
         db,
         admin,
         "site.create",
@@ -80,13 +80,11 @@ async def make_site(
             "region_id": region.id if region else None,
         },
     )
-    await run(
-        db, admin, "site.addIpBlock", {"site_id": site.id, "cidr": cidr or f"10.{n // 250}.{n % 250}.0/24"}
-    )
+    run(db, admin, "site.addIpBlock", {"site_id": site.id, "cidr": cidr or f"10.{n // 250}.{n % 250}.0/24"})
     return site
 
 
-async def make_device(
+def make_device(
     db: Database,
     admin: User,
     site: Site,
@@ -95,7 +93,7 @@ async def make_device(
     kind: DeviceKind = DeviceKind.CAMERA,
 ) -> Device:
     n = next(_seq)
-    device: Device = await run(
+    device: Device = run(
         db,
         admin,
         "device.create",
@@ -109,7 +107,7 @@ async def make_device(
     return device
 
 
-async def make_work_order(
+def make_work_order(
     db: Database,
     manager: User,
     site: Site,
@@ -118,7 +116,7 @@ async def make_work_order(
     devices: list[Device] | None = None,
     steps: list[tuple[User, str, dict[str, Any]]] | None = None,
 ) -> WorkOrder:
-    wo: WorkOrder = await run(
+    wo: WorkOrder = run(
         db,
         manager,
         "workorder.create",
@@ -131,10 +129,10 @@ async def make_work_order(
         },
     )
     for who, name, extra in steps or []:
-        wo = await run(db, who, name, {"work_order_id": wo.id, **extra})
+        wo = run(db, who, name, {"work_order_id": wo.id, **extra})
     return wo
 
 
-async def reload(db: Database, model: type[Any], id_: uuid.UUID) -> Any:
-    async with db.read() as session:
-        return (await session.exec(select(model).where(model.id == id_))).one()
+def reload(db: Database, model: type[Any], id_: uuid.UUID) -> Any:
+    with db.read_session() as session:
+        return (session.exec(select(model).where(model.id == id_))).one()

@@ -1,11 +1,10 @@
-"""Gap-tolerant named counters for human-readable numbers, safe under concurrent writers."""
+"""Named counters for human-readable numbers, safe under concurrent writers."""
 
 from __future__ import annotations
 
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Field, SQLModel, col
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel import Field, Session, SQLModel, col
 
 
 class Counter(SQLModel, table=True):
@@ -17,11 +16,11 @@ class Counter(SQLModel, table=True):
     value: int = 0
 
 
-async def next_value(session: AsyncSession, name: str) -> int:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    await session.exec(insert(Counter).values(name=name, value=0).on_conflict_do_nothing())
-    result = await session.exec(
+def next_value(session: Session, name: str) -> int:
+    bind = session.get_bind()
+    insert = postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
+    session.exec(insert(Counter).values(name=name, value=0).on_conflict_do_nothing())
+    result = session.exec(
         update(Counter)
         .where(col(Counter.name) == name)
         .values(value=col(Counter.value) + 1)

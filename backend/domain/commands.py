@@ -1,8 +1,9 @@
 """The command layer: every write in Saha is a named command.
 
-A command is a typed input (a pydantic model), the permission it needs, and an async handler
-that checks the rules and writes. GraphQL mutations call :func:`execute`; the offline sync
-replays envelopes through the same registry, by name, with plain JSON arguments.
+A command is a typed input (a pydantic model), the permission it needs, and a handler that
+checks the rules and writes through a synchronous ``Session`` (``backend.db.engine`` says why).
+GraphQL mutations call :func:`execute`; the offline sync replays envelopes through the same
+registry, by name, with plain JSON arguments.
 
 :func:`execute` runs the handler inside a SAVEPOINT of the caller's transaction: a
 :class:`DomainError` undoes exactly what that command wrote and nothing else, so a sync batch
@@ -12,13 +13,13 @@ can record a rejection and move on. Committing is the caller's job.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel import Session
 
 from backend.db.types import utcnow
 from backend.domain.errors import DomainError, ErrorCode
@@ -36,13 +37,13 @@ class CommandInput(BaseModel):
 
 @dataclass
 class CommandContext:
-    session: AsyncSession
+    session: Session
     actor: Actor
     now: datetime = field(default_factory=utcnow)
     request_id: str = ""
 
 
-Handler = Callable[[CommandContext, In], Awaitable[Out]]
+Handler = Callable[[CommandContext, In], Out]
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def parse_input(model: type[In], args: Mapping[str, Any] | BaseModel) -> In:
         ) from None
 
 
-async def execute(
+def execute(
     name: str,
     args: Mapping[str, Any] | BaseModel,
     ctx: CommandContext,
@@ -130,9 +131,9 @@ async def execute(
     inp = parse_input(cmd.input_model, args)
     if not ctx.actor.can(cmd.permission):
         raise DomainError(ErrorCode.PERMISSION_DENIED, params={"permission": cmd.permission})
-    async with ctx.session.begin_nested():
-        result = await cmd.handler(ctx, inp)
-        await ctx.session.flush()
+    with ctx.session.begin_nested():
+        result = cmd.handler(ctx, inp)
+        ctx.session.flush()
     return result
 
 

@@ -84,10 +84,11 @@ async def run_command(
     c = ctx(info)
     try:
         actor = await c.require_actor()
-        async with c.db.write() as session:
-            result = await execute(
+        result = await c.db.write(
+            lambda session: execute(
                 name, args, CommandContext(session=session, actor=actor, request_id=c.request_id)
             )
+        )
     except DomainError as exc:
         return OperationError.of(exc, c.lang)
     return wrap(result)

@@ -45,12 +45,11 @@ class Context:
         token = (self.authorization or "").removeprefix("Bearer ").strip()
         if not token:
             return None
-        async with self.db.read() as session:
-            try:
-                return await actor_from_token(session, token, self.settings)
-            except DomainError as exc:
-                self._token_error = exc
-                return None
+        try:
+            return await self.db.read(lambda s: actor_from_token(s, token, self.settings))
+        except DomainError as exc:
+            self._token_error = exc
+            return None
 
     async def require_actor(self) -> Actor:
         """The actor, or AUTH_SESSION_EXPIRED (stale token: refresh) / AUTH_REQUIRED (none)."""

@@ -8,8 +8,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import func
-from sqlmodel import SQLModel, col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel import Session, SQLModel, col, select
 from strawberry.dataloader import DataLoader
 
 from backend.db.engine import Database
@@ -38,32 +37,29 @@ class Loaders:
         self.device_count_of_site: DataLoader[K, int] = DataLoader(self._batch(self._device_counts))
 
     def _batch(
-        self, fn: Callable[[AsyncSession, Sequence[K]], Coroutine[Any, Any, list[Any]]]
+        self, fn: Callable[[Session, Sequence[K]], list[Any]]
     ) -> Callable[[Sequence[K]], Coroutine[Any, Any, list[Any]]]:
         async def load(keys: Sequence[K]) -> list[Any]:
-            async with self.db.read() as session:
-                return await fn(session, keys)
+            return await self.db.read(lambda session: fn(session, keys))
 
         return load
 
     def _by_id(self, model: type[M]) -> DataLoader[K, M | None]:
-        async def load(session: AsyncSession, keys: Sequence[K]) -> list[M | None]:
+        def load(session: Session, keys: Sequence[K]) -> list[M | None]:
             pk = model.id  # type: ignore[attr-defined]
-            rows = (await session.exec(select(model).where(pk.in_(keys)))).all()
+            rows = session.exec(select(model).where(pk.in_(keys))).all()
             found = {row.id: row for row in rows}  # type: ignore[attr-defined]
             return [found.get(k) for k in keys]
 
         return DataLoader(self._batch(load))
 
     @staticmethod
-    async def _devices_of_work_orders(session: AsyncSession, keys: Sequence[K]) -> list[list[Device]]:
-        rows = (
-            await session.exec(
-                select(WorkOrderDevice.work_order_id, Device)
-                .join(Device, col(Device.id) == col(WorkOrderDevice.device_id))
-                .where(col(WorkOrderDevice.work_order_id).in_(keys))
-                .order_by(col(Device.asset_tag))
-            )
+    def _devices_of_work_orders(session: Session, keys: Sequence[K]) -> list[list[Device]]:
+        rows = session.exec(
+            select(WorkOrderDevice.work_order_id, Device)
+            .join(Device, col(Device.id) == col(WorkOrderDevice.device_id))
+            .where(col(WorkOrderDevice.work_order_id).in_(keys))
+            .order_by(col(Device.asset_tag))
         ).all()
         out: dict[K, list[Device]] = defaultdict(list)
         for wo_id, device in rows:
@@ -71,16 +67,14 @@ class Loaders:
         return [out[k] for k in keys]
 
     @staticmethod
-    async def _timelines(session: AsyncSession, keys: Sequence[K]) -> list[list[WorkOrderEvent]]:
-        found = await timelines(session, keys)
+    def _timelines(session: Session, keys: Sequence[K]) -> list[list[WorkOrderEvent]]:
+        found = timelines(session, keys)
         return [found[k] for k in keys]
 
     @staticmethod
-    async def _ip_blocks(session: AsyncSession, keys: Sequence[K]) -> list[list[IpBlock]]:
-        rows = (
-            await session.exec(
-                select(IpBlock).where(col(IpBlock.site_id).in_(keys)).order_by(col(IpBlock.cidr))
-            )
+    def _ip_blocks(session: Session, keys: Sequence[K]) -> list[list[IpBlock]]:
+        rows = session.exec(
+            select(IpBlock).where(col(IpBlock.site_id).in_(keys)).order_by(col(IpBlock.cidr))
         ).all()
         out: dict[K, list[IpBlock]] = defaultdict(list)
         for block in rows:
@@ -88,13 +82,11 @@ class Loaders:
         return [out[k] for k in keys]
 
     @staticmethod
-    async def _devices_of_sites(session: AsyncSession, keys: Sequence[K]) -> list[list[Device]]:
-        rows = (
-            await session.exec(
-                select(Device)
-                .where(col(Device.site_id).in_(keys))
-                .order_by(col(Device.kind), col(Device.asset_tag))
-            )
+    def _devices_of_sites(session: Session, keys: Sequence[K]) -> list[list[Device]]:
+        rows = session.exec(
+            select(Device)
+            .where(col(Device.site_id).in_(keys))
+            .order_by(col(Device.kind), col(Device.asset_tag))
         ).all()
         out: dict[K, list[Device]] = defaultdict(list)
         for device in rows:
@@ -102,13 +94,11 @@ class Loaders:
         return [out[k] for k in keys]
 
     @staticmethod
-    async def _device_counts(session: AsyncSession, keys: Sequence[K]) -> list[int]:
-        rows = (
-            await session.exec(
-                select(Device.site_id, func.count())
-                .where(col(Device.site_id).in_(keys))
-                .group_by(col(Device.site_id))
-            )
+    def _device_counts(session: Session, keys: Sequence[K]) -> list[int]:
+        rows = session.exec(
+            select(Device.site_id, func.count())
+            .where(col(Device.site_id).in_(keys))
+            .group_by(col(Device.site_id))
         ).all()
         counts = dict(rows)
         return [int(counts.get(k, 0)) for k in keys]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
+import anyio.to_thread
 import strawberry
 from strawberry.types import Info
 
@@ -225,7 +226,9 @@ class Mutation:
     async def sign_in(self, info: Info[Any, Any], username: str, password: str) -> SessionResult:
         c = ctx(info)
         try:
-            issued = await auth.sign_in(c.db.writer, username, password, c.settings, _now())
+            issued = await anyio.to_thread.run_sync(
+                auth.sign_in, c.db, username, password, c.settings, _now()
+            )
         except DomainError as exc:
             return OperationError.of(exc, c.lang)
         return SessionSuccess(session=Session.of(issued))
@@ -234,15 +237,17 @@ class Mutation:
     async def refresh_session(self, info: Info[Any, Any], refresh_token: str) -> SessionResult:
         c = ctx(info)
         try:
-            issued = await auth.refresh_session(c.db.writer, refresh_token, c.settings, _now())
+            issued = await anyio.to_thread.run_sync(
+                auth.refresh_session, c.db, refresh_token, c.settings, _now()
+            )
         except DomainError as exc:
             return OperationError.of(exc, c.lang)
         return SessionSuccess(session=Session.of(issued))
 
     @strawberry.mutation(description="End the sign-in this refresh token belongs to.")
     async def sign_out(self, info: Info[Any, Any], refresh_token: str) -> SignOutResult:
-        async with ctx(info).db.write() as session:
-            await auth.sign_out(session, refresh_token, _now())
+        now = _now()
+        await ctx(info).db.write(lambda session: auth.sign_out(session, refresh_token, now))
         return SignOutSuccess(ok=True)
 
     @strawberry.mutation

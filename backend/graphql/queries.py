@@ -10,7 +10,6 @@ from strawberry.types import Info
 
 from backend.domain.assets import queries as aq
 from backend.domain.assets.models import DeviceKind, DeviceStatus
-from backend.domain.errors import DomainError
 from backend.domain.people import permissions as p
 from backend.domain.people import queries as people_queries
 from backend.domain.workorders import queries as wq
@@ -52,8 +51,8 @@ class Query:
     @strawberry.field(permission_classes=[requires(p.WORKORDERS_READ)])
     async def my_work_orders(self, info: Info[Any, Any]) -> list[WorkOrderObject]:
         c = ctx(info)
-        async with c.db.read() as session:
-            rows = await wq.my_work_orders(session, await c.require_actor())
+        actor = await c.require_actor()
+        rows = await c.db.read(lambda s: wq.my_work_orders(s, actor))
         return [WorkOrderObject.of(r) for r in rows]
 
     @strawberry.field(permission_classes=[requires(p.WORKORDERS_READ)])
@@ -68,23 +67,24 @@ class Query:
         offset: int = 0,
     ) -> WorkOrderPage:
         c = ctx(info)
+        actor = await c.require_actor()
         flt = wq.WorkOrderFilter(status=status, type=type, site_id=_uuid(site_id), search=search)
-        async with c.db.read() as session:
-            rows, total = await wq.list_work_orders(session, await c.require_actor(), flt, limit, offset)
+        rows, total = await c.db.read(lambda s: wq.list_work_orders(s, actor, flt, limit, offset))
         return WorkOrderPage(items=[WorkOrderObject.of(r) for r in rows], total=total)
 
     @strawberry.field(permission_classes=[requires(p.WORKORDERS_READ)])
     async def work_order(self, info: Info[Any, Any], id: strawberry.ID) -> WorkOrderObject | None:
         c = ctx(info)
-        async with c.db.read() as session:
-            wo = await wq.find_work_order(session, await c.require_actor(), _uuid(id))  # type: ignore[arg-type]
+        actor, key = await c.require_actor(), _uuid(id)
+        assert key is not None
+        wo = await c.db.read(lambda s: wq.find_work_order(s, actor, key))
         return WorkOrderObject.of(wo) if wo else None
 
     @strawberry.field(permission_classes=[requires(p.WORKORDERS_APPROVE)])
     async def review_queue(self, info: Info[Any, Any]) -> list[WorkOrderObject]:
         c = ctx(info)
-        async with c.db.read() as session:
-            rows = await wq.review_queue(session, await c.require_actor())
+        actor = await c.require_actor()
+        rows = await c.db.read(lambda s: wq.review_queue(s, actor))
         return [WorkOrderObject.of(r) for r in rows]
 
     @strawberry.field(permission_classes=[requires(p.SITES_READ)])
@@ -97,26 +97,19 @@ class Query:
         offset: int = 0,
     ) -> SitePage:
         c = ctx(info)
-        async with c.db.read() as session:
-            rows, total = await aq.list_sites(
-                session,
-                await c.require_actor(),
-                search=search,
-                district=district,
-                limit=limit,
-                offset=offset,
-            )
+        actor = await c.require_actor()
+        rows, total = await c.db.read(
+            lambda s: aq.list_sites(s, actor, search=search, district=district, limit=limit, offset=offset)
+        )
         return SitePage(items=[SiteType.of(r) for r in rows], total=total)
 
     @strawberry.field(permission_classes=[requires(p.SITES_READ)])
     async def site(self, info: Info[Any, Any], id: strawberry.ID) -> SiteType | None:
         c = ctx(info)
-        async with c.db.read() as session:
-            try:
-                site = await aq.load_site(session, await c.require_actor(), _uuid(id))  # type: ignore[arg-type]
-            except DomainError:
-                return None
-        return SiteType.of(site)
+        actor, key = await c.require_actor(), _uuid(id)
+        assert key is not None
+        site = await c.db.read(lambda s: aq.find_site(s, actor, key))
+        return SiteType.of(site) if site else None
 
     @strawberry.field(permission_classes=[requires(p.DEVICES_READ)])
     async def devices(
@@ -130,27 +123,23 @@ class Query:
         offset: int = 0,
     ) -> DevicePage:
         c = ctx(info)
+        actor = await c.require_actor()
         flt = aq.DeviceFilter(site_id=_uuid(site_id), kind=kind, status=status, search=search)
-        async with c.db.read() as session:
-            rows, total = await aq.list_devices(session, await c.require_actor(), flt, limit, offset)
+        rows, total = await c.db.read(lambda s: aq.list_devices(s, actor, flt, limit, offset))
         return DevicePage(items=[DeviceType.of(r) for r in rows], total=total)
 
     @strawberry.field(permission_classes=[requires(p.DEVICES_READ)])
     async def device(self, info: Info[Any, Any], id: strawberry.ID) -> DeviceType | None:
         c = ctx(info)
-        async with c.db.read() as session:
-            try:
-                device = await aq.load_device(session, await c.require_actor(), _uuid(id))  # type: ignore[arg-type]
-            except DomainError:
-                return None
-        return DeviceType.of(device)
+        actor, key = await c.require_actor(), _uuid(id)
+        assert key is not None
+        device = await c.db.read(lambda s: aq.find_device(s, actor, key))
+        return DeviceType.of(device) if device else None
 
     @strawberry.field(
         permission_classes=[requires(p.WORKORDERS_ASSIGN)],
         description="Active technicians, for assigning work.",
     )
     async def technicians(self, info: Info[Any, Any]) -> list[UserType]:
-        c = ctx(info)
-        async with c.db.read() as session:
-            rows = await people_queries.active_technicians(session)
+        rows = await ctx(info).db.read(people_queries.active_technicians)
         return [UserType.of(u) for u in rows]

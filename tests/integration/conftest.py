@@ -37,26 +37,26 @@ class World:
 
 
 @pytest.fixture
-async def world(db: Database, settings: Settings) -> World:
-    north = await make_region(db, "Kuzey")
-    south = await make_region(db, "Güney")
-    admin = await make_user(db, Role.ADMIN)
-    site_north = await make_site(db, admin, region=north, cidr="10.1.1.0/24")
-    site_south = await make_site(db, admin, region=south, cidr="10.2.1.0/24")
+def world(db: Database, settings: Settings) -> World:
+    north = make_region(db, "Kuzey")
+    south = make_region(db, "Güney")
+    admin = make_user(db, Role.ADMIN)
+    site_north = make_site(db, admin, region=north, cidr="10.1.1.0/24")
+    site_south = make_site(db, admin, region=south, cidr="10.2.1.0/24")
     w = World(
         north=north,
         south=south,
         admin=admin,
-        manager=await make_user(db, Role.MANAGER),
-        tech=await make_user(db, Role.TECHNICIAN, region=north),
-        tech_south=await make_user(db, Role.TECHNICIAN, region=south),
-        security=await make_user(db, Role.SECURITY),
-        unit_head=await make_user(db, Role.UNIT_HEAD),
-        zabita=await make_user(db, Role.ZABITA),
+        manager=make_user(db, Role.MANAGER),
+        tech=make_user(db, Role.TECHNICIAN, region=north),
+        tech_south=make_user(db, Role.TECHNICIAN, region=south),
+        security=make_user(db, Role.SECURITY),
+        unit_head=make_user(db, Role.UNIT_HEAD),
+        zabita=make_user(db, Role.ZABITA),
         site_north=site_north,
         site_south=site_south,
-        cam_north=await make_device(db, admin, site_north, ip="10.1.1.10"),
-        cam_south=await make_device(db, admin, site_south, ip="10.2.1.10"),
+        cam_north=make_device(db, admin, site_north, ip="10.1.1.10"),
+        cam_south=make_device(db, admin, site_south, ip="10.2.1.10"),
     )
     now = datetime.now(UTC)
     for user in (w.admin, w.manager, w.tech, w.tech_south, w.security, w.unit_head, w.zabita):

@@ -22,19 +22,19 @@ REMOVE_BLOCK = f"mutation($i: RemoveIpBlockInput!) {{ r: removeIpBlock(input: $i
 CREATE_SITE = f"mutation($i: CreateSiteInput!) {{ r: createSite(input: $i) {{ {SITE_RESULT} }} }}"
 
 
-async def _count(db: Database, model: type) -> int:
-    async with db.read() as session:
-        return int((await session.exec(select(func.count()).select_from(model))).one())
+def _count(db: Database, model: type) -> int:
+    with db.read_session() as session:
+        return int((session.exec(select(func.count()).select_from(model))).one())
 
 
 async def test_device_address_must_be_in_site_block(gql: GQL, db: Database, world: World) -> None:
     admin = world.token(world.admin)
-    before = await _count(db, Device)
+    before = _count(db, Device)
     base = {"siteId": str(world.site_north.id), "kind": "CAMERA", "assetTag": "DMB-NEW-1"}
 
     outside = await gql.ok(CREATE_DEVICE, {"i": {**base, "ipAddress": "10.2.1.50"}}, token=admin)
     garbage = await gql.ok(CREATE_DEVICE, {"i": {**base, "ipAddress": "10.1.1.999"}}, token=admin)
-    assert await _count(db, Device) == before
+    assert _count(db, Device) == before
 
     inside = await gql.ok(
         CREATE_DEVICE, {"i": {**base, "ipAddress": "10.1.1.50", "areaType": "CASHIER"}}, token=admin
@@ -46,7 +46,7 @@ async def test_device_address_must_be_in_site_block(gql: GQL, db: Database, worl
     assert garbage["r"]["code"] == "DEVICE_IP_INVALID"
     assert inside["r"]["device"]["ipAddress"] == "10.1.1.50"
     assert inside["r"]["device"]["status"] == "PLANNED"
-    assert await _count(db, Device) == before + 1
+    assert _count(db, Device) == before + 1
 
 
 async def test_device_update_keeps_address_rules(gql: GQL, world: World) -> None:
@@ -89,12 +89,12 @@ async def test_duplicate_address_and_asset_tag_refused(gql: GQL, db: Database, w
 async def test_ip_blocks_validate_and_do_not_overlap(gql: GQL, db: Database, world: World) -> None:
     admin = world.token(world.admin)
     site = str(world.site_north.id)
-    before = await _count(db, IpBlock)
+    before = _count(db, IpBlock)
 
     host_bits = await gql.ok(ADD_BLOCK, {"i": {"siteId": site, "cidr": "10.1.2.5/24"}}, token=admin)
     overlap = await gql.ok(ADD_BLOCK, {"i": {"siteId": site, "cidr": "10.2.0.0/16"}}, token=admin)
     no_prefix = await gql.ok(ADD_BLOCK, {"i": {"siteId": site, "cidr": "10.9.9.9"}}, token=admin)
-    assert await _count(db, IpBlock) == before
+    assert _count(db, IpBlock) == before
     added = await gql.ok(ADD_BLOCK, {"i": {"siteId": site, "cidr": "10.1.2.0/24"}}, token=admin)
 
     assert host_bits["r"]["code"] == "IPBLOCK_INVALID"
@@ -116,7 +116,7 @@ async def test_block_in_use_cannot_be_removed(gql: GQL, db: Database, world: Wor
     refused = await gql.ok(REMOVE_BLOCK, {"i": {"ipBlockId": block_id}}, token=admin)
 
     assert refused["r"]["code"] == "IPBLOCK_IN_USE"
-    assert await _count(db, IpBlock) == 2
+    assert _count(db, IpBlock) == 2
 
 
 async def test_site_code_unique_and_technician_cannot_manage(gql: GQL, world: World) -> None:
@@ -157,7 +157,7 @@ async def test_technician_sees_sites_of_region_and_of_own_work(gql: GQL, db: Dat
     # given work in the south assigned to them, that site becomes visible
     from tests.factories import make_work_order
 
-    await make_work_order(db, world.manager, world.site_south, assignee=world.tech)
+    make_work_order(db, world.manager, world.site_south, assignee=world.tech)
     after = await gql.ok(q, token=tech)
     assert sorted(s["code"] for s in after["sites"]["items"]) == sorted(
         [world.site_north.code, world.site_south.code]
@@ -172,7 +172,7 @@ async def test_managers_and_lookup_roles_see_all_sites(gql: GQL, world: World) -
 
 
 async def test_site_page_shows_blocks_devices_and_counts(gql: GQL, db: Database, world: World) -> None:
-    await make_device(db, world.admin, world.site_north, ip="10.1.1.11")
+    make_device(db, world.admin, world.site_north, ip="10.1.1.11")
 
     data = await gql.ok(
         "query($id: ID!) { site(id: $id) { code deviceCount ipBlocks { cidr } devices { assetTag recorder { id } site { code } } } }",

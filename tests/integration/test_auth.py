@@ -26,7 +26,7 @@ VIEWER = "{ viewer { user { username } permissions } }"
 
 
 async def test_sign_in_returns_tokens_and_viewer(gql: GQL, db: Database) -> None:
-    user = await make_user(db, Role.TECHNICIAN, username="ali.veli")
+    user = make_user(db, Role.TECHNICIAN, username="ali.veli")
 
     data = await gql.ok(SIGN_IN, {"u": "Ali.Veli ", "p": PASSWORD})
 
@@ -39,7 +39,7 @@ async def test_sign_in_returns_tokens_and_viewer(gql: GQL, db: Database) -> None
 
 
 async def test_wrong_password_and_unknown_user_get_the_same_answer(gql: GQL, db: Database) -> None:
-    await make_user(db, Role.TECHNICIAN, username="ayse")
+    make_user(db, Role.TECHNICIAN, username="ayse")
 
     wrong = await gql.ok(SIGN_IN, {"u": "ayse", "p": "nope-nope"})
     unknown = await gql.ok(SIGN_IN, {"u": "kimse", "p": "nope-nope"})
@@ -58,7 +58,8 @@ async def test_wrong_password_and_unknown_user_get_the_same_answer(gql: GQL, db:
 async def test_repeated_failures_are_slowed_down_even_for_the_right_password(
     gql: GQL, db: Database, settings: Settings
 ) -> None:
-    await make_user(db, Role.TECHNICIAN, username="hedef")
+    settings.login_first_delay_seconds = 300  # long enough that the test never races the clock
+    make_user(db, Role.TECHNICIAN, username="hedef")
     for _ in range(settings.login_free_attempts):
         assert (await gql.ok(SIGN_IN, {"u": "hedef", "p": "guess"}))["r"][
             "code"
@@ -70,24 +71,24 @@ async def test_repeated_failures_are_slowed_down_even_for_the_right_password(
 
     assert blocked["r"]["code"] == "AUTH_THROTTLED"
     assert "saniye" in blocked["r"]["message"]
-    async with db.read() as session:
-        row = await session.get(LoginThrottle, "hedef")
+    with db.read_session() as session:
+        row = session.get(LoginThrottle, "hedef")
     assert row is not None
     assert row.failures == settings.login_free_attempts + 1
 
     # once the wait is over, the right password works and the counter is cleared
-    async with db.write() as session:
-        row = await session.get(LoginThrottle, "hedef")
+    with db.write_session() as session:
+        row = session.get(LoginThrottle, "hedef")
         assert row is not None
         row.blocked_until = datetime.now(UTC) - timedelta(seconds=1)
         session.add(row)
     assert (await gql.ok(SIGN_IN, {"u": "hedef", "p": PASSWORD}))["r"]["__typename"] == "SessionSuccess"
-    async with db.read() as session:
-        assert await session.get(LoginThrottle, "hedef") is None
+    with db.read_session() as session:
+        assert session.get(LoginThrottle, "hedef") is None
 
 
 async def test_refresh_rotates_and_reuse_ends_the_session(gql: GQL, db: Database) -> None:
-    await make_user(db, Role.MANAGER, username="sef")
+    make_user(db, Role.MANAGER, username="sef")
     first = (await gql.ok(SIGN_IN, {"u": "sef", "p": PASSWORD}))["r"]["session"]
 
     # when the refresh token is used, a new pair comes back
@@ -104,7 +105,7 @@ async def test_refresh_rotates_and_reuse_ends_the_session(gql: GQL, db: Database
 
 
 async def test_sign_out_revokes_refresh(gql: GQL, db: Database) -> None:
-    await make_user(db, Role.TECHNICIAN, username="cikis")
+    make_user(db, Role.TECHNICIAN, username="cikis")
     session = (await gql.ok(SIGN_IN, {"u": "cikis", "p": PASSWORD}))["r"]["session"]
 
     out = await gql.ok(SIGN_OUT, {"t": session["refreshToken"]})
@@ -117,7 +118,7 @@ async def test_sign_out_revokes_refresh(gql: GQL, db: Database) -> None:
 async def test_inactive_user_cannot_sign_in_or_use_old_token(
     gql: GQL, db: Database, settings: Settings
 ) -> None:
-    user = await make_user(db, Role.TECHNICIAN, username="ayrilan", active=False)
+    user = make_user(db, Role.TECHNICIAN, username="ayrilan", active=False)
     token = issue_access_token(user, settings, datetime.now(UTC))[0]
 
     signed = await gql.ok(SIGN_IN, {"u": "ayrilan", "p": PASSWORD})
@@ -128,7 +129,7 @@ async def test_inactive_user_cannot_sign_in_or_use_old_token(
 
 
 async def test_queries_need_a_valid_token(gql: GQL, db: Database, settings: Settings) -> None:
-    user = await make_user(db, Role.TECHNICIAN)
+    user = make_user(db, Role.TECHNICIAN)
     expired = issue_access_token(user, settings, datetime.now(UTC) - timedelta(hours=2))[0]
 
     anonymous = await gql(VIEWER)

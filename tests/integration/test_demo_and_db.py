@@ -18,30 +18,28 @@ from tests.conftest import GQL
 
 async def test_demo_loads_a_realistic_city_once(db: Database, settings: Settings, gql: GQL) -> None:
     # when the demo is loaded into an empty database, and then again
-    first = await load_demo(settings, db=db)
-    second = await load_demo(settings, db=db)
+    first = load_demo(settings, db=db)
+    second = load_demo(settings, db=db)
 
     # then it loaded once, with ~200 cameras, recorders, blocks and work in every state
     assert (first, second) == (True, False)
-    async with db.read() as session:
-        cameras = (await session.exec(select(func.count()).where(Device.kind == DeviceKind.CAMERA))).one()
-        recorders = (await session.exec(select(func.count()).where(Device.kind == DeviceKind.RECORDER))).one()
-        sites = (await session.exec(select(func.count()).select_from(Site))).one()
-        blocks = (await session.exec(select(func.count()).select_from(IpBlock))).one()
-        statuses = set((await session.exec(select(WorkOrder.status).distinct())).all())
-        districts = set((await session.exec(select(Site.district).distinct())).all())
-        users = (await session.exec(select(func.count()).select_from(User))).one()
+    with db.read_session() as session:
+        cameras = (session.exec(select(func.count()).where(Device.kind == DeviceKind.CAMERA))).one()
+        recorders = (session.exec(select(func.count()).where(Device.kind == DeviceKind.RECORDER))).one()
+        sites = (session.exec(select(func.count()).select_from(Site))).one()
+        blocks = (session.exec(select(func.count()).select_from(IpBlock))).one()
+        statuses = set((session.exec(select(WorkOrder.status).distinct())).all())
+        districts = set((session.exec(select(Site.district).distinct())).all())
+        users = (session.exec(select(func.count()).select_from(User))).one()
     assert 190 <= cameras <= 220
     assert recorders >= 10
     assert blocks == sites >= 20
     assert statuses == set(WorkOrderStatus)
     assert {"Konak", "Karşıyaka", "Bornova", "Buca"} <= districts
     assert users >= len(DEMO_USERS)
-    async with db.read() as session:
-        tech = (await session.exec(select(User).where(User.username == "teknisyen"))).one()
-        mine = set(
-            (await session.exec(select(WorkOrder.status).where(WorkOrder.assignee_id == tech.id))).all()
-        )
+    with db.read_session() as session:
+        tech = (session.exec(select(User).where(User.username == "teknisyen"))).one()
+        mine = set((session.exec(select(WorkOrder.status).where(WorkOrder.assignee_id == tech.id))).all())
     assert {
         WorkOrderStatus.ASSIGNED,
         WorkOrderStatus.IN_PROGRESS,
@@ -62,10 +60,10 @@ async def test_demo_loads_a_realistic_city_once(db: Database, settings: Settings
 
 
 async def test_demo_never_loads_in_production(db: Database, settings: Settings) -> None:
-    loaded = await load_demo(settings.model_copy(update={"production": True}), db=db)
+    loaded = load_demo(settings.model_copy(update={"production": True}), db=db)
 
-    async with db.read() as session:
-        users = (await session.exec(select(func.count()).select_from(User))).one()
+    with db.read_session() as session:
+        users = (session.exec(select(func.count()).select_from(User))).one()
     assert loaded is False
     assert users == 0
 
@@ -74,10 +72,10 @@ async def test_sqlite_runs_durable_settings(db: Database) -> None:
     if db.dialect != "sqlite":
         return
     for engine in (db.engine, db.read_engine):
-        async with engine.connect() as conn:
-            journal = (await conn.execute(text("PRAGMA journal_mode"))).scalar()
-            synchronous = (await conn.execute(text("PRAGMA synchronous"))).scalar()
-            foreign_keys = (await conn.execute(text("PRAGMA foreign_keys"))).scalar()
+        with engine.connect() as conn:
+            journal = conn.execute(text("PRAGMA journal_mode")).scalar()
+            synchronous = conn.execute(text("PRAGMA synchronous")).scalar()
+            foreign_keys = conn.execute(text("PRAGMA foreign_keys")).scalar()
         assert (journal, synchronous, foreign_keys) == ("wal", 2, 1)  # 2 = FULL
 
 
@@ -90,10 +88,10 @@ async def test_savepoint_keeps_earlier_work_when_a_command_fails(db: Database) -
     from tests.factories import make_user
 
     load_all_commands()
-    admin = actor_for(await make_user(db, Role.ADMIN))
-    async with db.write() as session:
+    admin = actor_for(make_user(db, Role.ADMIN))
+    with db.write_session() as session:
         ctx = CommandContext(session=session, actor=admin)
-        await execute(
+        execute(
             "site.create",
             {
                 "code": "S-1",
@@ -105,7 +103,7 @@ async def test_savepoint_keeps_earlier_work_when_a_command_fails(db: Database) -
             ctx,
         )
         with contextlib.suppress(DomainError):
-            await execute(
+            execute(
                 "site.create",
                 {
                     "code": "S-1",
@@ -116,7 +114,7 @@ async def test_savepoint_keeps_earlier_work_when_a_command_fails(db: Database) -
                 },
                 ctx,
             )
-        await execute(
+        execute(
             "site.create",
             {
                 "code": "S-2",
@@ -127,6 +125,6 @@ async def test_savepoint_keeps_earlier_work_when_a_command_fails(db: Database) -
             },
             ctx,
         )
-    async with db.read() as session:
-        codes = sorted((await session.exec(select(Site.code))).all())
+    with db.read_session() as session:
+        codes = sorted((session.exec(select(Site.code))).all())
     assert codes == ["S-1", "S-2"]

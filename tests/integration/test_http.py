@@ -24,7 +24,7 @@ async def test_healthz_reports_database(client: AsyncTestClient[Any], db: Databa
 
 
 async def test_healthz_503_when_database_unreachable(settings: Settings, tmp_path: Any) -> None:
-    broken = Database(f"sqlite+aiosqlite:///{tmp_path}/no/such/dir/x.db", null_pool=True)
+    broken = Database(f"sqlite:///{tmp_path}/no/such/dir/x.db", null_pool=True)
     app = create_app(settings, broken)
 
     async with AsyncTestClient(app=app) as c:
@@ -32,7 +32,7 @@ async def test_healthz_503_when_database_unreachable(settings: Settings, tmp_pat
 
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
-    await broken.dispose()
+    broken.dispose()
 
 
 async def test_query_depth_limit(gql: GQL, world: World) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
@@ -26,11 +25,11 @@ def _diff(connection: Any) -> list[Any]:
     return list(compare_metadata(ctx, metadata))
 
 
-async def test_migrations_match_models(db: Database) -> None:
+def test_migrations_match_models(db: Database) -> None:
     # given a database migrated to head (the fixture), when compared with the models
-    async with db.engine.connect() as conn:
-        diff = await conn.run_sync(_diff)
-        tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+    with db.engine.connect() as conn:
+        diff = _diff(conn)
+        tables = set(inspect(conn).get_table_names())
 
     # then there is nothing to add, drop or alter
     assert diff == []
@@ -42,19 +41,19 @@ def test_downgrade_then_upgrade_round_trips(db_url: str) -> None:
 
     # when every migration is undone, then redone
     downgrade(db_url, "base")
-    empty = asyncio.run(_inspect(db_url, lambda c: set(inspect(c).get_table_names())))
+    empty = _inspect(db_url, lambda c: set(inspect(c).get_table_names()))
     upgrade(db_url)
-    diff = asyncio.run(_inspect(db_url, _diff))
+    diff = _inspect(db_url, _diff)
 
     # then nothing is left in between, and the result matches the models again
     assert empty <= {"alembic_version"}
     assert diff == []
 
 
-async def _inspect(url: str, fn: Any) -> Any:
+def _inspect(url: str, fn: Any) -> Any:
     db = Database(url, null_pool=True)
     try:
-        async with db.engine.connect() as conn:
-            return await conn.run_sync(fn)
+        with db.engine.connect() as conn:
+            return fn(conn)
     finally:
-        await db.dispose()
+        db.dispose()

@@ -88,7 +88,7 @@ async def test_full_lifecycle_from_creation_to_close(gql: GQL, world: World) -> 
 
 async def test_return_needs_reason_and_technician_can_resume(gql: GQL, db: Database, world: World) -> None:
     # given submitted work
-    wo = await make_work_order(
+    wo = make_work_order(
         db,
         world.manager,
         world.site_north,
@@ -103,7 +103,7 @@ async def test_return_needs_reason_and_technician_can_resume(gql: GQL, db: Datab
     # then it is refused and nothing changed
     assert body["r"]["code"] == "WORKORDER_REASON_REQUIRED"
     assert body["r"]["field"] == "reason"
-    assert (await reload(db, WorkOrder, wo.id)).status is WorkOrderStatus.SUBMITTED
+    assert (reload(db, WorkOrder, wo.id)).status is WorkOrderStatus.SUBMITTED
 
     # when returned with a reason
     body = await gql.ok(RETURN, {"input": {"workOrderId": str(wo.id), "reason": "Fotoğraf eksik"}}, token=mgr)
@@ -134,14 +134,14 @@ async def test_illegal_transition_is_refused_and_changes_nothing(
     gql: GQL, db: Database, world: World, steps: list[tuple[str]], mutation: str, expected_status: str
 ) -> None:
     # given work in some state
-    wo = await make_work_order(
+    wo = make_work_order(
         db,
         world.manager,
         world.site_north,
         assignee=world.tech,
         steps=[(world.tech, f"workorder.{s[0]}", {}) for s in steps],
     )
-    before = await reload(db, WorkOrder, wo.id)
+    before = reload(db, WorkOrder, wo.id)
     actor = world.manager if mutation in (APPROVE, CLOSE) else world.tech
 
     # when an action its state does not allow is sent
@@ -151,13 +151,13 @@ async def test_illegal_transition_is_refused_and_changes_nothing(
     assert "errors" not in body
     assert body["data"]["r"]["code"] == "WORKORDER_ILLEGAL_TRANSITION"
     assert "yapılamaz" in body["data"]["r"]["message"]
-    after = await reload(db, WorkOrder, wo.id)
+    after = reload(db, WorkOrder, wo.id)
     assert after.status.value.upper() == expected_status
     assert after.version == before.version
 
 
 async def test_technician_cannot_approve_or_create(gql: GQL, db: Database, world: World) -> None:
-    wo = await make_work_order(
+    wo = make_work_order(
         db,
         world.manager,
         world.site_north,
@@ -174,13 +174,13 @@ async def test_technician_cannot_approve_or_create(gql: GQL, db: Database, world
     assert approve["r"]["code"] == "PERMISSION_DENIED"
     assert "workorders.approve" in approve["r"]["message"]
     assert create["r"]["code"] == "PERMISSION_DENIED"
-    assert (await reload(db, WorkOrder, wo.id)).status is WorkOrderStatus.SUBMITTED
+    assert (reload(db, WorkOrder, wo.id)).status is WorkOrderStatus.SUBMITTED
 
 
 async def test_technician_sees_and_acts_only_on_own_work(gql: GQL, db: Database, world: World) -> None:
     # given work for the southern technician
-    theirs = await make_work_order(db, world.manager, world.site_south, assignee=world.tech_south)
-    mine = await make_work_order(db, world.manager, world.site_north, assignee=world.tech)
+    theirs = make_work_order(db, world.manager, world.site_south, assignee=world.tech_south)
+    mine = make_work_order(db, world.manager, world.site_north, assignee=world.tech)
     tech = world.token(world.tech)
 
     # when the northern technician lists, opens and tries to start it
@@ -193,18 +193,18 @@ async def test_technician_sees_and_acts_only_on_own_work(gql: GQL, db: Database,
     assert [w["id"] for w in listed["myWorkOrders"]] == [str(mine.id)]
     assert opened["workOrder"] is None
     assert started["r"]["code"] == "NOT_FOUND"
-    assert (await reload(db, WorkOrder, theirs.id)).status is WorkOrderStatus.ASSIGNED
+    assert (reload(db, WorkOrder, theirs.id)).status is WorkOrderStatus.ASSIGNED
 
 
 async def test_manager_sees_everything_and_review_queue(gql: GQL, db: Database, world: World) -> None:
-    submitted = await make_work_order(
+    submitted = make_work_order(
         db,
         world.manager,
         world.site_south,
         assignee=world.tech_south,
         steps=[(world.tech_south, "workorder.start", {}), (world.tech_south, "workorder.submit", {})],
     )
-    await make_work_order(db, world.manager, world.site_north, assignee=world.tech)
+    make_work_order(db, world.manager, world.site_north, assignee=world.tech)
 
     data = await gql.ok(
         "{ workOrders { total } reviewQueue { id allowedActions } }", token=world.token(world.manager)
@@ -234,7 +234,7 @@ async def test_review_queue_needs_approve_permission(gql: GQL, world: World) -> 
 
 
 async def test_assignment_only_to_active_technicians(gql: GQL, db: Database, world: World) -> None:
-    wo = await make_work_order(db, world.manager, world.site_north)
+    wo = make_work_order(db, world.manager, world.site_north)
     mgr = world.token(world.manager)
 
     to_security = await gql.ok(
@@ -290,7 +290,7 @@ async def test_create_with_client_id_is_idempotent(gql: GQL, world: World) -> No
 
 
 async def test_errors_come_in_english_on_request(gql: GQL, db: Database, world: World) -> None:
-    wo = await make_work_order(db, world.manager, world.site_north, assignee=world.tech)
+    wo = make_work_order(db, world.manager, world.site_north, assignee=world.tech)
 
     body = await gql.ok(
         SUBMIT, {"input": {"workOrderId": str(wo.id)}}, token=world.token(world.tech), lang="en"

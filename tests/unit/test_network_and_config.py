@@ -69,5 +69,23 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     assert settings.data_dir == tmp_path.resolve()
     assert settings.allowed_origins == ["https://saha.example"]
     assert settings.max_upload_bytes == 1000
-    assert settings.effective_database_url == f"sqlite+aiosqlite:///{tmp_path.resolve()}/saha.db"
+    assert settings.effective_database_url == f"sqlite:///{tmp_path.resolve()}/saha.db"
     assert settings.is_sqlite
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        (
+            "postgresql+asyncpg://postgres@127.0.0.1:5432/test",
+            "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+        ),
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite+aiosqlite:////var/x.db", "sqlite:////var/x.db"),
+        ("sqlite:////var/x.db", "sqlite:////var/x.db"),
+    ],
+)
+def test_database_urls_use_the_sync_drivers(given: str, used: str) -> None:
+    from backend.db.engine import normalize_url
+
+    assert normalize_url(given) == used

@@ -1,14 +1,12 @@
-"""Alembic environment: async engine, SQLModel metadata, batch mode for SQLite."""
+"""Alembic environment: SQLModel metadata, batch mode for SQLite."""
 
 from __future__ import annotations
-
-import asyncio
 
 from alembic import context
 from sqlalchemy.engine import Connection
 
 from backend.config import get_settings
-from backend.db.engine import create_engine
+from backend.db.engine import create_engine, normalize_url
 from backend.db.models import metadata
 
 config = context.config
@@ -16,7 +14,7 @@ target_metadata = metadata
 
 
 def _url() -> str:
-    return config.get_main_option("sqlalchemy.url") or get_settings().effective_database_url
+    return normalize_url(config.get_main_option("sqlalchemy.url") or get_settings().effective_database_url)
 
 
 def run_migrations_offline() -> None:
@@ -42,21 +40,17 @@ def _run(connection: Connection) -> None:
         context.run_migrations()
 
 
-async def run_migrations_online() -> None:
+def run_migrations_online() -> None:
     engine = create_engine(_url(), null_pool=True)
     try:
-        async with engine.connect() as connection:
-            await connection.run_sync(_run)
-            await connection.commit()
+        with engine.connect() as connection:
+            _run(connection)
+            connection.commit()
     finally:
-        await engine.dispose()
+        engine.dispose()
 
 
 if context.is_offline_mode():
     run_migrations_offline()
 else:
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        _run(connection)
-    else:
-        asyncio.run(run_migrations_online())
+    run_migrations_online()

@@ -99,21 +99,19 @@ class UpdateDevice(CommandInput):
     notes: Annotated[str, StringConstraints(max_length=2000)] | None = None
 
 
-async def _site_blocks(ctx: CommandContext, site_id: uuid.UUID) -> list[str]:
-    return list((await ctx.session.exec(select(IpBlock.cidr).where(IpBlock.site_id == site_id))).all())
+def _site_blocks(ctx: CommandContext, site_id: uuid.UUID) -> list[str]:
+    return list((ctx.session.exec(select(IpBlock.cidr).where(IpBlock.site_id == site_id))).all())
 
 
-async def _check_region(ctx: CommandContext, region_id: uuid.UUID | None) -> None:
-    if region_id is not None and await ctx.session.get(Region, region_id) is None:
+def _check_region(ctx: CommandContext, region_id: uuid.UUID | None) -> None:
+    if region_id is not None and ctx.session.get(Region, region_id) is None:
         raise DomainError(ErrorCode.NOT_FOUND, field="regionId")
 
 
-async def _check_address(
-    ctx: CommandContext, site_id: uuid.UUID, ip: str, device_id: uuid.UUID | None
-) -> str:
-    normalised = check_in_blocks(ip, await _site_blocks(ctx, site_id))
+def _check_address(ctx: CommandContext, site_id: uuid.UUID, ip: str, device_id: uuid.UUID | None) -> str:
+    normalised = check_in_blocks(ip, _site_blocks(ctx, site_id))
     clash = (
-        await ctx.session.exec(
+        ctx.session.exec(
             select(Device.id).where(Device.ip_address == normalised, col(Device.id) != device_id)
         )
     ).first()
@@ -129,13 +127,13 @@ def _touch(ctx: CommandContext, row: Site | Device) -> None:
 
 
 @command("site.create", permission=p.SITES_MANAGE, input=CreateSite)
-async def create_site(ctx: CommandContext, inp: CreateSite) -> Site:
+def create_site(ctx: CommandContext, inp: CreateSite) -> Site:
     """Register a service building, campus or city-watch pole."""
-    if inp.id is not None and (existing := await ctx.session.get(Site, inp.id)) is not None:
+    if inp.id is not None and (existing := ctx.session.get(Site, inp.id)) is not None:
         return existing
-    if (await ctx.session.exec(select(Site.id).where(Site.code == inp.code))).first():
+    if (ctx.session.exec(select(Site.id).where(Site.code == inp.code))).first():
         raise DomainError(ErrorCode.SITE_CODE_TAKEN, field="code")
-    await _check_region(ctx, inp.region_id)
+    _check_region(ctx, inp.region_id)
     site = Site(
         id=inp.id or uuid.uuid4(),
         **inp.model_dump(exclude={"id"}),
@@ -147,12 +145,12 @@ async def create_site(ctx: CommandContext, inp: CreateSite) -> Site:
 
 
 @command("site.update", permission=p.SITES_MANAGE, input=UpdateSite)
-async def update_site(ctx: CommandContext, inp: UpdateSite) -> Site:
+def update_site(ctx: CommandContext, inp: UpdateSite) -> Site:
     """Change a site's descriptive fields."""
-    site = await load_site(ctx.session, ctx.actor, inp.site_id, for_update=True)
+    site = load_site(ctx.session, ctx.actor, inp.site_id, for_update=True)
     changes = inp.model_dump(exclude={"site_id"}, exclude_unset=True)
     if "region_id" in changes:
-        await _check_region(ctx, changes["region_id"])
+        _check_region(ctx, changes["region_id"])
     for key, value in changes.items():
         if value is not None or key in ("latitude", "longitude", "region_id"):
             setattr(site, key, value)
@@ -161,11 +159,11 @@ async def update_site(ctx: CommandContext, inp: UpdateSite) -> Site:
 
 
 @command("site.addIpBlock", permission=p.SITES_MANAGE, input=AddIpBlock)
-async def add_ip_block(ctx: CommandContext, inp: AddIpBlock) -> Site:
+def add_ip_block(ctx: CommandContext, inp: AddIpBlock) -> Site:
     """Register an address block for a site; blocks may not overlap anywhere in the city."""
-    site = await load_site(ctx.session, ctx.actor, inp.site_id, for_update=True)
+    site = load_site(ctx.session, ctx.actor, inp.site_id, for_update=True)
     net = parse_block(inp.cidr)
-    all_blocks = (await ctx.session.exec(select(IpBlock.cidr))).all()
+    all_blocks = (ctx.session.exec(select(IpBlock.cidr))).all()
     if (other := first_overlap(net, all_blocks)) is not None:
         raise DomainError(ErrorCode.IPBLOCK_OVERLAP, field="cidr", params={"cidr": str(net), "other": other})
     ctx.session.add(IpBlock(site_id=site.id, cidr=str(net), description=inp.description, created_at=ctx.now))
@@ -174,21 +172,21 @@ async def add_ip_block(ctx: CommandContext, inp: AddIpBlock) -> Site:
 
 
 @command("site.removeIpBlock", permission=p.SITES_MANAGE, input=RemoveIpBlock)
-async def remove_ip_block(ctx: CommandContext, inp: RemoveIpBlock) -> Site:
+def remove_ip_block(ctx: CommandContext, inp: RemoveIpBlock) -> Site:
     """Remove an address block no device uses any more."""
-    block = await ctx.session.get(IpBlock, inp.ip_block_id)
+    block = ctx.session.get(IpBlock, inp.ip_block_id)
     if block is None:
         raise DomainError(ErrorCode.NOT_FOUND, field="ipBlockId")
-    site = await load_site(ctx.session, ctx.actor, block.site_id, for_update=True)
+    site = load_site(ctx.session, ctx.actor, block.site_id, for_update=True)
     net = parse_block(block.cidr)
     addresses = (
-        await ctx.session.exec(
+        ctx.session.exec(
             select(Device.ip_address).where(Device.site_id == site.id, col(Device.ip_address).is_not(None))
         )
     ).all()
     if any(a is not None and parse_address(a) in net for a in addresses):
         raise DomainError(ErrorCode.IPBLOCK_IN_USE, field="ipBlockId")
-    await ctx.session.delete(block)
+    ctx.session.delete(block)
     _touch(ctx, site)
     return site
 
@@ -199,17 +197,17 @@ def _check_area_type(kind: DeviceKind, area_type: AreaType | None) -> None:
 
 
 @command("device.create", permission=p.DEVICES_MANAGE, input=CreateDevice)
-async def create_device(ctx: CommandContext, inp: CreateDevice) -> Device:
+def create_device(ctx: CommandContext, inp: CreateDevice) -> Device:
     """Register a camera, recorder, switch or cabinet on a site."""
-    if inp.id is not None and (existing := await ctx.session.get(Device, inp.id)) is not None:
+    if inp.id is not None and (existing := ctx.session.get(Device, inp.id)) is not None:
         return existing
-    site = await load_site(ctx.session, ctx.actor, inp.site_id)
-    if (await ctx.session.exec(select(Device.id).where(Device.asset_tag == inp.asset_tag))).first():
+    site = load_site(ctx.session, ctx.actor, inp.site_id)
+    if (ctx.session.exec(select(Device.id).where(Device.asset_tag == inp.asset_tag))).first():
         raise DomainError(ErrorCode.DEVICE_ASSET_TAG_TAKEN, field="assetTag")
     _check_area_type(inp.kind, inp.area_type)
-    ip = await _check_address(ctx, site.id, inp.ip_address, None) if inp.ip_address else None
+    ip = _check_address(ctx, site.id, inp.ip_address, None) if inp.ip_address else None
     if inp.recorder_id is not None:
-        recorder = await load_device(ctx.session, ctx.actor, inp.recorder_id)
+        recorder = load_device(ctx.session, ctx.actor, inp.recorder_id)
         if recorder.kind is not DeviceKind.RECORDER:
             raise DomainError(
                 ErrorCode.VALIDATION_FAILED, field="recorderId", params={"detail": "recorderId"}
@@ -226,13 +224,13 @@ async def create_device(ctx: CommandContext, inp: CreateDevice) -> Device:
 
 
 @command("device.update", permission=p.DEVICES_MANAGE, input=UpdateDevice)
-async def update_device(ctx: CommandContext, inp: UpdateDevice) -> Device:
+def update_device(ctx: CommandContext, inp: UpdateDevice) -> Device:
     """Change a device's firmware, address, status or other fields."""
-    device = await load_device(ctx.session, ctx.actor, inp.device_id, for_update=True)
+    device = load_device(ctx.session, ctx.actor, inp.device_id, for_update=True)
     changes = inp.model_dump(exclude={"device_id"}, exclude_unset=True)
     if "ip_address" in changes:
         ip = changes["ip_address"]
-        changes["ip_address"] = await _check_address(ctx, device.site_id, ip, device.id) if ip else None
+        changes["ip_address"] = _check_address(ctx, device.site_id, ip, device.id) if ip else None
     if "area_type" in changes:
         _check_area_type(device.kind, changes["area_type"])
     for key, value in changes.items():

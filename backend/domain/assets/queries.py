@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel import Session, col, select
 
 from backend.domain.assets.models import Device, DeviceKind, DeviceStatus, Site
 from backend.domain.errors import DomainError, ErrorCode
@@ -17,32 +16,28 @@ from backend.domain.people.permissions import Actor
 from backend.domain.scope import device_scope, site_scope
 
 
-async def load_site(
-    session: AsyncSession, actor: Actor, site_id: uuid.UUID, *, for_update: bool = False
-) -> Site:
+def load_site(session: Session, actor: Actor, site_id: uuid.UUID, *, for_update: bool = False) -> Site:
     stmt = select(Site).where(Site.id == site_id, site_scope(actor))
     if for_update:
         stmt = stmt.with_for_update()
-    site = (await session.exec(stmt)).first()
+    site = (session.exec(stmt)).first()
     if site is None:
         raise DomainError(ErrorCode.NOT_FOUND, field="siteId")
     return site
 
 
-async def load_device(
-    session: AsyncSession, actor: Actor, device_id: uuid.UUID, *, for_update: bool = False
-) -> Device:
+def load_device(session: Session, actor: Actor, device_id: uuid.UUID, *, for_update: bool = False) -> Device:
     stmt = select(Device).where(Device.id == device_id, device_scope(actor))
     if for_update:
         stmt = stmt.with_for_update()
-    device = (await session.exec(stmt)).first()
+    device = (session.exec(stmt)).first()
     if device is None:
         raise DomainError(ErrorCode.NOT_FOUND, field="deviceId")
     return device
 
 
-async def list_sites(
-    session: AsyncSession,
+def list_sites(
+    session: Session,
     actor: Actor,
     *,
     search: str | None = None,
@@ -64,9 +59,9 @@ async def list_sites(
                 func.lower(Site.address).like(like),
             )
         )
-    total = (await session.exec(select(func.count()).select_from(Site).where(*conds))).one()
+    total = (session.exec(select(func.count()).select_from(Site).where(*conds))).one()
     rows = (
-        await session.exec(
+        session.exec(
             select(Site)
             .where(*conds)
             .order_by(col(Site.district), col(Site.name))
@@ -85,8 +80,8 @@ class DeviceFilter:
     search: str | None = None
 
 
-async def list_devices(
-    session: AsyncSession, actor: Actor, flt: DeviceFilter, limit: int = 50, offset: int = 0
+def list_devices(
+    session: Session, actor: Actor, flt: DeviceFilter, limit: int = 50, offset: int = 0
 ) -> tuple[Sequence[Device], int]:
     check_page(limit, offset)
     conds = [device_scope(actor)]
@@ -106,9 +101,9 @@ async def list_devices(
                 col(Device.ip_address).like(like),
             )
         )
-    total = (await session.exec(select(func.count()).select_from(Device).where(*conds))).one()
+    total = (session.exec(select(func.count()).select_from(Device).where(*conds))).one()
     rows = (
-        await session.exec(
+        session.exec(
             select(Device)
             .where(*conds)
             .order_by(col(Device.kind), col(Device.asset_tag))
@@ -117,3 +112,11 @@ async def list_devices(
         )
     ).all()
     return rows, int(total)
+
+
+def find_site(session: Session, actor: Actor, site_id: uuid.UUID) -> Site | None:
+    return session.exec(select(Site).where(Site.id == site_id, site_scope(actor))).first()
+
+
+def find_device(session: Session, actor: Actor, device_id: uuid.UUID) -> Device | None:
+    return session.exec(select(Device).where(Device.id == device_id, device_scope(actor))).first()

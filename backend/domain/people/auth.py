@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,11 +22,10 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import update
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel import Session, col, select
 
 from backend.config import Settings
-from backend.db.engine import SessionFactory, transaction
+from backend.db.engine import Database
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people.models import LoginThrottle, RefreshToken, User
 from backend.domain.people.permissions import Actor
@@ -93,8 +93,8 @@ def decode_access_token(token: str, settings: Settings) -> uuid.UUID:
         raise DomainError(ErrorCode.AUTH_SESSION_EXPIRED) from None
 
 
-async def _issue(
-    session: AsyncSession, user: User, settings: Settings, now: datetime, family_id: uuid.UUID
+def _issue(
+    session: Session, user: User, settings: Settings, now: datetime, family_id: uuid.UUID
 ) -> IssuedSession:
     access, access_exp = issue_access_token(user, settings, now)
     refresh = secrets.token_urlsafe(32)
@@ -111,76 +111,71 @@ async def _issue(
     return IssuedSession(access, access_exp, refresh, refresh_exp, user)
 
 
-async def _throttle_row(session: AsyncSession, username: str) -> LoginThrottle:
-    row = await session.get(LoginThrottle, username, with_for_update=True)
+def _throttle_row(session: Session, username: str) -> LoginThrottle:
+    row = session.get(LoginThrottle, username, with_for_update=True)
     if row is None:
         row = LoginThrottle(username=username)
         session.add(row)
     return row
 
 
-async def sign_in(
-    factory: SessionFactory, username: str, password: str, settings: Settings, now: datetime
-) -> IssuedSession:
+def sign_in(db: Database, username: str, password: str, settings: Settings, now: datetime) -> IssuedSession:
     """Check the password and open a session. Owns its transaction: a failed attempt is
     counted (committed) even though the call ends in a DomainError."""
     key = username.strip().lower()[:64]
     if not key or not password:
         raise DomainError(ErrorCode.AUTH_INVALID_CREDENTIALS)
+    return _committing_errors(db, lambda session: _sign_in(session, key, password, settings, now))
+
+
+def _committing_errors(db: Database, fn: Callable[[Session], IssuedSession]) -> IssuedSession:
+    """Run ``fn`` in a transaction that commits even when ``fn`` ends in a DomainError
+    (the bookkeeping it did — a failure count, a revocation — must stay)."""
     failure: DomainError | None = None
-    async with transaction(factory) as session:
+    with db.write_session() as session:
         try:
-            return await _sign_in(session, key, password, settings, now)
+            return fn(session)
         except DomainError as exc:
-            failure = exc  # leave the block normally so the bookkeeping commits
+            failure = exc  # leave the block normally so the transaction commits
+    assert failure is not None
     raise failure
 
 
-async def _sign_in(
-    session: AsyncSession, key: str, password: str, settings: Settings, now: datetime
-) -> IssuedSession:
-    throttle = await _throttle_row(session, key)
+def _sign_in(session: Session, key: str, password: str, settings: Settings, now: datetime) -> IssuedSession:
+    throttle = _throttle_row(session, key)
     if throttle.blocked_until is not None and throttle.blocked_until > now:
         wait = int((throttle.blocked_until - now).total_seconds()) + 1
         raise DomainError(ErrorCode.AUTH_THROTTLED, params={"seconds": wait})
 
-    user = (await session.exec(select(User).where(User.username == key))).first()
+    user = (session.exec(select(User).where(User.username == key))).first()
     ok = _verify(user.password_hash if user else _DUMMY_HASH, password)
     if not ok or user is None or not user.is_active:
         throttle.failures += 1
         throttle.last_failure_at = now
         over = throttle.failures - settings.login_free_attempts
-        if over > 0:  # 1 s after the first failure past the free ones, then 2, 4, 8 … s
-            delay = min(2 ** (over - 1), settings.login_max_delay_seconds)
+        if over > 0:  # first delay after the free attempts, then doubling, capped
+            delay = min(
+                settings.login_first_delay_seconds * 2 ** (over - 1), settings.login_max_delay_seconds
+            )
             throttle.blocked_until = now + timedelta(seconds=delay)
         session.add(throttle)
         raise DomainError(ErrorCode.AUTH_INVALID_CREDENTIALS)
 
-    await session.delete(throttle)
+    session.delete(throttle)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         session.add(user)
-    return await _issue(session, user, settings, now, uuid.uuid4())
+    return _issue(session, user, settings, now, uuid.uuid4())
 
 
-async def refresh_session(
-    factory: SessionFactory, refresh_token: str, settings: Settings, now: datetime
-) -> IssuedSession:
+def refresh_session(db: Database, refresh_token: str, settings: Settings, now: datetime) -> IssuedSession:
     """Rotate a refresh token. Owns its transaction so that a detected reuse stays revoked."""
-    failure: DomainError | None = None
-    async with transaction(factory) as session:
-        try:
-            return await _refresh(session, refresh_token, settings, now)
-        except DomainError as exc:
-            failure = exc
-    raise failure
+    return _committing_errors(db, lambda session: _refresh(session, refresh_token, settings, now))
 
 
-async def _refresh(
-    session: AsyncSession, refresh_token: str, settings: Settings, now: datetime
-) -> IssuedSession:
+def _refresh(session: Session, refresh_token: str, settings: Settings, now: datetime) -> IssuedSession:
     row = (
-        await session.exec(
+        session.exec(
             select(RefreshToken)
             .where(RefreshToken.token_hash == _token_hash(refresh_token))
             .with_for_update()
@@ -190,18 +185,18 @@ async def _refresh(
         raise DomainError(ErrorCode.AUTH_SESSION_EXPIRED)
     if row.used_at is not None:
         # A rotated token came back: someone holds a copy. End the whole sign-in.
-        await _revoke_family(session, row.family_id, now)
+        _revoke_family(session, row.family_id, now)
         raise DomainError(ErrorCode.AUTH_SESSION_EXPIRED)
-    user = await session.get(User, row.user_id)
+    user = session.get(User, row.user_id)
     if user is None or not user.is_active:
         raise DomainError(ErrorCode.AUTH_SESSION_EXPIRED)
     row.used_at = now
     session.add(row)
-    return await _issue(session, user, settings, now, row.family_id)
+    return _issue(session, user, settings, now, row.family_id)
 
 
-async def _revoke_family(session: AsyncSession, family_id: uuid.UUID, now: datetime) -> None:
-    await session.exec(
+def _revoke_family(session: Session, family_id: uuid.UUID, now: datetime) -> None:
+    session.exec(
         update(RefreshToken)
         .where(
             col(RefreshToken.family_id) == family_id,
@@ -211,18 +206,18 @@ async def _revoke_family(session: AsyncSession, family_id: uuid.UUID, now: datet
     )
 
 
-async def sign_out(session: AsyncSession, refresh_token: str, now: datetime) -> None:
+def sign_out(session: Session, refresh_token: str, now: datetime) -> None:
     """End the sign-in this refresh token belongs to (all its rotations). Idempotent."""
     row = (
-        await session.exec(select(RefreshToken).where(RefreshToken.token_hash == _token_hash(refresh_token)))
+        session.exec(select(RefreshToken).where(RefreshToken.token_hash == _token_hash(refresh_token)))
     ).first()
     if row is not None:
-        await _revoke_family(session, row.family_id, now)
+        _revoke_family(session, row.family_id, now)
 
 
-async def actor_from_token(session: AsyncSession, token: str, settings: Settings) -> Actor:
+def actor_from_token(session: Session, token: str, settings: Settings) -> Actor:
     user_id = decode_access_token(token, settings)
-    user = await session.get(User, user_id)
+    user = session.get(User, user_id)
     if user is None or not user.is_active:
         raise DomainError(ErrorCode.AUTH_SESSION_EXPIRED)
     return actor_for(user)

@@ -70,8 +70,8 @@ class ReturnWorkOrder(WorkOrderRef):
     reason: Reason
 
 
-async def _technician(ctx: CommandContext, user_id: uuid.UUID) -> User:
-    user = await ctx.session.get(User, user_id)
+def _technician(ctx: CommandContext, user_id: uuid.UUID) -> User:
+    user = ctx.session.get(User, user_id)
     if user is None or user.role is not Role.TECHNICIAN or not user.is_active:
         raise DomainError(ErrorCode.WORKORDER_ASSIGNEE_NOT_TECHNICIAN, field="assigneeId")
     return user
@@ -105,10 +105,10 @@ def _touch(ctx: CommandContext, wo: WorkOrder) -> None:
     ctx.session.add(wo)
 
 
-async def _transition(
+def _transition(
     ctx: CommandContext, work_order_id: uuid.UUID, action: Action, text: str | None = None
 ) -> WorkOrder:
-    wo = await load_work_order(ctx.session, ctx.actor, work_order_id, for_update=True)
+    wo = load_work_order(ctx.session, ctx.actor, work_order_id, for_update=True)
     tr = check(action, wo, ctx.actor)
     before = wo.status
     if tr.target is not None:
@@ -119,19 +119,19 @@ async def _transition(
 
 
 @command("workorder.create", permission=p.WORKORDERS_CREATE, input=CreateWorkOrder)
-async def create_work_order(ctx: CommandContext, inp: CreateWorkOrder) -> WorkOrder:
+def create_work_order(ctx: CommandContext, inp: CreateWorkOrder) -> WorkOrder:
     """Open a work order on a site, optionally for some of its devices and assigned at once."""
     if inp.id is not None:
-        existing = await ctx.session.get(WorkOrder, inp.id)
+        existing = ctx.session.get(WorkOrder, inp.id)
         if existing is not None:
-            return await load_work_order(ctx.session, ctx.actor, existing.id)
-    site = (await ctx.session.exec(select(Site).where(Site.id == inp.site_id, site_scope(ctx.actor)))).first()
+            return load_work_order(ctx.session, ctx.actor, existing.id)
+    site = (ctx.session.exec(select(Site).where(Site.id == inp.site_id, site_scope(ctx.actor)))).first()
     if site is None:
         raise DomainError(ErrorCode.NOT_FOUND, field="siteId")
     device_ids = list(dict.fromkeys(inp.device_ids))
     if device_ids:
         found = (
-            await ctx.session.exec(
+            ctx.session.exec(
                 select(Device.id).where(
                     Device.id.in_(device_ids),  # type: ignore[attr-defined]
                     Device.site_id == site.id,
@@ -140,8 +140,8 @@ async def create_work_order(ctx: CommandContext, inp: CreateWorkOrder) -> WorkOr
         ).all()
         if len(found) != len(device_ids):
             raise DomainError(ErrorCode.WORKORDER_DEVICE_NOT_ON_SITE, field="deviceIds")
-    assignee = await _technician(ctx, inp.assignee_id) if inp.assignee_id else None
-    seq = await next_value(ctx.session, f"workorder:{ctx.now.year}")
+    assignee = _technician(ctx, inp.assignee_id) if inp.assignee_id else None
+    seq = next_value(ctx.session, f"workorder:{ctx.now.year}")
     wo = WorkOrder(
         id=inp.id or uuid.uuid4(),
         number=f"IE-{ctx.now.year}-{seq:06d}",
@@ -158,7 +158,7 @@ async def create_work_order(ctx: CommandContext, inp: CreateWorkOrder) -> WorkOr
         updated_at=ctx.now,
     )
     ctx.session.add(wo)
-    await ctx.session.flush()
+    ctx.session.flush()
     for device_id in device_ids:
         ctx.session.add(WorkOrderDevice(work_order_id=wo.id, device_id=device_id))
     _record(ctx, wo, WorkOrderEventKind.CREATED)
@@ -175,53 +175,53 @@ async def create_work_order(ctx: CommandContext, inp: CreateWorkOrder) -> WorkOr
 
 
 @command("workorder.assign", permission=p.WORKORDERS_ASSIGN, input=AssignWorkOrder)
-async def assign_work_order(ctx: CommandContext, inp: AssignWorkOrder) -> WorkOrder:
+def assign_work_order(ctx: CommandContext, inp: AssignWorkOrder) -> WorkOrder:
     """Give the work order to a technician (or to another one)."""
-    assignee = await _technician(ctx, inp.assignee_id)
-    wo = await _transition(ctx, inp.work_order_id, Action.ASSIGN, text=assignee.full_name)
+    assignee = _technician(ctx, inp.assignee_id)
+    wo = _transition(ctx, inp.work_order_id, Action.ASSIGN, text=assignee.full_name)
     wo.assignee_id = assignee.id
     return wo
 
 
 @command("workorder.start", permission=p.WORKORDERS_WORK, input=WorkOrderRef)
-async def start_work_order(ctx: CommandContext, inp: WorkOrderRef) -> WorkOrder:
+def start_work_order(ctx: CommandContext, inp: WorkOrderRef) -> WorkOrder:
     """The assigned technician starts (or, after a return, resumes) the work."""
-    return await _transition(ctx, inp.work_order_id, Action.START)
+    return _transition(ctx, inp.work_order_id, Action.START)
 
 
 @command("workorder.addNote", permission=p.WORKORDERS_NOTE, input=AddNote)
-async def add_note(ctx: CommandContext, inp: AddNote) -> WorkOrder:
+def add_note(ctx: CommandContext, inp: AddNote) -> WorkOrder:
     """Add a note to the work order's timeline."""
-    return await _transition(ctx, inp.work_order_id, Action.ADD_NOTE, text=inp.text)
+    return _transition(ctx, inp.work_order_id, Action.ADD_NOTE, text=inp.text)
 
 
 @command("workorder.submit", permission=p.WORKORDERS_WORK, input=SubmitWorkOrder)
-async def submit_work_order(ctx: CommandContext, inp: SubmitWorkOrder) -> WorkOrder:
+def submit_work_order(ctx: CommandContext, inp: SubmitWorkOrder) -> WorkOrder:
     """Send finished work for a manager's review."""
-    wo = await _transition(ctx, inp.work_order_id, Action.SUBMIT, text=inp.summary)
+    wo = _transition(ctx, inp.work_order_id, Action.SUBMIT, text=inp.summary)
     wo.submitted_at = ctx.now
     return wo
 
 
 @command("workorder.approve", permission=p.WORKORDERS_APPROVE, input=ApproveWorkOrder)
-async def approve_work_order(ctx: CommandContext, inp: ApproveWorkOrder) -> WorkOrder:
+def approve_work_order(ctx: CommandContext, inp: ApproveWorkOrder) -> WorkOrder:
     """A manager accepts the submitted work."""
-    wo = await _transition(ctx, inp.work_order_id, Action.APPROVE, text=inp.comment)
+    wo = _transition(ctx, inp.work_order_id, Action.APPROVE, text=inp.comment)
     wo.return_reason = None
     return wo
 
 
 @command("workorder.return", permission=p.WORKORDERS_APPROVE, input=ReturnWorkOrder)
-async def return_work_order(ctx: CommandContext, inp: ReturnWorkOrder) -> WorkOrder:
+def return_work_order(ctx: CommandContext, inp: ReturnWorkOrder) -> WorkOrder:
     """A manager sends the work back to the technician, saying why."""
     if not inp.reason:
         raise DomainError(ErrorCode.WORKORDER_REASON_REQUIRED, field="reason")
-    wo = await _transition(ctx, inp.work_order_id, Action.RETURN, text=inp.reason)
+    wo = _transition(ctx, inp.work_order_id, Action.RETURN, text=inp.reason)
     wo.return_reason = inp.reason
     return wo
 
 
 @command("workorder.close", permission=p.WORKORDERS_CLOSE, input=WorkOrderRef)
-async def close_work_order(ctx: CommandContext, inp: WorkOrderRef) -> WorkOrder:
+def close_work_order(ctx: CommandContext, inp: WorkOrderRef) -> WorkOrder:
     """Close approved work; nothing changes on it afterwards."""
-    return await _transition(ctx, inp.work_order_id, Action.CLOSE)
+    return _transition(ctx, inp.work_order_id, Action.CLOSE)

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel import Session, col, select
 
 from backend.domain.assets.models import Site
 from backend.domain.errors import DomainError, ErrorCode
@@ -32,27 +31,26 @@ class WorkOrderFilter:
     search: str | None = None
 
 
-async def load_work_order(
-    session: AsyncSession, actor: Actor, work_order_id: uuid.UUID, *, for_update: bool = False
+def load_work_order(
+    session: Session, actor: Actor, work_order_id: uuid.UUID, *, for_update: bool = False
 ) -> WorkOrder:
     stmt = select(WorkOrder).where(WorkOrder.id == work_order_id, work_order_scope(actor))
     if for_update:
         stmt = stmt.with_for_update()
-    wo = (await session.exec(stmt)).first()
+    wo = (session.exec(stmt)).first()
     if wo is None:
         raise DomainError(ErrorCode.NOT_FOUND, field="workOrderId")
     return wo
 
 
-async def find_work_order(session: AsyncSession, actor: Actor, work_order_id: uuid.UUID) -> WorkOrder | None:
-    try:
-        return await load_work_order(session, actor, work_order_id)
-    except DomainError:
-        return None
+def find_work_order(session: Session, actor: Actor, work_order_id: uuid.UUID) -> WorkOrder | None:
+    return session.exec(
+        select(WorkOrder).where(WorkOrder.id == work_order_id, work_order_scope(actor))
+    ).first()
 
 
-async def list_work_orders(
-    session: AsyncSession, actor: Actor, flt: WorkOrderFilter, limit: int = 50, offset: int = 0
+def list_work_orders(
+    session: Session, actor: Actor, flt: WorkOrderFilter, limit: int = 50, offset: int = 0
 ) -> tuple[Sequence[WorkOrder], int]:
     check_page(limit, offset)
     conds = [work_order_scope(actor)]
@@ -73,9 +71,9 @@ async def list_work_orders(
                 col(WorkOrder.site_id).in_(select(Site.id).where(func.lower(Site.name).like(like))),
             )
         )
-    total = (await session.exec(select(func.count()).select_from(WorkOrder).where(*conds))).one()
+    total = (session.exec(select(func.count()).select_from(WorkOrder).where(*conds))).one()
     rows = (
-        await session.exec(
+        session.exec(
             select(WorkOrder)
             .where(*conds)
             .order_by(col(WorkOrder.updated_at).desc(), col(WorkOrder.number).desc())
@@ -86,10 +84,10 @@ async def list_work_orders(
     return rows, int(total)
 
 
-async def my_work_orders(session: AsyncSession, actor: Actor) -> Sequence[WorkOrder]:
+def my_work_orders(session: Session, actor: Actor) -> Sequence[WorkOrder]:
     """İşlerim: what is assigned to me and not closed, most recently active first."""
     return (
-        await session.exec(
+        session.exec(
             select(WorkOrder)
             .where(
                 WorkOrder.assignee_id == actor.id,
@@ -102,10 +100,10 @@ async def my_work_orders(session: AsyncSession, actor: Actor) -> Sequence[WorkOr
     ).all()
 
 
-async def review_queue(session: AsyncSession, actor: Actor) -> Sequence[WorkOrder]:
+def review_queue(session: Session, actor: Actor) -> Sequence[WorkOrder]:
     """Submitted work waiting for review, oldest submission first."""
     return (
-        await session.exec(
+        session.exec(
             select(WorkOrder)
             .where(col(WorkOrder.status) == WorkOrderStatus.SUBMITTED, work_order_scope(actor))
             .order_by(col(WorkOrder.submitted_at).asc())
@@ -114,11 +112,9 @@ async def review_queue(session: AsyncSession, actor: Actor) -> Sequence[WorkOrde
     ).all()
 
 
-async def timelines(
-    session: AsyncSession, work_order_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[WorkOrderEvent]]:
+def timelines(session: Session, work_order_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[WorkOrderEvent]]:
     rows = (
-        await session.exec(
+        session.exec(
             select(WorkOrderEvent)
             .where(col(WorkOrderEvent.work_order_id).in_(work_order_ids))
             .order_by(col(WorkOrderEvent.work_order_id), col(WorkOrderEvent.seq))

@@ -1,0 +1,95 @@
+# Saha — everything a person or CI needs, from a fresh Debian machine.
+#   make run    set up, build, migrate, load demo data, serve at http://127.0.0.1:8000/
+#   make test   set up (incl. Debian's chromium when root) and run every test
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PY        ?= python3
+VENV      := .venv
+VPY       := $(VENV)/bin/python
+STAMP_PY  := $(VENV)/.installed
+STAMP_JS  := frontend/node_modules/.installed
+DIST      := frontend/dist/index.html
+PORT      ?= 8000
+export PORT
+SUDO      := $(if $(filter 0,$(shell id -u)),,sudo)
+FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts frontend/tsconfig.json -type f 2>/dev/null)
+
+.PHONY: help run test test-py test-js test-e2e lint bench schema migrate demo build deps clean chromium system-deps
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
+
+system-deps: ## install Debian packages the project needs (python3-venv, nodejs/npm) if missing
+	@if ! $(PY) -c 'import venv, ensurepip' 2>/dev/null; then \
+	  echo "installing python3-venv"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv python3-pip; fi
+	@if ! command -v npm >/dev/null; then \
+	  echo "installing nodejs and npm"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nodejs npm; fi
+
+$(STAMP_PY): pyproject.toml
+	@$(MAKE) --no-print-directory system-deps
+	$(PY) -m venv $(VENV)
+	$(VPY) -m pip install -q --upgrade pip
+	$(VPY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+$(STAMP_JS): frontend/package.json frontend/package-lock.json
+	@$(MAKE) --no-print-directory system-deps
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+deps: $(STAMP_PY) $(STAMP_JS) ## install Python and npm dependencies
+
+$(DIST): $(STAMP_JS) $(FRONTEND_SRC)
+	cd frontend && npm run --silent build
+	@touch $@
+
+build: $(DIST) ## build the PWA into frontend/dist
+
+migrate: $(STAMP_PY) ## apply database migrations
+	$(VPY) -m backend migrate
+
+demo: $(STAMP_PY) ## load demo data into an empty database
+	$(VPY) -m backend demo
+
+run: $(STAMP_PY) $(DIST) ## set up everything and serve the app (SQLite in ./var, demo data)
+	$(VPY) -m backend init
+	@echo ""
+	@echo "  Saha: open http://127.0.0.1:$(PORT)/   (demo password: saha-demo)"
+	@echo ""
+	$(VPY) -m backend serve
+
+chromium: ## install Debian's chromium for the browser tests (when missing and root)
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "chromium missing: run 'sudo apt-get install chromium'"; exit 1; fi; fi
+
+lint: $(STAMP_PY) $(STAMP_JS) ## ruff, mypy (strict) and the TypeScript check
+	$(VENV)/bin/ruff check backend sync tests bench
+	$(VENV)/bin/ruff format --check backend sync tests bench
+	$(VENV)/bin/mypy
+	cd frontend && npm run --silent typecheck
+
+test-py: $(STAMP_PY) ## unit + integration tests (also on PostgreSQL when TEST_DATABASE_URL is set)
+	$(VPY) -m pytest tests --ignore=tests/e2e -q
+
+test-js: $(STAMP_JS) ## front-end unit tests (vitest)
+	cd frontend && npm test --silent
+
+test-e2e: $(STAMP_PY) $(DIST) chromium ## end-to-end tests in Debian's Chromium
+	$(VPY) -m pytest tests/e2e -q
+
+test: $(STAMP_PY) $(STAMP_JS) $(DIST) chromium ## every test: lint, unit, integration, front-end, end-to-end
+	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory test-js
+	@$(MAKE) --no-print-directory test-py
+	@$(MAKE) --no-print-directory test-e2e
+
+bench: $(STAMP_PY) ## run the benchmarks in bench/
+	@for b in bench/bench_*.py; do echo "== $$b"; $(VPY) $$b || exit 1; done
+
+schema: $(STAMP_PY) ## regenerate schema.graphql from the code
+	$(VPY) -m backend export-schema
+
+clean: ## remove build outputs and installed dependencies (keeps ./var data)
+	rm -rf $(VENV) frontend/node_modules frontend/dist .pytest_cache .mypy_cache .ruff_cache
