@@ -28,10 +28,16 @@ from backend.graphql.schema import build_schema
 log = logging.getLogger("saha.app")
 
 REQUEST_ID_HEADER = "x-request-id"
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
 
 
 def request_id_middleware(app: ASGIApp) -> ASGIApp:
-    """Give every request an id (or keep a sane one sent by a proxy) and echo it back."""
+    """Give every request an id (or keep a sane one sent by a proxy) and echo it back, along
+    with the security headers every response carries."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -45,6 +51,7 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers.append((REQUEST_ID_HEADER.encode(), rid.encode()))
+                headers.extend(SECURITY_HEADERS)
                 message["headers"] = headers
             await send(message)
 

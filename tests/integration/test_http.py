@@ -21,6 +21,8 @@ async def test_healthz_reports_database(client: AsyncTestClient[Any], db: Databa
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": db.dialect}
     assert len(response.headers["x-request-id"]) == 12
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
 
 
 async def test_healthz_503_when_database_unreachable(settings: Settings, tmp_path: Any) -> None:
