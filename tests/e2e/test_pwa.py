@@ -272,13 +272,24 @@ def test_pwa_is_installable(server: str, phone: Page, browser: Browser) -> None:
             ctx.close()
 
 
+TOUCH_TARGETS_JS = """() => [...document.querySelectorAll(
+    'button, input, select, textarea, .bottomnav a, .card-link, .links a, a.back')]
+  .filter(el => el.offsetParent !== null)
+  .map(el => { const r = el.getBoundingClientRect();
+               return {what: el.tagName + ' ' + (el.innerText || el.getAttribute('aria-label') || '').trim().slice(0, 30),
+                       w: Math.round(r.width), h: Math.round(r.height)}; })
+  .filter(t => t.w < 48 || t.h < 48)"""
+
+
 def _assert_no_overflow(page: Page, where: str) -> None:
     page.wait_for_timeout(200)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"{where}: scrollWidth {width}"
+    too_small = page.evaluate(TOUCH_TARGETS_JS)
+    assert too_small == [], f"{where}: touch targets under 48 px: {too_small}"
 
 
-def test_no_horizontal_overflow_at_360px(server: str, new_phone: Callable[[], BrowserContext]) -> None:
+def test_main_screens_fit_360px_with_48px_touch_targets(server: str, new_phone: Callable[[], BrowserContext]) -> None:
     # given: a technician and a manager on 360 px wide phones
     tech = new_phone().new_page()
     tech.goto("/")
