@@ -8,13 +8,19 @@ Every query and every command that loads an entity by id goes through these cond
 
 from __future__ import annotations
 
+import uuid
+from typing import TypeVar
+
 from sqlalchemy import ColumnElement, and_, exists, false, or_, true
-from sqlmodel import col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from backend.domain.assets.models import Device, Site
+from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people.models import Role
 from backend.domain.people.permissions import Actor
 from backend.domain.workorders.models import WorkOrder
+
+M = TypeVar("M", bound=SQLModel)
 
 
 def work_order_scope(actor: Actor) -> ColumnElement[bool]:
@@ -42,3 +48,30 @@ def device_scope(actor: Actor) -> ColumnElement[bool]:
     if actor.sees_everything or actor.role is not Role.TECHNICIAN:
         return true()
     return col(Device.site_id).in_(select(col(Site.id)).where(site_scope(actor)))
+
+
+def find_in_scope(
+    session: Session, model: type[M], key: uuid.UUID, scope: ColumnElement[bool], *, for_update: bool = False
+) -> M | None:
+    """The row with primary key ``key`` if ``scope`` lets the actor see it, else None."""
+    stmt = select(model).where(model.id == key, scope)  # type: ignore[attr-defined]
+    if for_update:
+        stmt = stmt.with_for_update()
+    return session.exec(stmt).first()
+
+
+def load_in_scope(
+    session: Session,
+    model: type[M],
+    key: uuid.UUID,
+    scope: ColumnElement[bool],
+    *,
+    field: str,
+    for_update: bool = False,
+) -> M:
+    """Like :func:`find_in_scope`, but a missing or invisible row is NOT_FOUND on ``field``
+    (the same answer for both, so scope does not leak what exists)."""
+    row = find_in_scope(session, model, key, scope, for_update=for_update)
+    if row is None:
+        raise DomainError(ErrorCode.NOT_FOUND, field=field)
+    return row

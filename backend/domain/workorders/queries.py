@@ -6,14 +6,13 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from backend.domain.assets.models import Site
-from backend.domain.errors import DomainError, ErrorCode
-from backend.domain.paging import MAX_PAGE, check_page
+from backend.domain.paging import MAX_PAGE, contains_any, page
 from backend.domain.people.permissions import Actor
-from backend.domain.scope import work_order_scope
+from backend.domain.scope import find_in_scope, load_in_scope, work_order_scope
 from backend.domain.workorders.models import (
     WorkOrder,
     WorkOrderEvent,
@@ -34,25 +33,18 @@ class WorkOrderFilter:
 def load_work_order(
     session: Session, actor: Actor, work_order_id: uuid.UUID, *, for_update: bool = False
 ) -> WorkOrder:
-    stmt = select(WorkOrder).where(WorkOrder.id == work_order_id, work_order_scope(actor))
-    if for_update:
-        stmt = stmt.with_for_update()
-    wo = (session.exec(stmt)).first()
-    if wo is None:
-        raise DomainError(ErrorCode.NOT_FOUND, field="workOrderId")
-    return wo
+    return load_in_scope(
+        session, WorkOrder, work_order_id, work_order_scope(actor), field="workOrderId", for_update=for_update
+    )
 
 
 def find_work_order(session: Session, actor: Actor, work_order_id: uuid.UUID) -> WorkOrder | None:
-    return session.exec(
-        select(WorkOrder).where(WorkOrder.id == work_order_id, work_order_scope(actor))
-    ).first()
+    return find_in_scope(session, WorkOrder, work_order_id, work_order_scope(actor))
 
 
 def list_work_orders(
     session: Session, actor: Actor, flt: WorkOrderFilter, limit: int = 50, offset: int = 0
 ) -> tuple[Sequence[WorkOrder], int]:
-    check_page(limit, offset)
     conds = [work_order_scope(actor)]
     if flt.status is not None:
         conds.append(col(WorkOrder.status) == flt.status)
@@ -63,25 +55,14 @@ def list_work_orders(
     if flt.assignee_id is not None:
         conds.append(col(WorkOrder.assignee_id) == flt.assignee_id)
     if flt.search:
-        like = f"%{flt.search.strip().lower()}%"
         conds.append(
             or_(
-                func.lower(WorkOrder.title).like(like),
-                func.lower(WorkOrder.number).like(like),
-                col(WorkOrder.site_id).in_(select(Site.id).where(func.lower(Site.name).like(like))),
+                contains_any(flt.search, WorkOrder.title, WorkOrder.number),
+                col(WorkOrder.site_id).in_(select(Site.id).where(contains_any(flt.search, Site.name))),
             )
         )
-    total = (session.exec(select(func.count()).select_from(WorkOrder).where(*conds))).one()
-    rows = (
-        session.exec(
-            select(WorkOrder)
-            .where(*conds)
-            .order_by(col(WorkOrder.updated_at).desc(), col(WorkOrder.number).desc())
-            .limit(limit)
-            .offset(offset)
-        )
-    ).all()
-    return rows, int(total)
+    order = [col(WorkOrder.updated_at).desc(), col(WorkOrder.number).desc()]
+    return page(session, WorkOrder, conds, order, limit, offset)
 
 
 def my_work_orders(session: Session, actor: Actor) -> Sequence[WorkOrder]:
