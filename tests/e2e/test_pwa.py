@@ -88,6 +88,14 @@ def test_technician_works_an_order_and_manager_approves_it(
     expect(mgr.locator(".badges .badge")).to_have_text("Onaylandı")
     expect(_timeline(mgr)).to_contain_text("Onay bekliyor → Onaylandı")
     expect(mgr.get_by_role("button", name="Onayla")).to_have_count(0)
+
+    # when: the manager closes it (with a confirmation step)
+    mgr.get_by_role("button", name="Kapat").click()
+    mgr.get_by_role("dialog").get_by_role("button", name="İş emrini kapat").click()
+
+    # then
+    expect(mgr.locator(".badges .badge")).to_have_text("Kapatıldı")
+    expect(_timeline(mgr)).to_contain_text("Onaylandı → Kapatıldı")
     mgr.get_by_role("link", name="Onay bekleyenler").click()
     expect(mgr.get_by_role("heading", name="Onay bekleyenler")).to_be_visible()
     expect(mgr.get_by_role("link", name=re.compile(re.escape(wo["number"])))).to_have_count(0)
@@ -130,6 +138,33 @@ def test_manager_returns_with_reason_and_cannot_return_without(server: str, phon
     expect(phone.locator(".badges .badge")).to_have_text("İade edildi")
     expect(phone.locator(".callout")).to_contain_text(reason)
     expect(_timeline(phone)).to_contain_text(reason)
+
+
+def test_manager_assigns_a_draft_to_a_technician(server: str, phone: Page) -> None:
+    # given: a DRAFT work order and the technician's full name
+    token = api_token(server, "mudur")
+    drafts = gql(server, f"{{ workOrders(status: DRAFT) {{ items {{ {WO_FIELDS} }} }} }}", token=token)
+    wo = drafts["workOrders"]["items"][0]
+    techs = gql(server, "{ technicians { username fullName } }", token=token)["technicians"]
+    tech_name = next(u["fullName"] for u in techs if u["username"] == "teknisyen")
+    sign_in(phone, "mudur")
+
+    # when: the manager filters all work orders by "Taslak", opens it and assigns it
+    phone.get_by_role("link", name="İş emirleri").click()
+    phone.get_by_label("Duruma göre süz").select_option("DRAFT")
+    phone.get_by_role("link", name=re.compile(re.escape(wo["number"]))).click()
+    expect(phone.locator(".badges .badge")).to_have_text("Taslak")
+    phone.get_by_role("button", name="Ata").click()
+    dialog = phone.get_by_role("dialog")
+    expect(dialog.get_by_role("button", name="Atamayı kaydet")).to_be_disabled()
+    dialog.get_by_label("Teknisyen").select_option(label=tech_name)
+    dialog.get_by_role("button", name="Atamayı kaydet").click()
+
+    # then
+    expect(dialog).to_be_hidden()
+    expect(phone.locator(".badges .badge")).to_have_text("Atandı")
+    expect(phone.locator(".fields")).to_contain_text(tech_name)
+    expect(_timeline(phone)).to_contain_text("Taslak → Atandı")
 
 
 def test_app_opens_offline_with_last_known_data(server: str, new_phone: Callable[[], BrowserContext]) -> None:
