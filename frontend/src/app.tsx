@@ -73,6 +73,9 @@ export function App() {
     if (signedIn && navigator.onLine) loadViewer().catch(() => undefined);
   }, [signedIn]);
 
+  // A new screen starts at the top (hash navigation keeps the old scroll position otherwise).
+  useEffect(() => window.scrollTo(0, 0), [route.join('/')]);
+
   useEffect(() => {
     if (!signedIn && route[0] !== 'signin') navigate('/signin', true);
     else if (signedIn && viewer && (route.length === 0 || route[0] === 'signin')) navigate(homePath(viewer), true);

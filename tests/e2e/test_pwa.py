@@ -335,6 +335,13 @@ def test_main_screens_fit_360px_with_48px_touch_targets(server: str, new_phone: 
     # when / then: every main screen fits
     expect(tech.locator(".cards .card").first).to_be_visible()
     _assert_no_overflow(tech, "my work")
+    # the header (with the network pill) and the bottom nav stay in view while scrolling
+    tech.mouse.wheel(0, 600)
+    tech.wait_for_function("window.scrollY > 100")
+    header = tech.locator("header").bounding_box()
+    nav = tech.get_by_role("navigation", name="Ana gezinme").bounding_box()
+    assert header and header["y"] == 0, header
+    assert nav and nav["y"] + nav["height"] == 740, nav
     tech.locator(".cards .card-link").first.click()
     expect(_timeline(tech)).to_be_visible()
     _assert_no_overflow(tech, "work order")
