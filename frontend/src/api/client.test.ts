@@ -85,6 +85,21 @@ describe('graphql client', () => {
     expect(loadSession()).toBeNull();
   });
 
+  it('keeps the session when refresh fails for a server-side reason', async () => {
+    // given
+    saveSession(session(1));
+    vi.stubGlobal('fetch', vi.fn(async (_u: string, init: RequestInit) => {
+      const body = JSON.parse(String(init.body));
+      if (body.query.includes('refreshSession')) return json({ data: null, errors: [{ message: 'Unexpected error.' }] });
+      return json({ data: null, errors: [{ message: 'x', extensions: { code: 'AUTH_REQUIRED' } }] });
+    }));
+    // when
+    const err = await gql('query { viewer }').catch((e: unknown) => e);
+    // then
+    expect((err as Error).name).toBe('GraphQLRequestError');
+    expect(loadSession()?.refreshToken).toBe('ref-1');
+  });
+
   it('marks the app offline when a fetch fails and online when one succeeds', async () => {
     // given
     saveSession(session(1));

@@ -106,10 +106,15 @@ export function refreshSession(): Promise<StoredSession> {
         hooks.onSession?.(r.session);
         return r.session;
       }
-      // AUTH_SESSION_EXPIRED (or any refusal): the refresh token is no good any more.
+      if (!r || r.code === 'AUTH_THROTTLED') {
+        // Server trouble or throttling: keep the session (it may work later, e.g. offline use).
+        const e = body.errors?.[0];
+        throw new GraphQLRequestError(r?.message ?? e?.message ?? 'refresh failed', r?.code ?? e?.extensions?.code ?? null);
+      }
+      // AUTH_SESSION_EXPIRED (or another refusal): the refresh token is no good any more.
       clearSession();
       hooks.onSessionExpired?.();
-      throw new SessionExpiredError(r && 'message' in r ? r.message : undefined);
+      throw new SessionExpiredError(r.message);
     })().finally(() => {
       refreshing = null;
     });
