@@ -160,7 +160,8 @@ def gql(
     with urllib.request.urlopen(req, timeout=10) as r:
         body: dict[str, Any] = json.loads(r.read())
     assert not body.get("errors"), body
-    return body["data"]
+    data: dict[str, Any] = body["data"]
+    return data
 
 
 def api_token(base: str, username: str) -> str:

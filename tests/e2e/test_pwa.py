@@ -8,9 +8,8 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from playwright.sync_api import Browser, BrowserContext, Page, expect
-
 from conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, api_token, gql, sign_in
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 WO_FIELDS = "id number title status"
 
@@ -33,7 +32,7 @@ def _submit_via_api(server: str, wo_id: str) -> None:
         assert data["r"]["__typename"] == "WorkOrderSuccess", data
 
 
-def _timeline(page: Page):  # noqa: ANN202 - Playwright locator
+def _timeline(page: Page) -> Locator:
     return page.get_by_role("list", name="Geçmiş")
 
 
@@ -292,7 +291,7 @@ def test_pwa_is_installable(server: str, phone: Page, browser: Browser) -> None:
             executable_path=CHROMIUM,
             args=CHROMIUM_ARGS,
             base_url=server,
-            **PHONE,  # type: ignore[arg-type]
+            **PHONE,
         )
         try:
             page = ctx.pages[0] if ctx.pages else ctx.new_page()
@@ -324,7 +323,9 @@ def _assert_no_overflow(page: Page, where: str) -> None:
     assert too_small == [], f"{where}: touch targets under 48 px: {too_small}"
 
 
-def test_main_screens_fit_360px_with_48px_touch_targets(server: str, new_phone: Callable[[], BrowserContext]) -> None:
+def test_main_screens_fit_360px_with_48px_touch_targets(
+    server: str, new_phone: Callable[[], BrowserContext]
+) -> None:
     # given: a technician and a manager on 360 px wide phones
     tech = new_phone().new_page()
     tech.goto("/")
@@ -340,8 +341,10 @@ def test_main_screens_fit_360px_with_48px_touch_targets(server: str, new_phone: 
     tech.wait_for_function("window.scrollY > 100")
     header = tech.locator("header").bounding_box()
     nav = tech.get_by_role("navigation", name="Ana gezinme").bounding_box()
-    assert header and header["y"] == 0, header
-    assert nav and nav["y"] + nav["height"] == 740, nav
+    assert header is not None
+    assert header["y"] == 0, header
+    assert nav is not None
+    assert nav["y"] + nav["height"] == 740, nav
     tech.locator(".cards .card-link").first.click()
     expect(_timeline(tech)).to_be_visible()
     _assert_no_overflow(tech, "work order")
