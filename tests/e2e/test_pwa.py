@@ -421,3 +421,32 @@ def test_sign_in_shows_the_server_error_message(phone: Page) -> None:
     expect(alert).not_to_be_empty()
     expect(phone.get_by_role("heading", name="Oturum aç")).to_be_visible()
     expect(phone.get_by_role("navigation")).to_have_count(0)
+
+
+def test_service_worker_deletes_caches_of_older_builds(new_phone: Callable[[], BrowserContext]) -> None:
+    # given: a page whose service worker is not installed yet, and a precache left by an older build
+    ctx = new_phone()
+    ctx.route("**/sw.js", lambda route: route.abort())
+    page = ctx.new_page()
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Oturum aç")).to_be_visible()
+    old = page.evaluate(
+        "async () => { const n = `saha-0.0.1-oldbuild-precache-v2-${location.origin}/`;"
+        " await (await caches.open(n)).put('/old.js', new Response('old')); return n; }"
+    )
+    assert old in page.evaluate("caches.keys()")
+
+    # when: the current build's service worker installs and activates
+    ctx.unroute("**/sw.js")
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+    page.wait_for_function(f"caches.keys().then(k => !k.includes({old!r}))", timeout=15_000)
+
+    # then: only this build's caches are left, and they hold the app shell
+    names = page.evaluate("caches.keys()")
+    assert old not in names
+    assert names, names
+    assert all(n.startswith("saha-") for n in names), names
+    shell = page.evaluate("caches.match('/index.html', {ignoreSearch: true}).then(r => r ? r.text() : null)")
+    assert shell is not None
+    assert '<link rel="manifest"' in shell
