@@ -369,6 +369,17 @@ def test_main_screens_fit_360px_with_48px_touch_targets(
     expect(mgr.locator(".cards .card").first).to_be_visible()
     _assert_no_overflow(mgr, "all work orders")
 
+    # and: the admin, who gets every screen in the bottom bar, still fits
+    admin = new_phone().new_page()
+    sign_in(admin, "admin")
+    nav = admin.get_by_role("navigation", name="Ana gezinme")
+    expect(nav.get_by_role("link")).to_have_count(5)
+    expect(admin.get_by_role("heading", name="Onay bekleyenler")).to_be_visible()
+    _assert_no_overflow(admin, "admin review queue")
+    nav.get_by_role("link", name="İşlerim").click()
+    expect(admin.get_by_role("heading", name="İşlerim")).to_be_visible()
+    _assert_no_overflow(admin, "admin my work")
+
 
 def test_session_refreshes_a_bad_access_token_and_sign_out_clears_everything(phone: Page) -> None:
     # given: a signed-in technician whose access token has gone bad (as after expiry)
@@ -450,3 +461,21 @@ def test_service_worker_deletes_caches_of_older_builds(new_phone: Callable[[], B
     shell = page.evaluate("caches.match('/index.html', {ignoreSearch: true}).then(r => r ? r.text() : null)")
     assert shell is not None
     assert '<link rel="manifest"' in shell
+
+
+def test_read_only_roles_land_on_sites_without_work_order_screens(phone: Page) -> None:
+    # given / when: Koruma Güvenlik staff sign in
+    sign_in(phone, "guvenlik")
+
+    # then: home is the sites list and the navigation offers only what the role may use
+    expect(phone.get_by_role("heading", name="Yerler")).to_be_visible()
+    nav = phone.get_by_role("navigation", name="Ana gezinme")
+    expect(nav.get_by_role("link")).to_have_text(["Yerler", "Hesap"])
+    expect(phone.locator(".cards .card-title").filter(has_text="Balçova")).not_to_have_count(0)
+
+    # when: searching
+    phone.get_by_label("Yer ara").fill("Bornova")
+
+    # then: only matching sites are listed
+    expect(phone.locator(".cards .card-title").filter(has_text="Balçova")).to_have_count(0)
+    expect(phone.locator(".cards .card-title").first).to_contain_text("Bornova")
