@@ -47,3 +47,32 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
 export function isCommandName(name: string): name is CommandName {
   return Object.prototype.hasOwnProperty.call(COMMANDS, name);
 }
+
+/**
+ * One queued write, as the IndexedDB outbox (next issue) will store it and `syncPush` will send it.
+ * Plain JSON only. `baseVersions` records the entity versions the user saw (conflict detection).
+ */
+export interface Envelope<N extends CommandName = CommandName> {
+  mutationId: string;
+  name: N;
+  args: CommandArgs[N];
+  baseVersions: Record<string, number>;
+  createdAt: string;
+}
+
+function newId(): string {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
+}
+
+export function makeEnvelope<N extends CommandName>(
+  name: N,
+  args: CommandArgs[N],
+  baseVersions: Record<string, number> = {},
+  now: Date = new Date(),
+): Envelope<N> {
+  // Round-trip through JSON: drops undefined, rejects anything that would not survive storage.
+  const plain = JSON.parse(JSON.stringify(args)) as CommandArgs[N];
+  return { mutationId: newId(), name, args: plain, baseVersions, createdAt: now.toISOString() };
+}

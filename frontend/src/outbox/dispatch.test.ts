@@ -3,7 +3,7 @@ import { saveSession } from '../api/session';
 import { setLang } from '../i18n';
 import { __resetForTests, getState, putWorkOrders } from '../store/store';
 import { makeWorkOrder } from '../test/factories';
-import { COMMANDS } from './commands';
+import { COMMANDS, makeEnvelope } from './commands';
 import { CLIENT_ERROR, dispatch, mutationFor } from './dispatch';
 
 const future = () => new Date(Date.now() + 3600_000).toISOString();
@@ -34,6 +34,19 @@ describe('dispatch', () => {
     );
     expect(mutationFor('workorder.start')).toContain('startWorkOrder(input: $input)');
     expect(mutationFor('workorder.return')).toContain('$input: ReturnWorkOrderInput!');
+  });
+
+  it('builds plain-JSON envelopes with an id and the base version', () => {
+    // given
+    const args = { workOrderId: 'w1', text: 'not', extra: undefined } as unknown as { workOrderId: string; text: string };
+    // when
+    const a = makeEnvelope('workorder.addNote', args, { 'workOrder:w1': 3 }, new Date('2026-11-22T08:00:00Z'));
+    const b = makeEnvelope('workorder.addNote', args);
+    // then
+    expect(a).toMatchObject({ name: 'workorder.addNote', args: { workOrderId: 'w1', text: 'not' }, baseVersions: { 'workOrder:w1': 3 }, createdAt: '2026-11-22T08:00:00.000Z' });
+    expect('extra' in a.args).toBe(false);
+    expect(a.mutationId).not.toBe(b.mutationId);
+    expect(JSON.parse(JSON.stringify(a))).toEqual(a);
   });
 
   it('sends the mutation and puts the returned work order into the store', async () => {

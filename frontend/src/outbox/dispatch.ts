@@ -12,8 +12,8 @@ import { GraphQLRequestError, NetworkError, SessionExpiredError, gql } from '../
 import { OPERATION_ERROR, WORK_ORDER_FIELDS } from '../api/fragments';
 import type { OperationError, WorkOrder } from '../api/types';
 import { t } from '../i18n';
-import { putWorkOrders } from '../store/store';
-import { COMMANDS, isCommandName, type CommandArgs, type CommandName } from './commands';
+import { getState, putWorkOrders } from '../store/store';
+import { COMMANDS, isCommandName, makeEnvelope, type CommandArgs, type CommandName } from './commands';
 
 /** Client-side error codes (not from the server catalogue). */
 export const CLIENT_ERROR = {
@@ -48,10 +48,12 @@ const fail = (code: string, message: string, field: string | null = null): Dispa
 
 export async function dispatch<N extends CommandName>(name: N, args: CommandArgs[N]): Promise<DispatchResult> {
   if (!isCommandName(name)) return fail(CLIENT_ERROR.unknownCommand, t('error.unexpected'));
-  // Plain JSON only: the same envelope will be stored in the outbox.
-  const input = JSON.parse(JSON.stringify(args)) as Record<string, unknown>;
+  // The same envelope the outbox will store; today it is sent at once.
+  const woId = (args as { workOrderId?: string }).workOrderId;
+  const base = woId ? getState().workOrders[woId]?.version : undefined;
+  const envelope = makeEnvelope(name, args, woId && base !== undefined ? { [`workOrder:${woId}`]: base } : {});
   try {
-    const data = await gql<{ result: MutationResult }>(mutationFor(name), { input });
+    const data = await gql<{ result: MutationResult }>(mutationFor(envelope.name), { input: envelope.args });
     const r = data.result;
     if (r.__typename === 'WorkOrderSuccess') {
       putWorkOrders([r.workOrder]);
