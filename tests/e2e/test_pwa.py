@@ -179,7 +179,10 @@ def test_app_opens_offline_with_last_known_data(server: str, new_phone: Callable
     expect(page.get_by_role("heading", name=titles[0])).to_be_visible()
     page.get_by_role("link", name="İşlerim").click()
     expect(page.get_by_role("heading", name="İşlerim")).to_be_visible()
-    page.wait_for_timeout(400)  # the store snapshot is written ~150 ms after a change
+    # the store snapshot is written shortly after a change
+    page.wait_for_function(
+        "ts => ts.every(t => (localStorage.getItem('saha.store.v1') || '').includes(t))", arg=titles
+    )
 
     # when: the phone loses its connection and the app is reloaded
     ctx.set_offline(True)
