@@ -14,6 +14,7 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.enums import ScopeType
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import File
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy import text
@@ -78,7 +79,7 @@ async def graphql_context(scope: Scope) -> dict[str, Any]:
     }
 
 
-@get("/healthz", media_type=MediaType.JSON, sync_to_thread=False, cache=False)
+@get("/healthz", media_type=MediaType.JSON, cache=False)
 async def healthz(state: State) -> Response[dict[str, Any]]:
     """200 when the database answers, 503 otherwise."""
     db: Database = state.db
@@ -126,7 +127,7 @@ async def spa_root(state: State) -> File:
 
 
 @get("/{path:path}", include_in_schema=False)
-async def spa(state: State, path: str) -> File:
+async def spa(state: State, path: FromPath[str]) -> File:
     return _static_file(state.settings.frontend_dist, path.lstrip("/"))
 
 

@@ -91,7 +91,7 @@ async def test_unexpected_errors_are_masked_and_logged_with_request_id(
     # given a query whose domain function fails in a way nobody expected
     from backend.domain.workorders import queries
 
-    async def boom(*_: Any, **__: Any) -> Any:
+    def boom(*_: Any, **__: Any) -> Any:
         raise RuntimeError("secret connection string leaked here")
 
     monkeypatch.setattr(queries, "review_queue", boom)
