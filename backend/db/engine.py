@@ -100,6 +100,9 @@ class Database:
     """
 
     def __init__(self, url: str, *, null_pool: bool = False) -> None:
+        from backend.sync_adapter import install_change_tracking
+
+        install_change_tracking()  # every write through any session lands in the change log
         self.url = normalize_url(url)
         self.engine = create_engine(self.url, writer=True, null_pool=null_pool)
         if self.url.startswith("sqlite"):

@@ -4,21 +4,36 @@ from sqlmodel import SQLModel
 
 from backend.db.counters import Counter
 from backend.domain.assets.models import Device, IpBlock, Site
+from backend.domain.blobs.models import Blob, Upload
 from backend.domain.people.models import LoginThrottle, RefreshToken, Region, User
-from backend.domain.workorders.models import WorkOrder, WorkOrderDevice, WorkOrderEvent
+from backend.domain.workorders.models import (
+    WorkOrder,
+    WorkOrderAttachment,
+    WorkOrderDevice,
+    WorkOrderEvent,
+)
+from sync.models import ChangeLog, Conflict, LedgerEntry, SyncClient, SyncMeta
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Blob",
+    "ChangeLog",
+    "Conflict",
     "Counter",
     "Device",
     "IpBlock",
+    "LedgerEntry",
     "LoginThrottle",
     "RefreshToken",
     "Region",
     "Site",
+    "SyncClient",
+    "SyncMeta",
+    "Upload",
     "User",
     "WorkOrder",
+    "WorkOrderAttachment",
     "WorkOrderDevice",
     "WorkOrderEvent",
     "metadata",

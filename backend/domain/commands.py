@@ -19,20 +19,31 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic.alias_generators import to_camel
 from sqlmodel import Session
 
 from backend.db.types import utcnow
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people.permissions import Actor
+from sync.changes import ACTOR_KEY
 
 In = TypeVar("In", bound=BaseModel)
 Out = TypeVar("Out")
 
 
 class CommandInput(BaseModel):
-    """Base of every command input: unknown fields are refused, strings are trimmed."""
+    """Base of every command input: unknown fields are refused, strings are trimmed.
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    Fields are snake_case in Python and accepted in camelCase too (the wire spelling of GraphQL
+    and of sync envelopes: ``workOrderId``)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        frozen=True,
+        alias_generator=to_camel,
+        populate_by_name=True,
+    )
 
 
 @dataclass
@@ -41,6 +52,13 @@ class CommandContext:
     actor: Actor
     now: datetime = field(default_factory=utcnow)
     request_id: str = ""
+    # offline edits: {"<entity>:<id>": version the edit started from}; see sync.conflicts
+    base_versions: dict[str, int] = field(default_factory=dict)
+    mutation_id: str = ""
+
+    def base_version(self, entity: str, key: uuid.UUID) -> int | None:
+        value = self.base_versions.get(f"{entity}:{key}")
+        return int(value) if value is not None else None
 
 
 Handler = Callable[[CommandContext, In], Out]
@@ -131,6 +149,7 @@ def execute(
     inp = parse_input(cmd.input_model, args)
     if not ctx.actor.can(cmd.permission):
         raise DomainError(ErrorCode.PERMISSION_DENIED, params={"permission": cmd.permission})
+    ctx.session.info[ACTOR_KEY] = ctx.actor.id  # the change log records who
     with ctx.session.begin_nested():
         result = cmd.handler(ctx, inp)
         ctx.session.flush()
@@ -144,6 +163,7 @@ def new_id() -> uuid.UUID:
 def load_all_commands() -> CommandRegistry:
     """Import every area's commands module so the registry is complete."""
     from backend.domain.assets import commands as _assets  # noqa: F401
+    from backend.domain.conflicts import commands as _conflicts  # noqa: F401
     from backend.domain.workorders import commands as _workorders  # noqa: F401
 
     return registry

@@ -37,6 +37,17 @@ class ErrorCode(enum.StrEnum):
     DEVICE_IP_TAKEN = "DEVICE_IP_TAKEN"
     DEVICE_ASSET_TAG_TAKEN = "DEVICE_ASSET_TAG_TAKEN"
     DEVICE_AREA_TYPE_ONLY_FOR_CAMERAS = "DEVICE_AREA_TYPE_ONLY_FOR_CAMERAS"
+    UPLOAD_NOT_FOUND = "UPLOAD_NOT_FOUND"
+    UPLOAD_OFFSET_MISMATCH = "UPLOAD_OFFSET_MISMATCH"
+    UPLOAD_BUSY = "UPLOAD_BUSY"
+    BLOB_TOO_LARGE = "BLOB_TOO_LARGE"
+    BLOB_TYPE_NOT_ALLOWED = "BLOB_TYPE_NOT_ALLOWED"
+    BLOB_CHECKSUM_MISMATCH = "BLOB_CHECKSUM_MISMATCH"
+    WORKORDER_CLOSED = "WORKORDER_CLOSED"
+    CONFLICT_ALREADY_RESOLVED = "CONFLICT_ALREADY_RESOLVED"
+    SYNC_CLIENT_MISMATCH = "SYNC_CLIENT_MISMATCH"
+    SYNC_SEQ_REUSED = "SYNC_SEQ_REUSED"
+    SYNC_BATCH_TOO_LARGE = "SYNC_BATCH_TOO_LARGE"
     INTERNAL = "INTERNAL"
 
 
@@ -132,6 +143,51 @@ MESSAGES: dict[ErrorCode, dict[Lang, str]] = {
     ErrorCode.DEVICE_AREA_TYPE_ONLY_FOR_CAMERAS: {
         "tr": "İzlenen alan türü yalnızca kameralar için girilir.",
         "en": "The watched area type applies to cameras only.",
+    },
+    ErrorCode.UPLOAD_NOT_FOUND: {
+        "tr": "Yükleme bulunamadı ya da size ait değil; dosyayı yeniden yükleyin.",
+        "en": "Upload not found, or not yours; upload the file again.",
+    },
+    ErrorCode.UPLOAD_OFFSET_MISMATCH: {
+        "tr": "Yükleme {offset}. bayttan devam etmeli; gönderilen konum farklı.",
+        "en": "The upload must continue at byte {offset}; a different position was sent.",
+    },
+    ErrorCode.UPLOAD_BUSY: {
+        "tr": "Bu yükleme şu anda başka bir bağlantıdan sürüyor; biraz sonra tekrar deneyin.",
+        "en": "This upload is in progress on another connection; try again shortly.",
+    },
+    ErrorCode.BLOB_TOO_LARGE: {
+        "tr": "Dosya çok büyük: en fazla {max_bytes} bayt yüklenebilir.",
+        "en": "The file is too large: at most {max_bytes} bytes can be uploaded.",
+    },
+    ErrorCode.BLOB_TYPE_NOT_ALLOWED: {
+        "tr": "Bu dosya türü kabul edilmiyor ya da içeriği bildirilen türle uyuşmuyor ({content_type}).",
+        "en": "This file type is not accepted, or its content does not match the declared type "
+        "({content_type}).",
+    },
+    ErrorCode.BLOB_CHECKSUM_MISMATCH: {
+        "tr": "Dosya eksik ya da bozuk geldi (özet değeri tutmuyor); yeniden yükleyin.",
+        "en": "The file arrived incomplete or damaged (checksum mismatch); upload it again.",
+    },
+    ErrorCode.WORKORDER_CLOSED: {
+        "tr": "Kapatılmış iş emri değiştirilemez.",
+        "en": "A closed work order cannot be changed.",
+    },
+    ErrorCode.CONFLICT_ALREADY_RESOLVED: {
+        "tr": "Bu çakışma zaten çözülmüş.",
+        "en": "This conflict has already been resolved.",
+    },
+    ErrorCode.SYNC_CLIENT_MISMATCH: {
+        "tr": "Bu cihaz kaydı başka bir kullanıcıya ait; lütfen yeniden giriş yapın.",
+        "en": "This device registration belongs to another user; please sign in again.",
+    },
+    ErrorCode.SYNC_SEQ_REUSED: {
+        "tr": "Bu sıra numarası başka bir işlem için kullanılmış; işlem uygulanmadı.",
+        "en": "This sequence number was used by another operation; nothing was applied.",
+    },
+    ErrorCode.SYNC_BATCH_TOO_LARGE: {
+        "tr": "Tek seferde en fazla {max} işlem gönderilebilir.",
+        "en": "At most {max} operations can be sent at once.",
     },
     ErrorCode.INTERNAL: {
         "tr": "Beklenmeyen bir hata oluştu (istek no: {request_id}).",

@@ -25,6 +25,7 @@ from backend.graphql.common import (
     run_command,
 )
 from backend.graphql.context import ctx
+from backend.graphql.sync import SyncMutation
 from backend.graphql.types import DeviceType, SiteType, ViewerType, WorkOrderObject
 
 # ---- results -------------------------------------------------------------------------------
@@ -221,7 +222,7 @@ def _now() -> datetime:
 
 
 @strawberry.type
-class Mutation:
+class Mutation(SyncMutation):
     @strawberry.mutation(description="Sign in with username and password.")
     async def sign_in(self, info: Info[Any, Any], username: str, password: str) -> SessionResult:
         c = ctx(info)

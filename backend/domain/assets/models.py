@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import date, datetime
 
@@ -10,15 +9,16 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from backend.db.types import UTCDateTime, enum_type, utcnow
+from backend.domain.choices import Choice
 
 
-class SiteKind(enum.StrEnum):
+class SiteKind(Choice):
     SERVICE_BUILDING = "service_building"  # hizmet binası
     CAMPUS = "campus"  # kampüs
     CITY_WATCH_POLE = "city_watch_pole"  # kent izleme direği
 
 
-class RecordingLocation(enum.StrEnum):
+class RecordingLocation(Choice):
     """Where a site's footage is recorded (directive 8)."""
 
     OWN_RECORDING_ROOM = "own_recording_room"  # kendi kayıt odası
@@ -26,14 +26,14 @@ class RecordingLocation(enum.StrEnum):
     CENTRAL_SERVER = "central_server"  # merkez sunucu
 
 
-class DeviceKind(enum.StrEnum):
+class DeviceKind(Choice):
     CAMERA = "camera"
     RECORDER = "recorder"  # NVR
     SWITCH = "switch"
     CABINET = "cabinet"
 
 
-class DeviceStatus(enum.StrEnum):
+class DeviceStatus(Choice):
     PLANNED = "planned"
     ACTIVE = "active"
     FAULTY = "faulty"
@@ -41,7 +41,7 @@ class DeviceStatus(enum.StrEnum):
     SCRAPPED = "scrapped"
 
 
-class AreaType(enum.StrEnum):
+class AreaType(Choice):
     """What a camera watches. The private types may never get a camera (directive 7(4))."""
 
     ENTRANCE = "entrance"

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
 from backend.db.types import UTCDateTime, enum_type, utcnow
+from backend.domain.choices import Choice
 
 
-class Role(enum.StrEnum):
+class Role(Choice):
     """What a person does in the unit; permissions follow from it."""
 
     TECHNICIAN = "technician"  # Teknisyen

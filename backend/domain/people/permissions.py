@@ -14,7 +14,8 @@ WORKORDERS_READ = "workorders.read"
 WORKORDERS_CREATE = "workorders.create"
 WORKORDERS_ASSIGN = "workorders.assign"
 WORKORDERS_WORK = "workorders.work"  # start / submit the work orders assigned to oneself
-WORKORDERS_NOTE = "workorders.note"
+WORKORDERS_NOTE = "workorders.note"  # notes and attachments
+WORKORDERS_EDIT = "workorders.edit"  # change title, description, priority, due date
 WORKORDERS_APPROVE = "workorders.approve"  # approve, return with reason
 WORKORDERS_CLOSE = "workorders.close"
 SITES_READ = "sites.read"
@@ -30,6 +31,7 @@ ALL_PERMISSIONS = frozenset(
         WORKORDERS_ASSIGN,
         WORKORDERS_WORK,
         WORKORDERS_NOTE,
+        WORKORDERS_EDIT,
         WORKORDERS_APPROVE,
         WORKORDERS_CLOSE,
         SITES_READ,
@@ -41,7 +43,9 @@ ALL_PERMISSIONS = frozenset(
 )
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
-    Role.TECHNICIAN: frozenset({WORKORDERS_READ, WORKORDERS_WORK, WORKORDERS_NOTE, SITES_READ, DEVICES_READ}),
+    Role.TECHNICIAN: frozenset(
+        {WORKORDERS_READ, WORKORDERS_WORK, WORKORDERS_NOTE, WORKORDERS_EDIT, SITES_READ, DEVICES_READ}
+    ),
     # Security staff, unit heads and Zabıta take part in surveys and damage reports (later
     # issues); for now they can look up sites and devices.
     Role.SECURITY: frozenset({SITES_READ, DEVICES_READ}),
@@ -53,6 +57,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             WORKORDERS_CREATE,
             WORKORDERS_ASSIGN,
             WORKORDERS_NOTE,
+            WORKORDERS_EDIT,
             WORKORDERS_APPROVE,
             WORKORDERS_CLOSE,
             SITES_READ,

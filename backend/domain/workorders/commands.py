@@ -17,8 +17,10 @@ from backend.domain.people import permissions as p
 from backend.domain.people.models import Role, User
 from backend.domain.scope import site_scope
 from backend.domain.workorders.models import (
+    AttachmentKind,
     Priority,
     WorkOrder,
+    WorkOrderAttachment,
     WorkOrderDevice,
     WorkOrderEvent,
     WorkOrderEventKind,
@@ -27,6 +29,7 @@ from backend.domain.workorders.models import (
 )
 from backend.domain.workorders.queries import load_work_order
 from backend.domain.workorders.rules import Action, check
+from sync.conflicts import merge
 
 Title = Annotated[str, StringConstraints(min_length=3, max_length=160)]
 Text = Annotated[str, StringConstraints(max_length=4000)]
@@ -225,3 +228,82 @@ def return_work_order(ctx: CommandContext, inp: ReturnWorkOrder) -> WorkOrder:
 def close_work_order(ctx: CommandContext, inp: WorkOrderRef) -> WorkOrder:
     """Close approved work; nothing changes on it afterwards."""
     return _transition(ctx, inp.work_order_id, Action.CLOSE)
+
+
+class UpdateWorkOrder(WorkOrderRef):
+    """Field edits; with a base version (offline edits) concurrent changes become conflicts."""
+
+    title: Title | None = None
+    description: Text | None = None
+    priority: Priority | None = None
+    due_on: date | None = None
+
+
+ENTITY = "workOrder"
+
+
+@command("workorder.update", permission=p.WORKORDERS_EDIT, input=UpdateWorkOrder)
+def update_work_order(ctx: CommandContext, inp: UpdateWorkOrder) -> WorkOrder:
+    """Change the title, description, priority or due date. A field someone else changed since
+    the version the edit started from keeps their value and becomes a conflict to resolve."""
+    wo = load_work_order(ctx.session, ctx.actor, inp.work_order_id, for_update=True)
+    if wo.status is WorkOrderStatus.CLOSED:
+        raise DomainError(ErrorCode.WORKORDER_CLOSED, field="workOrderId")
+    edits = inp.model_dump(exclude={"work_order_id"}, exclude_none=True)
+    outcome = merge(
+        ctx.session,
+        entity=ENTITY,
+        obj=wo,
+        edits=edits,
+        base_version=ctx.base_version(ENTITY, wo.id),
+        actor_id=ctx.actor.id,
+        mutation_id=ctx.mutation_id,
+    )
+    if outcome.applied:
+        _touch(ctx, wo)
+        ctx.session.add(
+            WorkOrderEvent(
+                work_order_id=wo.id,
+                seq=wo.version,
+                at=ctx.now,
+                actor_id=ctx.actor.id,
+                kind=WorkOrderEventKind.EDITED,
+                text=", ".join(outcome.applied),
+            )
+        )
+    return wo
+
+
+BlobHash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+ContentType = Annotated[str, StringConstraints(pattern=r"^(image/(jpeg|png|webp|heic)|application/pdf)$")]
+
+
+class AttachToWorkOrder(WorkOrderRef):
+    id: uuid.UUID
+    blob_sha256: BlobHash
+    content_type: ContentType
+    kind: AttachmentKind = AttachmentKind.PHOTO
+    caption: Annotated[str, StringConstraints(max_length=500)] = ""
+
+
+@command("workorder.attach", permission=p.WORKORDERS_NOTE, input=AttachToWorkOrder)
+def attach(ctx: CommandContext, inp: AttachToWorkOrder) -> WorkOrderAttachment:
+    """Attach a photo or document (by content hash; the upload may still be running)."""
+    existing = ctx.session.get(WorkOrderAttachment, inp.id)
+    if existing is not None:
+        return existing
+    wo = load_work_order(ctx.session, ctx.actor, inp.work_order_id, for_update=True)
+    check(Action.ADD_NOTE, wo, ctx.actor)  # attachments follow the rules of notes
+    attachment = WorkOrderAttachment(
+        id=inp.id,
+        work_order_id=wo.id,
+        kind=inp.kind,
+        blob_sha256=inp.blob_sha256,
+        content_type=inp.content_type,
+        caption=inp.caption,
+        created_by_id=ctx.actor.id,
+        created_at=ctx.now,
+    )
+    ctx.session.add(attachment)
+    _touch(ctx, wo)
+    return attachment

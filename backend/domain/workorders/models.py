@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import date, datetime
 
@@ -10,9 +9,10 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from backend.db.types import UTCDateTime, enum_type, utcnow
+from backend.domain.choices import Choice
 
 
-class WorkOrderType(enum.StrEnum):
+class WorkOrderType(Choice):
     SURVEY = "survey"  # keşif
     INSTALLATION = "installation"  # kurulum
     MAINTENANCE = "maintenance"  # bakım ve temizlik
@@ -22,7 +22,7 @@ class WorkOrderType(enum.StrEnum):
     FOOTAGE_EXPORT = "footage_export"  # görüntü kaydı verilmesi
 
 
-class WorkOrderStatus(enum.StrEnum):
+class WorkOrderStatus(Choice):
     DRAFT = "draft"
     ASSIGNED = "assigned"
     IN_PROGRESS = "in_progress"
@@ -32,15 +32,16 @@ class WorkOrderStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
-class Priority(enum.StrEnum):
+class Priority(Choice):
     LOW = "low"
     NORMAL = "normal"
     HIGH = "high"
     URGENT = "urgent"
 
 
-class WorkOrderEventKind(enum.StrEnum):
+class WorkOrderEventKind(Choice):
     CREATED = "created"
+    EDITED = "edited"
     ASSIGNED = "assigned"
     STARTED = "started"
     NOTE = "note"
@@ -99,3 +100,25 @@ class WorkOrderEvent(SQLModel, table=True):
     from_status: WorkOrderStatus | None = Field(default=None, sa_type=enum_type(WorkOrderStatus))
     to_status: WorkOrderStatus | None = Field(default=None, sa_type=enum_type(WorkOrderStatus))
     text: str | None = Field(default=None, max_length=4000)
+
+
+class AttachmentKind(Choice):
+    PHOTO = "photo"
+    DOCUMENT = "document"
+
+
+class WorkOrderAttachment(SQLModel, table=True):
+    """A photo or document on a work order. ``blob_sha256`` may name a blob still uploading:
+    the attachment exists from the moment the command is accepted, the content when it lands."""
+
+    __tablename__ = "work_order_attachments"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    work_order_id: uuid.UUID = Field(foreign_key="work_orders.id", index=True, ondelete="CASCADE")
+    kind: AttachmentKind = Field(sa_type=enum_type(AttachmentKind))
+    blob_sha256: str = Field(max_length=64, index=True)
+    content_type: str = Field(max_length=100)
+    caption: str = Field(default="", max_length=500)
+    created_by_id: uuid.UUID = Field(foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    version: int = 1

@@ -1,0 +1,1 @@
+"""Blobs: photos, drawn signatures and documents, addressed by SHA-256, uploaded resumably."""

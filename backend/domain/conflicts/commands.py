@@ -1,0 +1,55 @@
+"""Resolving a conflict: keep the server's value, or take the device's."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from sqlalchemy import ColumnElement, or_, true
+from sqlmodel import col, select
+
+from backend.domain.commands import CommandContext, CommandInput, command
+from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.people import permissions as p
+from backend.domain.people.permissions import Actor
+from backend.domain.workorders.commands import ENTITY as WORK_ORDER
+from backend.domain.workorders.commands import UpdateWorkOrder, update_work_order
+from sync.models import Conflict
+
+
+class ResolveConflict(CommandInput):
+    conflict_id: uuid.UUID
+    choice: Literal["keep_server", "take_client"]
+
+
+def conflict_scope(actor: Actor) -> ColumnElement[bool]:
+    """Managers see every conflict; others those they are part of."""
+    if actor.sees_everything:
+        return true()
+    return or_(col(Conflict.client_actor_id) == actor.id, col(Conflict.server_actor_id) == actor.id)
+
+
+@command("conflict.resolve", permission=p.WORKORDERS_EDIT, input=ResolveConflict)
+def resolve(ctx: CommandContext, inp: ResolveConflict) -> Conflict:
+    """Close a conflict; ``take_client`` writes the device's value as a new edit."""
+    conflict = ctx.session.exec(
+        select(Conflict).where(Conflict.id == inp.conflict_id, conflict_scope(ctx.actor)).with_for_update()
+    ).first()
+    if conflict is None:
+        raise DomainError(ErrorCode.NOT_FOUND, field="conflictId")
+    if conflict.resolved_at is not None:
+        raise DomainError(ErrorCode.CONFLICT_ALREADY_RESOLVED, field="conflictId")
+    if inp.choice == "take_client" and conflict.entity == WORK_ORDER:
+        # a fresh edit with no base version: it applies, and is logged like any edit
+        update_work_order(
+            ctx,
+            UpdateWorkOrder.model_validate(
+                {"work_order_id": conflict.entity_id, conflict.field: conflict.client_value}
+            ),
+        )
+    conflict.resolved_at = ctx.now
+    conflict.resolved_by_id = ctx.actor.id
+    conflict.resolution = "took_client" if inp.choice == "take_client" else "kept_server"
+    conflict.version += 1
+    ctx.session.add(conflict)
+    return conflict

@@ -1,0 +1,185 @@
+"""GraphQL face of the sync protocol: ``syncPush`` and ``syncPull`` (see docs/sync-protocol.md)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from backend.domain.errors import DomainError, ErrorCode, render
+from backend.graphql.common import ErrorCode as ErrorCodeEnum
+from backend.graphql.common import OperationError, SignedIn
+from backend.graphql.context import ctx
+from backend.sync_adapter import PersonSource, command_runner
+from sync import apply
+from sync import pull as pull_core
+from sync.protocol import APPLIED, Envelope, Reply
+
+MAX_BATCH = 500
+MAX_PULL = 2000
+
+
+@strawberry.enum(name="SyncStatus")
+class SyncStatus(enum.Enum):
+    APPLIED = "applied"
+    REJECTED = "rejected"
+
+
+@strawberry.enum(name="SyncOp")
+class SyncOp(enum.Enum):
+    UPSERT = "upsert"
+    DELETE = "delete"
+
+
+@strawberry.input
+class SyncEnvelopeInput:
+    seq: int
+    mutation_id: str
+    name: str
+    args: JSON
+    base_versions: JSON | None = None
+    blob_refs: list[str] | None = None
+
+
+@strawberry.type
+class SyncReply:
+    seq: int
+    mutation_id: str
+    status: SyncStatus
+    code: ErrorCodeEnum | None  # type: ignore[valid-type]
+    message: str | None
+    field: str | None
+    result: JSON | None
+
+    @classmethod
+    def of(cls, reply: Reply, lang: str) -> SyncReply:
+        code = ErrorCode(reply.code) if reply.code else None
+        return cls(
+            seq=reply.seq,
+            mutation_id=reply.mutation_id,
+            status=SyncStatus.APPLIED if reply.status == APPLIED else SyncStatus.REJECTED,
+            code=code,
+            message=render(code, lang, **reply.params) if code else None,
+            field=reply.field,
+            result=JSON(reply.result) if reply.result is not None else None,
+        )
+
+
+@strawberry.type
+class SyncPushResult:
+    client_id: str
+    last_seq: int
+    replies: list[SyncReply]
+    expected_seq: int | None
+
+
+SyncPushOutcome = Annotated[SyncPushResult | OperationError, strawberry.union("SyncPushOutcome")]
+
+
+@strawberry.type
+class SyncChange:
+    entity: str
+    id: strawberry.ID
+    version: int
+    op: SyncOp
+    data: JSON | None
+
+
+@strawberry.type
+class SyncPullResult:
+    changes: list[SyncChange]
+    next_cursor: str
+    has_more: bool
+    reset: bool
+
+
+def _envelope(client_id: str, e: SyncEnvelopeInput) -> Envelope:
+    if not isinstance(e.args, dict):
+        raise DomainError(ErrorCode.VALIDATION_FAILED, field="args", params={"detail": "args"})
+    bases: dict[Any, Any] = e.base_versions if isinstance(e.base_versions, dict) else {}
+    return Envelope(
+        client_id=client_id,
+        seq=e.seq,
+        mutation_id=e.mutation_id[:64],
+        name=e.name,
+        args=e.args,
+        base_versions={str(k): int(v) for k, v in bases.items()},
+        blob_refs=tuple(e.blob_refs or ()),
+    )
+
+
+@strawberry.type
+class SyncMutation:
+    @strawberry.mutation(description="Apply queued commands exactly once, in seq order.")
+    async def sync_push(
+        self, info: Info[Any, Any], client_id: str, envelopes: list[SyncEnvelopeInput]
+    ) -> SyncPushOutcome:
+        c = ctx(info)
+        try:
+            actor = await c.require_actor()
+            if not 1 <= len(client_id) <= 64:
+                raise DomainError(
+                    ErrorCode.VALIDATION_FAILED, field="clientId", params={"detail": "clientId"}
+                )
+            if len(envelopes) > MAX_BATCH:
+                raise DomainError(ErrorCode.SYNC_BATCH_TOO_LARGE, params={"max": MAX_BATCH})
+            batch = [_envelope(client_id, e) for e in envelopes]
+            now = datetime.now(UTC)
+            result = await c.db.write(
+                lambda session: apply.push(
+                    session,
+                    client_id=client_id,
+                    user_id=actor.id,
+                    envelopes=batch,
+                    run=command_runner(actor, now),
+                    now=now,
+                )
+            )
+        except apply.ClientMismatchError:
+            return OperationError.of(DomainError(ErrorCode.SYNC_CLIENT_MISMATCH, field="clientId"), c.lang)
+        except DomainError as exc:
+            return OperationError.of(exc, c.lang)
+        return SyncPushResult(
+            client_id=result.client_id,
+            last_seq=result.last_seq,
+            replies=[SyncReply.of(r, c.lang) for r in result.replies],
+            expected_seq=result.expected_seq,
+        )
+
+
+@strawberry.type
+class SyncQuery:
+    @strawberry.field(
+        permission_classes=[SignedIn],
+        description="A snapshot, then the changes since `cursor`, of what the signed-in person may see.",
+    )
+    async def sync_pull(
+        self, info: Info[Any, Any], cursor: str | None = None, limit: int = 500
+    ) -> SyncPullResult:
+        c = ctx(info)
+        actor = await c.require_actor()
+        if not 1 <= limit <= MAX_PULL:
+            raise DomainError(
+                ErrorCode.VALIDATION_FAILED, field="limit", params={"detail": f"limit 1–{MAX_PULL}"}
+            )
+        source = PersonSource(actor)
+        page = await c.db.read(lambda session: pull_core.pull(session, source, cursor, limit=limit))
+        return SyncPullResult(
+            changes=[
+                SyncChange(
+                    entity=ch.entity,
+                    id=strawberry.ID(str(ch.id)),
+                    version=ch.version,
+                    op=SyncOp.UPSERT if ch.op == "upsert" else SyncOp.DELETE,
+                    data=JSON(ch.data) if ch.data is not None else None,
+                )
+                for ch in page.changes
+            ],
+            next_cursor=page.next_cursor,
+            has_more=page.has_more,
+            reset=page.reset,
+        )

@@ -1,0 +1,173 @@
+"""What the backend hands to the pure sync core: its entities, their scope, its commands.
+
+``sync/`` knows envelopes, ledgers, change logs, cursors and conflicts; this module knows Saha's
+tables and rules. Entities are serialised with the GraphQL field names and enum spellings, so the
+PWA keeps one shape for what it queried and what it pulled.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from pydantic.alias_generators import to_camel
+from sqlalchemy import ColumnElement, true
+from sqlmodel import Session, SQLModel, col, select
+
+from backend.domain.assets.models import Device, IpBlock, Site
+from backend.domain.commands import CommandContext, execute
+from backend.domain.conflicts.commands import conflict_scope
+from backend.domain.errors import DomainError
+from backend.domain.people.models import Region, User
+from backend.domain.people.permissions import Actor
+from backend.domain.scope import device_scope, site_scope, work_order_scope
+from backend.domain.workorders.models import (
+    WorkOrder,
+    WorkOrderAttachment,
+    WorkOrderDevice,
+    WorkOrderEvent,
+)
+from sync.changes import ChangeTracker, TrackedEntity
+from sync.models import Conflict
+from sync.protocol import Envelope, Rejected
+
+ENTITIES: list[TrackedEntity] = [
+    TrackedEntity("region", Region),
+    TrackedEntity("user", User),
+    TrackedEntity("site", Site),
+    TrackedEntity("device", Device),
+    TrackedEntity("workOrder", WorkOrder, revoke_field="assignee_id"),
+    TrackedEntity("workOrderEvent", WorkOrderEvent),
+    TrackedEntity("workOrderAttachment", WorkOrderAttachment),
+    TrackedEntity("conflict", Conflict),
+]
+MODELS: dict[str, type[SQLModel]] = {e.name: e.model for e in ENTITIES}
+tracker = ChangeTracker(ENTITIES)
+
+# Never sent to devices.
+PRIVATE_FIELDS = {"password_hash", "phone", "created_at_", "is_active"}
+
+
+def install_change_tracking() -> None:
+    tracker.install()
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.name  # GraphQL spelling: IN_PROGRESS
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def _row(obj: Any) -> dict[str, Any]:
+    return {
+        to_camel(name): _value(getattr(obj, name))
+        for name in type(obj).model_fields
+        if name not in PRIVATE_FIELDS
+    }
+
+
+class PersonSource:
+    """The sync core's view of the data, as one person may see it."""
+
+    order: Sequence[str] = [e.name for e in ENTITIES]
+
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self.user_id = actor.id
+
+    def _scope(self, entity: str) -> ColumnElement[bool]:
+        a = self.actor
+        if entity == "workOrder":
+            return work_order_scope(a)
+        if entity in ("workOrderEvent", "workOrderAttachment"):
+            model: Any = MODELS[entity]
+            visible = select(WorkOrder.id).where(work_order_scope(a))
+            return col(model.work_order_id).in_(visible)
+        if entity == "site":
+            return site_scope(a)
+        if entity == "device":
+            return device_scope(a)
+        if entity == "conflict":
+            return conflict_scope(a)
+        return true()  # users (names, roles) and regions: everyone signed in
+
+    def snapshot_ids(
+        self, session: Session, entity: str, after: uuid.UUID | None, limit: int
+    ) -> list[uuid.UUID]:
+        model: Any = MODELS[entity]
+        stmt = select(model.id).where(self._scope(entity))
+        if after is not None:
+            stmt = stmt.where(model.id > after)
+        return list(session.exec(stmt.order_by(model.id).limit(limit)).all())
+
+    def load(
+        self, session: Session, entity: str, ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, tuple[int, dict[str, Any]]]:
+        if not ids:
+            return {}
+        model: Any = MODELS[entity]
+        rows = session.exec(select(model).where(col(model.id).in_(ids), self._scope(entity))).all()
+        extra = _EXTRAS.get(entity)
+        extras = extra(session, [r.id for r in rows]) if extra else {}
+        out: dict[uuid.UUID, tuple[int, dict[str, Any]]] = {}
+        for row in rows:
+            data = _row(row)
+            data.update(extras.get(row.id, {}))
+            out[row.id] = (int(getattr(row, "version", 0) or 0), data)
+        return out
+
+
+def _work_order_extras(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+    out: dict[uuid.UUID, dict[str, Any]] = {i: {"deviceIds": []} for i in ids}
+    links = session.exec(select(WorkOrderDevice).where(col(WorkOrderDevice.work_order_id).in_(ids))).all()
+    for link in links:
+        out[link.work_order_id]["deviceIds"].append(str(link.device_id))
+    return out
+
+
+def _site_extras(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+    blocks: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+    for b in session.exec(
+        select(IpBlock).where(col(IpBlock.site_id).in_(ids)).order_by(col(IpBlock.cidr))
+    ).all():
+        blocks[b.site_id].append({"id": str(b.id), "cidr": b.cidr, "description": b.description})
+    return {i: {"ipBlocks": blocks.get(i, [])} for i in ids}
+
+
+_EXTRAS: dict[str, Callable[[Session, Sequence[uuid.UUID]], dict[uuid.UUID, dict[str, Any]]]] = {
+    "workOrder": _work_order_extras,
+    "site": _site_extras,
+}
+
+_RESULT_ENTITY = {model: name for name, model in MODELS.items()}
+
+
+def command_runner(actor: Actor, now: datetime) -> Callable[[Session, Envelope], dict[str, Any] | None]:
+    """The sync core's way to run one envelope: a domain command, DomainError → Rejected."""
+
+    def run(session: Session, env: Envelope) -> dict[str, Any] | None:
+        ctx = CommandContext(
+            session=session,
+            actor=actor,
+            now=now,
+            base_versions=dict(env.base_versions),
+            mutation_id=env.mutation_id,
+        )
+        try:
+            result = execute(env.name, env.args, ctx)
+        except DomainError as exc:
+            raise Rejected(exc.code.value, exc.field, exc.params) from None
+        entity = _RESULT_ENTITY.get(type(result))
+        if entity is None:
+            return None
+        return {"entity": entity, "id": str(result.id), "version": int(getattr(result, "version", 0) or 0)}
+
+    return run

@@ -1,0 +1,122 @@
+"""Push: apply a batch of envelopes exactly once, in ``seq`` order, in one transaction.
+
+The caller owns the transaction (``session``) and commits it after :func:`push` returns, so the
+ledger rows, the entity writes and the change-log rows of the whole batch commit together. Each
+envelope runs in a SAVEPOINT: a :class:`Rejected` command undoes only itself and is recorded
+with its reason; anything else (a transient failure) propagates and the caller rolls back
+everything — nothing of the batch is acknowledged, so a retry is safe.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from sync.models import LedgerEntry, SyncClient
+from sync.protocol import APPLIED, REJECTED, Envelope, PushResult, Rejected, Reply
+
+# (session, envelope) -> result payload ({entity, id, version}); raises Rejected to refuse.
+RunCommand = Callable[[Session, Envelope], dict[str, Any] | None]
+
+CLIENT_MISMATCH = "SYNC_CLIENT_MISMATCH"
+SEQ_REUSED = "SYNC_SEQ_REUSED"
+
+
+class ClientMismatchError(Exception):
+    """The client id belongs to another person: the whole push is refused."""
+
+
+def _client(session: Session, client_id: str, user_id: uuid.UUID, now: datetime) -> SyncClient:
+    client = session.get(SyncClient, client_id, with_for_update=True)
+    if client is None:
+        client = SyncClient(
+            client_id=client_id, user_id=user_id, last_seq=0, created_at=now, last_seen_at=now
+        )
+        session.add(client)
+        session.flush()
+    elif client.user_id != user_id:
+        raise ClientMismatchError(client_id)
+    return client
+
+
+def push(
+    session: Session,
+    *,
+    client_id: str,
+    user_id: uuid.UUID,
+    envelopes: Sequence[Envelope],
+    run: RunCommand,
+    now: datetime,
+) -> PushResult:
+    client = _client(session, client_id, user_id, now)
+    replies: list[Reply] = []
+    expected: int | None = None
+    stored: dict[int, LedgerEntry] = {}
+    replay_seqs = [e.seq for e in envelopes if e.seq <= client.last_seq]
+    if replay_seqs:
+        rows = session.exec(
+            select(LedgerEntry).where(
+                LedgerEntry.client_id == client_id,
+                LedgerEntry.seq.in_(replay_seqs),  # type: ignore[attr-defined]
+            )
+        ).all()
+        stored = {row.seq: row for row in rows}
+
+    for env in sorted(envelopes, key=lambda e: e.seq):
+        if env.seq <= client.last_seq:
+            replies.append(_replay(env, stored.get(env.seq)))
+            continue
+        if env.seq > client.last_seq + 1:
+            expected = client.last_seq + 1
+            break
+        reply = _apply(session, env, run)
+        session.add(
+            LedgerEntry(
+                client_id=client_id,
+                seq=env.seq,
+                mutation_id=env.mutation_id,
+                name=env.name,
+                status=reply.status,
+                reply=reply.to_json(),
+                committed_at=now,
+            )
+        )
+        client.last_seq = env.seq
+        replies.append(reply)
+
+    client.last_seen_at = now
+    session.add(client)
+    session.flush()
+    return PushResult(client_id=client_id, last_seq=client.last_seq, replies=replies, expected_seq=expected)
+
+
+def _replay(env: Envelope, row: LedgerEntry | None) -> Reply:
+    if row is None:  # pruned ledger: the outcome is gone, but it was applied once
+        return Reply(seq=env.seq, mutation_id=env.mutation_id, status=APPLIED)
+    if row.mutation_id != env.mutation_id:
+        return Reply(seq=env.seq, mutation_id=env.mutation_id, status=REJECTED, code=SEQ_REUSED)
+    return Reply.from_json(row.reply)
+
+
+def _apply(session: Session, env: Envelope, run: RunCommand) -> Reply:
+    try:
+        with session.begin_nested():
+            result = run(session, env)
+    except Rejected as rej:
+        return Reply(
+            seq=env.seq,
+            mutation_id=env.mutation_id,
+            status=REJECTED,
+            code=rej.code,
+            field=rej.field,
+            params=_jsonable(rej.params),
+        )
+    return Reply(seq=env.seq, mutation_id=env.mutation_id, status=APPLIED, result=result)
+
+
+def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: v if isinstance(v, int | float | bool | type(None)) else str(v) for k, v in params.items()}

@@ -1,0 +1,165 @@
+"""Pull: a person's view of the data, as a snapshot and then as changes since a cursor.
+
+Cursors are opaque strings the server hands out; never client clocks:
+
+- ``s.<hw>.<i>.<last_id>``: snapshot in progress — entity type ``i`` of the snapshot order,
+  after ``last_id``; ``hw`` is the change-log high-water mark taken when the snapshot began.
+  When the snapshot is done the cursor becomes ``c.<hw>``, so every change committed after the
+  snapshot began is delivered afterwards (at least once; upserts are idempotent).
+- ``c.<seq>``: every change with a greater seq is still to come.
+
+A cursor older than the pruned part of the log (or one that does not parse) gets ``reset``:
+the client drops its entities (not its outbox) and receives a fresh snapshot.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from sync.models import ChangeLog, SyncMeta
+from sync.protocol import DELETE, UPSERT, Change, PullPage
+
+PRUNED_THROUGH = "changes_pruned_through"
+
+
+class Source(Protocol):
+    """What the backend tells the sync core about its entities, for one person."""
+
+    user_id: uuid.UUID
+    order: Sequence[str]  # snapshot order (referenced entities first)
+
+    def snapshot_ids(
+        self, session: Session, entity: str, after: uuid.UUID | None, limit: int
+    ) -> list[uuid.UUID]:
+        """Ids of ``entity`` this person may see, ascending, after ``after``."""
+        ...
+
+    def load(
+        self, session: Session, entity: str, ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, tuple[int, dict[str, Any]]]:
+        """Current ``(version, data)`` of those ids this person may see (others left out)."""
+        ...
+
+
+def high_water(session: Session) -> int:
+    value = session.exec(select(func.max(ChangeLog.seq))).one()
+    return int(value or 0)
+
+
+def pruned_through(session: Session) -> int:
+    row = session.get(SyncMeta, PRUNED_THROUGH)
+    return int(row.value) if row else 0
+
+
+def prune(session: Session, through_seq: int) -> int:
+    """Forget change-log rows up to ``through_seq``; cursors before it will be reset."""
+    rows = session.exec(select(ChangeLog).where(col(ChangeLog.seq) <= through_seq)).all()
+    for row in rows:
+        session.delete(row)
+    meta = session.get(SyncMeta, PRUNED_THROUGH) or SyncMeta(key=PRUNED_THROUGH, value="0")
+    meta.value = str(max(int(meta.value), through_seq))
+    session.add(meta)
+    return len(rows)
+
+
+def _size(change: Change) -> int:
+    return len(json.dumps(change.data, default=str)) + 80 if change.data else 80
+
+
+def pull(
+    session: Session, source: Source, cursor: str | None, *, limit: int = 500, max_bytes: int = 2_000_000
+) -> PullPage:
+    if not cursor:
+        return _snapshot(session, source, high_water(session), 0, None, limit, max_bytes, reset=False)
+    try:
+        kind, *parts = cursor.split(".")
+        if kind == "s":
+            hw, index = int(parts[0]), int(parts[1])
+            after = uuid.UUID(parts[2]) if parts[2] else None
+            if hw < pruned_through(session):
+                raise ValueError("snapshot older than the log")
+            return _snapshot(session, source, hw, index, after, limit, max_bytes, reset=False)
+        if kind == "c":
+            seq = int(parts[0])
+            if seq < pruned_through(session):
+                raise ValueError("cursor older than the log")
+            return _changes(session, source, seq, limit, max_bytes)
+        raise ValueError(kind)
+    except (ValueError, IndexError):
+        return _snapshot(session, source, high_water(session), 0, None, limit, max_bytes, reset=True)
+
+
+def _snapshot(
+    session: Session,
+    source: Source,
+    hw: int,
+    index: int,
+    after: uuid.UUID | None,
+    limit: int,
+    max_bytes: int,
+    *,
+    reset: bool,
+) -> PullPage:
+    changes: list[Change] = []
+    size = 0
+    while index < len(source.order):
+        entity = source.order[index]
+        room = limit - len(changes)
+        ids = source.snapshot_ids(session, entity, after, room)
+        loaded = source.load(session, entity, ids)
+        for key in ids:
+            if key not in loaded:
+                continue
+            version, data = loaded[key]
+            change = Change(entity=entity, id=key, version=version, op=UPSERT, data=data)
+            changes.append(change)
+            size += _size(change)
+            after = key
+            if len(changes) >= limit or size >= max_bytes:
+                return PullPage(changes, f"s.{hw}.{index}.{after}", has_more=True, reset=reset)
+        if len(ids) < room:
+            index, after = index + 1, None
+        else:
+            return PullPage(changes, f"s.{hw}.{index}.{after or ''}", has_more=True, reset=reset)
+    return PullPage(changes, f"c.{hw}", has_more=True, reset=reset)
+
+
+def _changes(session: Session, source: Source, seq: int, limit: int, max_bytes: int) -> PullPage:
+    rows = session.exec(
+        select(ChangeLog).where(col(ChangeLog.seq) > seq).order_by(col(ChangeLog.seq)).limit(limit + 1)
+    ).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    by_entity: dict[str, set[uuid.UUID]] = {}
+    for row in rows:
+        by_entity.setdefault(row.entity, set()).add(row.entity_id)
+    current = {entity: source.load(session, entity, sorted(ids)) for entity, ids in by_entity.items()}
+
+    changes: list[Change] = []
+    emitted: set[tuple[str, uuid.UUID]] = set()
+    size = 0
+    last = seq
+    for row in rows:
+        key = (row.entity, row.entity_id)
+        visible = current[row.entity].get(row.entity_id)
+        change: Change | None = None
+        if row.op == DELETE or (visible is None and row.revoke_user_id == source.user_id):
+            change = Change(entity=row.entity, id=row.entity_id, version=row.version, op=DELETE, data=None)
+            emitted.discard(key)
+        elif visible is not None and key not in emitted:
+            version, data = visible
+            change = Change(entity=row.entity, id=row.entity_id, version=version, op=UPSERT, data=data)
+            emitted.add(key)
+        last = int(row.seq or last)
+        if change is not None:
+            changes.append(change)
+            size += _size(change)
+            if size >= max_bytes:
+                return PullPage(changes, f"c.{last}", has_more=True)
+    return PullPage(changes, f"c.{last}", has_more=has_more)
