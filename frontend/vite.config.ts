@@ -38,6 +38,8 @@ export default defineConfig({
     proxy: {
       '/graphql': BACKEND,
       '/healthz': BACKEND,
+      '/uploads': BACKEND,
+      '/blobs': BACKEND,
     },
   },
   plugins: [
@@ -76,8 +78,8 @@ export default defineConfig({
         skipWaiting: true,
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
         navigateFallback: '/index.html',
-        navigateFallbackDenylist: [/^\/graphql/, /^\/healthz/],
-        // GraphQL is never cached: no runtimeCaching for it (POSTs are not cached anyway).
+        navigateFallbackDenylist: [/^\/graphql/, /^\/healthz/, /^\/uploads\//, /^\/blobs\//],
+        // GraphQL, /uploads/ (tus) and /blobs/ are never cached: no runtimeCaching at all.
         runtimeCaching: [],
       },
     }),

@@ -4,6 +4,8 @@ import { SignIn } from './features/signin';
 import { Account } from './features/account';
 import { MyWork, ReviewQueue, WorkOrderDetail, WorkOrders } from './features/workorders';
 import { DeviceDetail, SiteDetail, Sites } from './features/sites';
+import { SyncScreen } from './features/sync';
+import { attentionCount, useOutbox } from './sync/hooks';
 import { t, type MessageKey } from './i18n';
 import { useSignedIn } from './lib/auth-state';
 import { SCREEN_PATH, homePath, screensFor, type Screen } from './lib/permissions';
@@ -17,6 +19,7 @@ const NAV_LABEL: Record<Screen, MessageKey> = {
   review: 'nav.review',
   workOrders: 'nav.workOrders',
   sites: 'nav.sites',
+  sync: 'nav.sync',
   account: 'nav.account',
 };
 const NAV_ICON: Record<Screen, string> = {
@@ -24,10 +27,12 @@ const NAV_ICON: Record<Screen, string> = {
   review: 'M4 12l5 5L20 6',
   workOrders: 'M5 6h14M5 12h14M5 18h14',
   sites: 'M12 21s-7-6.2-7-11a7 7 0 0 1 14 0c0 4.8-7 11-7 11zm0-8.5a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5z',
+  sync: 'M4 12a8 8 0 0 1 14-5.3M20 12a8 8 0 0 1-14 5.3M18 3v4h-4M6 21v-4h4',
   account: 'M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-8 9a8 8 0 0 1 16 0',
 };
 
 function BottomNav({ screens, active }: { screens: Screen[]; active: Screen | null }) {
+  const waiting = attentionCount(useOutbox());
   return (
     <nav class="bottomnav" aria-label={t('nav.main')}>
       {screens.map((s) => (
@@ -36,6 +41,11 @@ function BottomNav({ screens, active }: { screens: Screen[]; active: Screen | nu
             <path d={NAV_ICON[s]} fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" />
           </svg>
           <span>{t(NAV_LABEL[s])}</span>
+          {s === 'sync' && waiting > 0 && (
+            <span class="nav-badge" aria-label={t('nav.syncBadge', { n: waiting })}>
+              {waiting}
+            </span>
+          )}
         </a>
       ))}
     </nav>
@@ -57,6 +67,8 @@ function activeScreen(route: string[]): Screen | null {
       return 'sites';
     case 'account':
       return 'account';
+    case 'sync':
+      return 'sync';
     default:
       return null;
   }
@@ -117,6 +129,9 @@ export function App() {
       break;
     case 'account':
       content = <Account />;
+      break;
+    case 'sync':
+      content = <SyncScreen />;
       break;
     default:
       content = (

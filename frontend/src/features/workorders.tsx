@@ -1,21 +1,24 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { loadMyWorkOrders, loadReviewQueue, loadTechnicians, loadWorkOrder, loadWorkOrders, workOrdersListKey } from '../api/queries';
 import { WORK_ORDER_STATUSES, type WorkOrderAction, type WorkOrderStatus } from '../api/types';
 import { enumLabel, formatDate, formatDateTime, t } from '../i18n';
 import { can } from '../lib/permissions';
 import { href } from '../lib/router';
 import { dispatch, type DispatchResult } from '../outbox/dispatch';
-import type { CommandArgs, CommandName } from '../outbox/commands';
+import { newId, type CommandArgs, type CommandName } from '../outbox/commands';
+import { blobUrl, saveBlob } from '../sync/blobs';
 import { useStore } from '../store/hooks';
-import { selectWorkOrder, selectWorkOrderList, type WorkOrderView } from '../store/store';
+import { selectWorkOrder, selectWorkOrderList, type AttachmentRecord, type WorkOrderView } from '../store/store';
 import { BackLink, Field, Freshness, PriorityBadge, Sheet, StatusBadge, WorkOrderCard } from '../ui/components';
-import { useLoader } from '../ui/hooks';
+import { useLoader, useOnline } from '../ui/hooks';
 
 // --- lists ---------------------------------------------------------------------------
 
 export function MyWork() {
   const load = useLoader('my', loadMyWorkOrders);
-  const items = useStore((s) => selectWorkOrderList(s, 'myWorkOrders', (w) => w.status !== 'CLOSED'));
+  const me = useStore((s) => s.viewer?.user.id);
+  // The loaded list plus orders assigned to me that came by pull (e.g. offline).
+  const items = useStore((s) => selectWorkOrderList(s, 'myWorkOrders', (w) => w.status !== 'CLOSED' && (!me || w.assigneeId === me)));
   const updatedAt = useStore((s) => s.lists.myWorkOrders?.updatedAt);
   return (
     <main class="screen">
@@ -51,7 +54,7 @@ export function ReviewQueue() {
     setMsg(null);
     const r = await dispatch('workorder.approve', { workOrderId: wo.id, comment: '' });
     setBusy(null);
-    setMsg(r.ok ? { ok: true, text: `${wo.number}: ${enumLabel('status', r.workOrder.status)}` } : { ok: false, text: r.error.message });
+    setMsg(r.ok ? { ok: true, text: `${wo.number}: ${t('wo.queued')}` } : { ok: false, text: r.error.message });
   }
 
   return (
@@ -84,7 +87,7 @@ export function ReviewQueue() {
           wo={returning}
           onClose={() => setReturning(null)}
           onDone={(r) => {
-            setMsg(r.ok ? { ok: true, text: `${returning.number}: ${enumLabel('status', r.workOrder.status)}` } : { ok: false, text: r.error.message });
+            setMsg(r.ok ? { ok: true, text: `${returning.number}: ${t('wo.queued')}` } : { ok: false, text: r.error.message });
             if (r.ok) setReturning(null);
           }}
         />
@@ -152,9 +155,25 @@ export function WorkOrderDetail({ id }: { id: string }) {
     setMsg(null);
     const r = await dispatch(name, args);
     setBusy(false);
-    setMsg(r.ok ? { ok: true, text: t('wo.done') } : { ok: false, text: r.error.message });
+    setMsg(r.ok ? { ok: true, text: t('wo.queued') } : { ok: false, text: r.error.message });
     if (r.ok) setSheet(null);
     return r;
+  }
+
+  async function addPhoto(file: File | undefined) {
+    if (!file || !wo) return;
+    setBusy(true);
+    setMsg({ ok: true, text: t('wo.photoSaving') });
+    try {
+      const row = await saveBlob(file);
+      const args = { id: newId(), workOrderId: wo.id, blobSha256: row.sha256, contentType: row.contentType, kind: 'photo' as const };
+      const r = await dispatch('workorder.attach', args, { blobRefs: [row.sha256] });
+      setMsg(r.ok ? { ok: true, text: t('wo.queued') } : { ok: false, text: r.error.message });
+    } catch {
+      setMsg({ ok: false, text: t('error.storage') });
+    } finally {
+      setBusy(false);
+    }
   }
 
   if (!wo) {
@@ -221,12 +240,42 @@ export function WorkOrderDetail({ id }: { id: string }) {
         )}
       </section>
       <section>
+        <h2>{t('wo.photos')}</h2>
+        {wo.attachments.length ? (
+          <ul class="photos" aria-label={t('wo.photos')}>
+            {wo.attachments.map((a) => (
+              <li key={a.id}>
+                <Photo a={a} />
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p class="muted">{t('wo.noPhotos')}</p>
+        )}
+        {has('ADD_NOTE') && (
+          <label class="file-btn">
+            {t('wo.addPhoto')}
+            <input
+              type="file"
+              accept="image/*"
+              capture="environment"
+              disabled={busy}
+              onChange={(e) => {
+                const input = e.currentTarget;
+                void addPhoto(input.files?.[0]).finally(() => (input.value = ''));
+              }}
+            />
+          </label>
+        )}
+      </section>
+      <section>
         <h2>{t('wo.timeline')}</h2>
         <ol class="timeline" aria-label={t('wo.timeline')}>
           {wo.timeline.map((ev) => (
-            <li key={ev.id} class={`ev ev-${ev.kind.toLowerCase()}`}>
+            <li key={ev.id} class={`ev ev-${ev.kind.toLowerCase()}${ev.pending ? ' ev-pending' : ''}`}>
               <div class="ev-head">
                 <strong>{enumLabel('event', ev.kind)}</strong>
+                {ev.pending && <span class="pending-tag">{t('wo.pending')}</span>}
                 <time dateTime={ev.at}>{formatDateTime(ev.at)}</time>
               </div>
               <div class="muted small">
@@ -325,6 +374,30 @@ export function WorkOrderDetail({ id }: { id: string }) {
         <AssignSheet wo={wo} busy={busy} error={msg && !msg.ok ? msg.text : null} onClose={() => setSheet(null)} onConfirm={(assigneeId) => run('workorder.assign', { workOrderId: wo.id, assigneeId })} />
       )}
     </main>
+  );
+}
+
+function Photo({ a }: { a: AttachmentRecord }) {
+  const online = useOnline();
+  const who = useStore((s) => (a.createdById ? s.users[a.createdById]?.fullName : undefined)) ?? t('event.system');
+  const [src, setSrc] = useState<string | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let live = true;
+    blobUrl(a.blobSha256).then(
+      (u) => live && (setSrc(u), setFailed(false)),
+      () => live && setFailed(true),
+    );
+    return () => {
+      live = false;
+    };
+  }, [a.blobSha256, online]);
+  const alt = t('wo.photoAlt', { who });
+  if (src) return <img src={src} alt={alt} data-sha={a.blobSha256} loading="lazy" />;
+  return (
+    <span class="ph-missing" role="img" aria-label={alt}>
+      {failed ? t('wo.photoUnavailable') : t('common.loading')}
+    </span>
   );
 }
 

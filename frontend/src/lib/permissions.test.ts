@@ -27,8 +27,8 @@ describe('permissions', () => {
   });
 
   it('shows only the screens a role may use in the bottom navigation', () => {
-    expect(screensFor(tech)).toEqual(['myWork', 'sites', 'account']);
-    expect(screensFor(manager)).toEqual(['review', 'workOrders', 'sites', 'account']);
-    expect(screensFor(security)).toEqual(['sites', 'account']);
+    expect(screensFor(tech)).toEqual(['myWork', 'sites', 'sync', 'account']);
+    expect(screensFor(manager)).toEqual(['review', 'workOrders', 'sites', 'sync', 'account']);
+    expect(screensFor(security)).toEqual(['sites', 'sync', 'account']);
   });
 });

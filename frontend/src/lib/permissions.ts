@@ -8,7 +8,7 @@ export function can(viewer: Viewer | null | undefined, perm: string): boolean {
   return ps.includes(perm) || ps.includes(`${area}.*`) || ps.includes('*');
 }
 
-export type Screen = 'myWork' | 'review' | 'workOrders' | 'sites' | 'account';
+export type Screen = 'myWork' | 'review' | 'workOrders' | 'sites' | 'sync' | 'account';
 
 /** Screens of the bottom navigation the viewer may use, in order. */
 export function screensFor(viewer: Viewer | null | undefined): Screen[] {
@@ -18,7 +18,7 @@ export function screensFor(viewer: Viewer | null | undefined): Screen[] {
   if (can(viewer, 'workorders.approve')) out.push('review');
   if (can(viewer, 'workorders.assign') || can(viewer, 'workorders.approve') || can(viewer, 'workorders.close')) out.push('workOrders');
   if (can(viewer, 'sites.read')) out.push('sites');
-  out.push('account');
+  out.push('sync', 'account');
   return out;
 }
 
@@ -36,5 +36,6 @@ export const SCREEN_PATH: Record<Screen, string> = {
   review: '/review',
   workOrders: '/workorders',
   sites: '/sites',
+  sync: '/sync',
   account: '/account',
 };

@@ -1,78 +1,108 @@
 /**
- * Command catalogue: every write the PWA makes is a named command with plain-JSON args.
- * Names follow docs/api-contract.md ("workorder.start", ...). Issue 3 stores these same
- * envelopes in an IndexedDB outbox; keep args serialisable (no closures, no Dates).
+ * Command catalogue: every write the PWA makes is a named command with plain-JSON (camelCase) args,
+ * exactly as `syncPush` takes them (docs/sync-protocol.md).
  */
 export type Priority = 'LOW' | 'NORMAL' | 'HIGH' | 'URGENT';
 
 export interface CommandArgs {
   'workorder.create': {
+    id: string;
     type: string;
     title: string;
-    description: string;
+    description?: string;
     siteId: string;
-    deviceIds: string[];
-    priority: Priority;
-    dueOn: string | null;
-    assigneeId: string | null;
+    deviceIds?: string[];
+    priority?: Priority;
+    dueOn?: string | null;
+    assigneeId?: string | null;
   };
   'workorder.assign': { workOrderId: string; assigneeId: string };
   'workorder.start': { workOrderId: string };
   'workorder.addNote': { workOrderId: string; text: string };
-  'workorder.submit': { workOrderId: string; summary: string };
-  'workorder.approve': { workOrderId: string; comment: string };
+  'workorder.submit': { workOrderId: string; summary?: string };
+  'workorder.approve': { workOrderId: string; comment?: string };
   'workorder.return': { workOrderId: string; reason: string };
   'workorder.close': { workOrderId: string };
+  'workorder.update': { workOrderId: string; title?: string; description?: string; priority?: Priority; dueOn?: string | null };
+  'workorder.attach': {
+    id: string;
+    workOrderId: string;
+    blobSha256: string;
+    contentType: string;
+    kind: 'photo' | 'document';
+    caption?: string | null;
+  };
+  'conflict.resolve': { conflictId: string; choice: 'keep_server' | 'take_client' };
 }
 export type CommandName = keyof CommandArgs;
 
-export interface CommandSpec {
-  /** Mutation field on the GraphQL Mutation type. */
-  mutation: string;
-  /** GraphQL input type name of its `input` argument. */
-  inputType: string;
-}
-
-export const COMMANDS: Record<CommandName, CommandSpec> = {
-  'workorder.create': { mutation: 'createWorkOrder', inputType: 'CreateWorkOrderInput' },
-  'workorder.assign': { mutation: 'assignWorkOrder', inputType: 'AssignWorkOrderInput' },
-  'workorder.start': { mutation: 'startWorkOrder', inputType: 'WorkOrderRefInput' },
-  'workorder.addNote': { mutation: 'addWorkOrderNote', inputType: 'AddWorkOrderNoteInput' },
-  'workorder.submit': { mutation: 'submitWorkOrder', inputType: 'SubmitWorkOrderInput' },
-  'workorder.approve': { mutation: 'approveWorkOrder', inputType: 'ApproveWorkOrderInput' },
-  'workorder.return': { mutation: 'returnWorkOrder', inputType: 'ReturnWorkOrderInput' },
-  'workorder.close': { mutation: 'closeWorkOrder', inputType: 'WorkOrderRefInput' },
-};
+export const COMMAND_NAMES: CommandName[] = [
+  'workorder.create',
+  'workorder.assign',
+  'workorder.start',
+  'workorder.addNote',
+  'workorder.submit',
+  'workorder.approve',
+  'workorder.return',
+  'workorder.close',
+  'workorder.update',
+  'workorder.attach',
+  'conflict.resolve',
+];
 
 export function isCommandName(name: string): name is CommandName {
-  return Object.prototype.hasOwnProperty.call(COMMANDS, name);
+  return (COMMAND_NAMES as string[]).includes(name);
 }
 
-/**
- * One queued write, as the IndexedDB outbox (next issue) will store it and `syncPush` will send it.
- * Plain JSON only. `baseVersions` records the entity versions the user saw (conflict detection).
- */
+/** What `syncPush` receives for one command. */
 export interface Envelope<N extends CommandName = CommandName> {
+  seq: number;
   mutationId: string;
   name: N;
   args: CommandArgs[N];
   baseVersions: Record<string, number>;
-  createdAt: string;
+  blobRefs: string[];
 }
 
-function newId(): string {
+/** saved (in IndexedDB) → queued (waiting for the network) → sent (request out) → confirmed | rejected. */
+export type ItemState = 'saved' | 'queued' | 'sent' | 'confirmed' | 'rejected';
+
+/** One outbox row in IndexedDB (key [clientId, seq]). */
+export interface OutboxItem<N extends CommandName = CommandName> extends Envelope<N> {
+  clientId: string;
+  createdAt: string;
+  updatedAt: string;
+  state: ItemState;
+  /** The server's refusal (REJECTED), with its Turkish/English message. */
+  error?: { code: string | null; message: string; field: string | null };
+  result?: unknown;
+  confirmedAt?: string;
+  /** A pull finished after the confirmation: the server copy now holds the change. */
+  settled?: boolean;
+}
+
+export const PENDING_STATES: ItemState[] = ['saved', 'queued', 'sent'];
+export const isPending = (it: Pick<OutboxItem, 'state'>): boolean => PENDING_STATES.includes(it.state);
+
+export function newId(): string {
   const c = globalThis.crypto;
   if (c && typeof c.randomUUID === 'function') return c.randomUUID();
-  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
+  const h = Array.from({ length: 32 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20)}`;
 }
 
-export function makeEnvelope<N extends CommandName>(
-  name: N,
-  args: CommandArgs[N],
-  baseVersions: Record<string, number> = {},
-  now: Date = new Date(),
-): Envelope<N> {
-  // Round-trip through JSON: drops undefined, rejects anything that would not survive storage.
-  const plain = JSON.parse(JSON.stringify(args)) as CommandArgs[N];
-  return { mutationId: newId(), name, args: plain, baseVersions, createdAt: now.toISOString() };
+/** Round-trip through JSON: drops undefined, rejects anything that would not survive storage. */
+export function plain<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+export function toEnvelope(it: OutboxItem): Envelope {
+  return {
+    seq: it.seq,
+    mutationId: it.mutationId,
+    name: it.name,
+    args: it.args,
+    baseVersions: it.baseVersions,
+    blobRefs: it.blobRefs,
+  };
 }

@@ -1,19 +1,17 @@
 /**
  * The single write path of the PWA: `dispatch(commandName, args)`.
  *
- * Today it maps the command to its GraphQL mutation, sends it, and on `WorkOrderSuccess`
- * puts the returned work order into the store. On `OperationError` it returns the typed
- * error (with the server's localised message) for the screen to show.
- *
- * Next issue: this becomes "append envelope {mutationId, name, args, baseVersions} to the
- * IndexedDB outbox, apply optimistically to the store, push when online". Callers won't change.
+ * It writes the envelope {clientId, seq, mutationId, name, args, baseVersions, blobRefs} to the
+ * IndexedDB outbox (seq allocated in the same transaction), the store applies it optimistically at
+ * once (overlay), and the push loop is nudged. It returns as soon as the command is saved on the
+ * device; the server's verdict shows on the sync screen (and a rejection rolls the change back).
  */
-import { GraphQLRequestError, NetworkError, SessionExpiredError, gql } from '../api/client';
-import { OPERATION_ERROR, WORK_ORDER_FIELDS } from '../api/fragments';
-import type { OperationError, WorkOrder } from '../api/types';
+import type { OperationError } from '../api/types';
 import { t } from '../i18n';
-import { getState, putWorkOrders } from '../store/store';
-import { COMMANDS, isCommandName, makeEnvelope, type CommandArgs, type CommandName } from './commands';
+import { getBaseState, setOverlay } from '../store/store';
+import { isCommandName, type CommandArgs, type CommandName, type OutboxItem } from './commands';
+import { applyPending } from './optimistic';
+import { enqueue, getClientId, getItems, onOutboxChange } from './outbox';
 
 /** Client-side error codes (not from the server catalogue). */
 export const CLIENT_ERROR = {
@@ -21,54 +19,65 @@ export const CLIENT_ERROR = {
   network: 'CLIENT_NETWORK',
   session: 'AUTH_SESSION_EXPIRED',
   unknownCommand: 'CLIENT_UNKNOWN_COMMAND',
+  noClient: 'CLIENT_NOT_READY',
+  storage: 'CLIENT_STORAGE',
+  invalid: 'CLIENT_INVALID',
   unexpected: 'CLIENT_UNEXPECTED',
 } as const;
 
 export type DispatchResult =
-  | { ok: true; workOrder: WorkOrder }
+  | { ok: true; item: OutboxItem }
   | { ok: false; error: Pick<OperationError, 'code' | 'message' | 'field'> };
-
-export function mutationFor(name: CommandName): string {
-  const spec = COMMANDS[name];
-  return `mutation Command($input: ${spec.inputType}!) {
-  result: ${spec.mutation}(input: $input) {
-    __typename
-    ... on WorkOrderSuccess { workOrder { ${WORK_ORDER_FIELDS} } }
-    ${OPERATION_ERROR}
-  }
-}`;
-}
-
-type MutationResult = { __typename: 'WorkOrderSuccess'; workOrder: WorkOrder } | OperationError;
 
 const fail = (code: string, message: string, field: string | null = null): DispatchResult => ({
   ok: false,
   error: { code, message, field },
 });
 
-export async function dispatch<N extends CommandName>(name: N, args: CommandArgs[N]): Promise<DispatchResult> {
+let kick: () => void = () => undefined;
+/** The sync engine registers how to wake the push loop. */
+export function setKick(fn: () => void): void {
+  kick = fn;
+}
+
+let overlayWired = false;
+/** Keeps the store's overlay equal to the outbox (call once at start; idempotent). */
+export function wireOverlay(): void {
+  if (overlayWired) return;
+  overlayWired = true;
+  setOverlay((s) => applyPending(s, getItems()));
+  onOutboxChange((items) => setOverlay((s) => applyPending(s, items)));
+}
+
+/** Checks the client can tell without the server (the server checks everything again). */
+function localCheck<N extends CommandName>(name: N, args: CommandArgs[N]): DispatchResult | null {
+  const a = args as Record<string, unknown>;
+  if (name === 'workorder.addNote' && !String(a.text ?? '').trim()) return fail(CLIENT_ERROR.invalid, t('form.noteRequired'), 'text');
+  if (name === 'workorder.return' && !String(a.reason ?? '').trim()) return fail(CLIENT_ERROR.invalid, t('form.reasonRequired'), 'reason');
+  return null;
+}
+
+export async function dispatch<N extends CommandName>(
+  name: N,
+  args: CommandArgs[N],
+  opts: { blobRefs?: string[] } = {},
+): Promise<DispatchResult> {
   if (!isCommandName(name)) return fail(CLIENT_ERROR.unknownCommand, t('error.unexpected'));
-  // The same envelope the outbox will store; today it is sent at once.
+  const invalid = localCheck(name, args);
+  if (invalid) return invalid;
+  const clientId = getClientId();
+  if (!clientId) return fail(CLIENT_ERROR.noClient, t('error.unexpected'));
+  wireOverlay();
+  // Base version: the server version of the entity the user saw when starting this edit.
   const woId = (args as { workOrderId?: string }).workOrderId;
-  const base = woId ? getState().workOrders[woId]?.version : undefined;
-  const envelope = makeEnvelope(name, args, woId && base !== undefined ? { [`workOrder:${woId}`]: base } : {});
+  const base = woId ? getBaseState().workOrders[woId]?.version : undefined;
+  const baseVersions = woId && base !== undefined ? { [`workOrder:${woId}`]: base } : {};
   try {
-    const data = await gql<{ result: MutationResult }>(mutationFor(envelope.name), { input: envelope.args });
-    const r = data.result;
-    if (r.__typename === 'WorkOrderSuccess') {
-      putWorkOrders([r.workOrder]);
-      return { ok: true, workOrder: r.workOrder };
-    }
-    return fail(r.code, r.message, r.field ?? null);
+    const item = await enqueue(clientId, name, args, { baseVersions, blobRefs: opts.blobRefs ?? [] });
+    kick();
+    return { ok: true, item: item as OutboxItem };
   } catch (e) {
-    if (e instanceof NetworkError) {
-      // The failed fetch already flipped the indicator; navigator.onLine tells "no network" apart.
-      return typeof navigator !== 'undefined' && navigator.onLine
-        ? fail(CLIENT_ERROR.network, t('error.network'))
-        : fail(CLIENT_ERROR.offline, t('error.offlineWrite'));
-    }
-    if (e instanceof SessionExpiredError) return fail(CLIENT_ERROR.session, t('error.sessionExpired'));
-    if (e instanceof GraphQLRequestError) return fail(e.code ?? CLIENT_ERROR.unexpected, e.message);
-    return fail(CLIENT_ERROR.unexpected, t('error.unexpected'));
+    console.warn('outbox write failed', e);
+    return fail(CLIENT_ERROR.storage, t('error.storage'));
   }
 }

@@ -1,8 +1,12 @@
+import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { __deleteDbForTests } from '../db/idb';
 import { makeWorkOrder } from '../test/factories';
 import {
-  STORE_STORAGE_KEY,
+  LEGACY_STORAGE_KEY,
   __resetForTests,
+  allowedActionsFor,
+  applyChanges,
   getState,
   hydrate,
   persistNow,
@@ -14,8 +18,9 @@ import {
   withSites,
 } from './store';
 
-beforeEach(() => {
+beforeEach(async () => {
   __resetForTests();
+  await __deleteDbForTests();
   localStorage.clear();
   localStorage.setItem('saha.session', JSON.stringify({ accessToken: 'a', refreshToken: 'r' }));
 });
@@ -85,38 +90,88 @@ describe('store', () => {
     expect(queue.map((w) => w.id)).toEqual(['w2']);
   });
 
-  it('persists a snapshot and hydrates it after a restart', () => {
+  it('persists to IndexedDB and hydrates it after a restart', async () => {
     // given
-    hydrate();
+    await hydrate();
     putWorkOrders([makeWorkOrder()], 'myWorkOrders');
-    persistNow();
-    expect(localStorage.getItem(STORE_STORAGE_KEY)).toContain('IE-2026-0001');
+    await persistNow();
     // when: a fresh page load
     __resetForTests();
     expect(getState().workOrders.w1).toBeUndefined();
-    hydrate();
+    await hydrate();
     // then
     expect(getState().workOrders.w1.title).toBe('Kamera görüntü vermiyor');
+    expect(getState().sites.s1.name).toBe('Hizmet Binası');
     expect(getState().lists.myWorkOrders.updatedAt).toMatch(/^\d{4}-/);
   });
 
-  it('keeps no snapshot when nobody is signed in', () => {
+  it('writes only what changed (maps compared by reference)', async () => {
     // given
-    hydrate();
+    await hydrate();
+    putWorkOrders([makeWorkOrder(), makeWorkOrder({ id: 'w2', number: 'IE-2' })]);
+    await persistNow();
+    // when
+    applyChanges([{ entity: 'workOrder', id: 'w2', version: 2, op: 'DELETE', data: null }]);
+    await persistNow();
+    __resetForTests();
+    await hydrate();
+    // then
+    expect(Object.keys(getState().workOrders)).toEqual(['w1']);
+  });
+
+  it('migrates the schema-1 localStorage snapshot into IndexedDB once', async () => {
+    // given: what the previous version left behind
+    const legacy = { ...getState(), workOrders: { w9: { ...makeWorkOrder({ id: 'w9' }), siteId: 's1', deviceIds: [], assigneeId: null, createdById: null, timeline: [] } } };
+    localStorage.setItem(LEGACY_STORAGE_KEY, JSON.stringify({ v: 1, state: legacy }));
+    // when
+    await hydrate();
+    await persistNow();
+    // then
+    expect(getState().workOrders.w9.number).toBe('IE-2026-0001');
+    expect(localStorage.getItem(LEGACY_STORAGE_KEY)).toBeNull();
+    __resetForTests();
+    await hydrate();
+    expect(getState().workOrders.w9).toBeDefined();
+  });
+
+  it('keeps nothing when nobody is signed in', async () => {
+    // given
+    await hydrate();
     localStorage.removeItem('saha.session');
     // when
     putWorkOrders([makeWorkOrder()], 'myWorkOrders');
-    persistNow();
-    // then
-    expect(localStorage.getItem(STORE_STORAGE_KEY)).toBeNull();
-  });
-
-  it('ignores a snapshot of another schema version', () => {
-    // given
-    localStorage.setItem(STORE_STORAGE_KEY, JSON.stringify({ v: 999, state: { workOrders: { x: {} } } }));
-    // when
-    hydrate();
+    await persistNow();
+    localStorage.setItem('saha.session', JSON.stringify({ accessToken: 'a', refreshToken: 'r' }));
+    __resetForTests();
+    await hydrate();
     // then
     expect(getState().workOrders).toEqual({});
+  });
+
+  it('applies pulled UPSERTs and DELETEs and builds the timeline from pulled events', () => {
+    // when
+    applyChanges([
+      { entity: 'workOrder', id: 'w5', version: 3, op: 'UPSERT', data: { number: 'IE-5', type: 'FAULT', status: 'IN_PROGRESS', title: 'T', description: '', priority: 'HIGH', siteId: 's1', assigneeId: 'u1', createdById: 'u2', dueOn: null, returnReason: null, version: 3, createdAt: '2026-11-20T08:00:00Z', updatedAt: '2026-11-20T09:00:00Z', deviceIds: [] } },
+      { entity: 'workOrderEvent', id: 'e2', version: 1, op: 'UPSERT', data: { workOrderId: 'w5', seq: 2, at: '2026-11-20T09:00:00Z', actorId: 'u1', kind: 'STARTED', fromStatus: 'ASSIGNED', toStatus: 'IN_PROGRESS', text: null } },
+      { entity: 'workOrderEvent', id: 'e1', version: 1, op: 'UPSERT', data: { workOrderId: 'w5', seq: 1, at: '2026-11-20T08:00:00Z', actorId: 'u2', kind: 'CREATED', fromStatus: null, toStatus: 'ASSIGNED', text: null } },
+      { entity: 'user', id: 'u1', version: 1, op: 'UPSERT', data: { username: 'teknisyen', fullName: 'Ali', role: 'TECHNICIAN', regionId: null } },
+      { entity: 'nonsense', id: 'x', version: 1, op: 'UPSERT', data: {} },
+    ]);
+    applyChanges([{ entity: 'workOrderEvent', id: 'e1', version: 2, op: 'DELETE', data: null }]);
+    // then
+    const v = selectWorkOrder(getState(), 'w5')!;
+    expect(v.status).toBe('IN_PROGRESS');
+    expect(v.timeline.map((e) => e.id)).toEqual(['e2']);
+    expect(v.timeline[0].actor?.fullName).toBe('Ali');
+  });
+
+  it('computes the actions a pulled order allows, per role', () => {
+    const tech = { user: { id: 'u1', username: 't', fullName: 'T', role: 'TECHNICIAN' as const }, permissions: ['workorders.work', 'workorders.note'] };
+    const mgr = { user: { id: 'u2', username: 'm', fullName: 'M', role: 'MANAGER' as const }, permissions: ['workorders.approve', 'workorders.note', 'workorders.assign', 'workorders.close'] };
+    expect(allowedActionsFor({ status: 'ASSIGNED', assigneeId: 'u1' }, tech)).toEqual(['START', 'ADD_NOTE']);
+    expect(allowedActionsFor({ status: 'IN_PROGRESS', assigneeId: 'u1' }, tech)).toEqual(['ADD_NOTE', 'SUBMIT']);
+    expect(allowedActionsFor({ status: 'ASSIGNED', assigneeId: 'u9' }, tech)).toEqual([]);
+    expect(allowedActionsFor({ status: 'SUBMITTED', assigneeId: 'u1' }, mgr)).toEqual(['ADD_NOTE', 'APPROVE', 'RETURN']);
+    expect(allowedActionsFor({ status: 'CLOSED', assigneeId: 'u1' }, mgr)).toEqual([]);
   });
 });

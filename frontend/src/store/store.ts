@@ -1,33 +1,74 @@
 /**
- * The one client-side store. Screens read only from here; `src/api` loaders and
- * `src/outbox/dispatch` write into it. Entities are normalized by id; lists keep ids.
- * The whole state is plain JSON so it can be persisted (and, in the next issue, patched
- * optimistically by outbox commands).
+ * The one client-side store. Screens read only from here; `src/api` loaders, the sync pull and
+ * `src/outbox` write into it. Entities are normalized by id; lists keep ids.
+ *
+ * Two layers: `base` is what the server said (GraphQL loads and `syncPull` pages), persisted to
+ * IndexedDB (`entities` + `meta`); the state screens see is `base` with the pending outbox
+ * commands applied on top (the overlay). A rejected command simply drops out of the overlay, and
+ * the next pull brings the server's copy: that is the rollback.
  */
 import { SESSION_STORAGE_KEY } from '../api/session';
-import type { Device, IpBlock, Region, Site, User, Viewer, WorkOrder, WorkOrderEvent } from '../api/types';
+import type { Device, IpBlock, Region, Site, User, Viewer, WorkOrder, WorkOrderEvent, WorkOrderStatus } from '../api/types';
+import { STORES, promisify, withTx } from '../db/idb';
 
-export const STORE_SCHEMA_VERSION = 1;
-export const STORE_STORAGE_KEY = `saha.store.v${STORE_SCHEMA_VERSION}`;
+export const STORE_SCHEMA_VERSION = 2;
+/** The localStorage snapshot of schema 1; migrated into IndexedDB once, then removed. */
+export const LEGACY_STORAGE_KEY = 'saha.store.v1';
+export const STATE_META_KEY = 'store.state';
 
 export interface WorkOrderEventRecord extends Omit<WorkOrderEvent, 'actor'> {
   actorId: string | null;
+  workOrderId?: string;
+  seq?: number;
+  /** Optimistic line from a queued command (not on the server yet). */
+  pending?: boolean;
 }
 export interface WorkOrderRecord
-  extends Omit<WorkOrder, 'site' | 'devices' | 'assignee' | 'createdBy' | 'timeline'> {
+  extends Omit<WorkOrder, 'site' | 'devices' | 'assignee' | 'createdBy' | 'timeline' | 'allowedActions'> {
   siteId: string;
   deviceIds: string[];
   assigneeId: string | null;
   createdById: string | null;
   timeline: WorkOrderEventRecord[];
+  /** From GraphQL; recomputed locally (see `allowedActionsFor`) when the order came by pull. */
+  allowedActions?: WorkOrder['allowedActions'];
+  submittedAt?: string | null;
 }
 export interface SiteRecord extends Omit<Site, 'devices'> {
   deviceIds?: string[];
   region?: Region | null;
+  regionId?: string | null;
   ipBlocks?: IpBlock[];
 }
 export interface DeviceRecord extends Omit<Device, 'site'> {
   siteId: string | null;
+}
+export interface UserRecord extends User {
+  regionId?: string | null;
+}
+export interface AttachmentRecord {
+  id: string;
+  workOrderId: string;
+  kind: string;
+  blobSha256: string;
+  contentType: string;
+  caption: string | null;
+  createdById: string | null;
+  createdAt: string;
+  pending?: boolean;
+}
+export interface ConflictRecord {
+  id: string;
+  entity: string;
+  entityId: string;
+  field: string;
+  serverValue: unknown;
+  clientValue: unknown;
+  serverActorId: string | null;
+  clientActorId: string | null;
+  createdAt: string;
+  resolvedAt: string | null;
+  resolution: string | null;
 }
 export interface ListState {
   ids: string[];
@@ -39,12 +80,30 @@ export interface State {
   workOrders: Record<string, WorkOrderRecord>;
   sites: Record<string, SiteRecord>;
   devices: Record<string, DeviceRecord>;
-  users: Record<string, User>;
+  users: Record<string, UserRecord>;
+  regions: Record<string, Region>;
+  events: Record<string, WorkOrderEventRecord>;
+  attachments: Record<string, AttachmentRecord>;
+  conflicts: Record<string, ConflictRecord>;
   /** Named lists, e.g. "myWorkOrders", "reviewQueue", "workOrders:SUBMITTED", "sites:". */
   lists: Record<string, ListState>;
   /** When an entity was last fetched in full, key "workOrder:<id>" etc. */
   fetchedAt: Record<string, string>;
 }
+
+/** Entity type on the wire (`syncPull`) → the map of the state that holds it. */
+export const ENTITY_MAPS = {
+  workOrder: 'workOrders',
+  site: 'sites',
+  device: 'devices',
+  user: 'users',
+  region: 'regions',
+  workOrderEvent: 'events',
+  workOrderAttachment: 'attachments',
+  conflict: 'conflicts',
+} as const;
+export type EntityType = keyof typeof ENTITY_MAPS;
+type EntityMapKey = (typeof ENTITY_MAPS)[EntityType];
 
 export const emptyState = (): State => ({
   viewer: null,
@@ -52,19 +111,33 @@ export const emptyState = (): State => ({
   sites: {},
   devices: {},
   users: {},
+  regions: {},
+  events: {},
+  attachments: {},
+  conflicts: {},
   lists: {},
   fetchedAt: {},
 });
 
 type Listener = (s: State) => void;
 
-let state: State = emptyState();
+let base: State = emptyState();
+let overlay: ((s: State) => State) | null = null;
+let state: State = base;
 const listeners = new Set<Listener>();
 let persistTimer: ReturnType<typeof setTimeout> | null = null;
 let persistEnabled = false;
+/** The base last written to IndexedDB (maps compared by reference to find what changed). */
+let persisted: State = emptyState();
 
+/** What screens see: server data with the pending commands applied. */
 export function getState(): State {
   return state;
+}
+
+/** Server data only (no pending commands). */
+export function getBaseState(): State {
+  return base;
 }
 
 export function subscribe(l: Listener): () => void {
@@ -72,15 +145,35 @@ export function subscribe(l: Listener): () => void {
   return () => listeners.delete(l);
 }
 
+function derive(): void {
+  let next = base;
+  if (overlay) {
+    try {
+      next = overlay(base);
+    } catch (e) {
+      console.warn('overlay failed', e);
+    }
+  }
+  state = next;
+}
+
 function notify(): void {
+  derive();
   listeners.forEach((l) => l(state));
   schedulePersist();
 }
 
-/** Applies a pure update (produces a new state object) and notifies subscribers. */
+/** Applies a pure update to the server layer (produces a new state object) and notifies subscribers. */
 export function update(fn: (draft: State) => State): void {
-  state = fn(state);
+  base = fn(base);
   notify();
+}
+
+/** Sets the function that applies pending commands on top of the server layer. */
+export function setOverlay(fn: ((s: State) => State) | null): void {
+  overlay = fn;
+  derive();
+  listeners.forEach((l) => l(state));
 }
 
 /** Shallow merge that keeps existing values for fields the incoming (partial) object lacks. */
@@ -92,7 +185,7 @@ function merge<T extends object>(old: T | undefined, incoming: Partial<T>): T {
 
 // --- normalizers (pure: state in, state out) --------------------------------
 
-function withUser(s: State, u: User | null | undefined): State {
+function withUser(s: State, u: UserRecord | null | undefined): State {
   if (!u) return s;
   return { ...s, users: { ...s.users, [u.id]: merge(s.users[u.id], u) } };
 }
@@ -169,45 +262,157 @@ export function putViewer(viewer: Viewer | null): void {
   update((s) => withUser({ ...s, viewer }, viewer?.user));
 }
 
-export function resetStore(): void {
+/** Drops every entity (sign-out, sign-in of someone else, pull `reset`). The outbox is not touched. */
+export function resetStore(keepViewer = false): void {
   if (persistTimer) clearTimeout(persistTimer);
   persistTimer = null;
-  state = emptyState();
+  const viewer = keepViewer ? base.viewer : null;
+  base = { ...emptyState(), viewer };
+  persisted = emptyState();
   try {
-    localStorage.removeItem(STORE_STORAGE_KEY);
+    localStorage.removeItem(LEGACY_STORAGE_KEY);
   } catch {
     /* ignore */
   }
+  if (persistEnabled) void clearPersisted(viewer).catch((e) => console.warn('clear failed', e));
+  derive();
   listeners.forEach((l) => l(state));
+}
+
+// --- sync pull -------------------------------------------------------------------------
+
+export interface SyncChange {
+  entity: string;
+  id: string;
+  version: number;
+  op: 'UPSERT' | 'DELETE';
+  data: Record<string, unknown> | null;
+}
+
+/** Applies one `syncPull` page (pure). Unknown entity types are ignored. */
+export function withChanges(s: State, changes: SyncChange[]): State {
+  const maps: Partial<Record<EntityMapKey, Record<string, unknown>>> = {};
+  const mapOf = (k: EntityMapKey) => (maps[k] ??= { ...(s[k] as Record<string, unknown>) });
+  for (const c of changes) {
+    const key = ENTITY_MAPS[c.entity as EntityType];
+    if (!key) continue;
+    const m = mapOf(key);
+    if (c.op === 'DELETE') {
+      delete m[c.id];
+      continue;
+    }
+    const data = { ...(c.data ?? {}), id: c.id } as Record<string, unknown>;
+    if (key === 'workOrders') {
+      const old = m[c.id] as WorkOrderRecord | undefined;
+      m[c.id] = {
+        ...merge(old, data as Partial<WorkOrderRecord>),
+        timeline: old?.timeline ?? [],
+        deviceIds: (data.deviceIds as string[] | undefined) ?? old?.deviceIds ?? [],
+        // Actions computed by the server for an older status would be wrong now.
+        allowedActions: undefined,
+      };
+    } else if (key === 'users') {
+      const regionId = data.regionId as string | null | undefined;
+      const region = regionId ? ((maps.regions ?? s.regions)[regionId] as Region | undefined) : undefined;
+      m[c.id] = merge(m[c.id] as UserRecord | undefined, { ...data, ...(region ? { region } : {}) } as Partial<UserRecord>);
+    } else if (key === 'sites' || key === 'devices') {
+      m[c.id] = merge(m[c.id] as object | undefined, data);
+    } else {
+      m[c.id] = data;
+    }
+  }
+  return { ...s, ...(maps as Partial<State>) };
+}
+
+export function applyChanges(changes: SyncChange[]): void {
+  update((s) => withChanges(s, changes));
 }
 
 // --- selectors (denormalize for screens) ------------------------------------
 
-export interface WorkOrderView extends Omit<WorkOrderRecord, 'timeline'> {
+export interface WorkOrderView extends Omit<WorkOrderRecord, 'timeline' | 'allowedActions'> {
   site: SiteRecord | null;
   devices: DeviceRecord[];
   assignee: User | null;
   createdBy: User | null;
   timeline: (WorkOrderEventRecord & { actor: User | null })[];
+  attachments: AttachmentRecord[];
+  allowedActions: WorkOrder['allowedActions'];
+}
+
+type Action = WorkOrder['allowedActions'][number];
+/** The lifecycle of backend/domain/workorders/rules.py, for orders that came by pull (no server-computed actions). */
+const TRANSITIONS: Record<Action, { from: WorkOrderStatus[] | 'notClosed'; perm: string; who: 'assignee' | 'either' | 'supervisor' }> = {
+  ASSIGN: { from: ['DRAFT', 'ASSIGNED', 'IN_PROGRESS', 'RETURNED'], perm: 'workorders.assign', who: 'supervisor' },
+  START: { from: ['ASSIGNED', 'RETURNED'], perm: 'workorders.work', who: 'assignee' },
+  ADD_NOTE: { from: 'notClosed', perm: 'workorders.note', who: 'either' },
+  SUBMIT: { from: ['IN_PROGRESS'], perm: 'workorders.work', who: 'assignee' },
+  APPROVE: { from: ['SUBMITTED'], perm: 'workorders.approve', who: 'supervisor' },
+  RETURN: { from: ['SUBMITTED'], perm: 'workorders.approve', who: 'supervisor' },
+  CLOSE: { from: ['APPROVED'], perm: 'workorders.close', who: 'supervisor' },
+};
+
+function holds(viewer: Viewer, perm: string): boolean {
+  const ps = viewer.permissions;
+  return ps.includes(perm) || ps.includes(`${perm.split('.')[0]}.*`) || ps.includes('*');
+}
+
+export function allowedActionsFor(wo: Pick<WorkOrderRecord, 'status' | 'assigneeId'>, viewer: Viewer | null): Action[] {
+  if (!viewer) return [];
+  const seesAll = viewer.user.role === 'MANAGER' || viewer.user.role === 'ADMIN';
+  const mine = wo.assigneeId === viewer.user.id;
+  return (Object.keys(TRANSITIONS) as Action[]).filter((a) => {
+    const tr = TRANSITIONS[a];
+    if (!holds(viewer, tr.perm)) return false;
+    if (tr.who === 'assignee' && !mine) return false;
+    if (tr.who === 'either' && !mine && !seesAll) return false;
+    return tr.from === 'notClosed' ? wo.status !== 'CLOSED' : tr.from.includes(wo.status);
+  });
+}
+
+function eventOrder(a: WorkOrderEventRecord, b: WorkOrderEventRecord): number {
+  if (!!a.pending !== !!b.pending) return a.pending ? 1 : -1;
+  return a.at < b.at ? -1 : a.at > b.at ? 1 : (a.seq ?? 0) - (b.seq ?? 0);
 }
 
 export function selectWorkOrder(s: State, id: string): WorkOrderView | null {
   const r = s.workOrders[id];
   if (!r) return null;
+  // Timeline: events embedded by GraphQL loads ∪ pulled events (same server ids) ∪ pending lines.
+  const byId = new Map<string, WorkOrderEventRecord>();
+  for (const e of r.timeline) byId.set(e.id, e);
+  for (const e of Object.values(s.events)) if (e.workOrderId === id) byId.set(e.id, { ...byId.get(e.id), ...e });
+  const timeline = [...byId.values()].sort(eventOrder);
+  const attachments = Object.values(s.attachments)
+    .filter((a) => a.workOrderId === id)
+    .sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
+  const pendingStatus = !!s.workOrders[id] && timeline.some((e) => e.pending && e.toStatus);
   return {
     ...r,
     site: s.sites[r.siteId] ?? null,
     devices: r.deviceIds.map((d) => s.devices[d]).filter(Boolean),
     assignee: r.assigneeId ? (s.users[r.assigneeId] ?? null) : null,
     createdBy: r.createdById ? (s.users[r.createdById] ?? null) : null,
-    timeline: r.timeline.map((e) => ({ ...e, actor: e.actorId ? (s.users[e.actorId] ?? null) : null })),
+    timeline: timeline.map((e) => ({ ...e, actor: e.actorId ? (s.users[e.actorId] ?? null) : null })),
+    attachments,
+    allowedActions: r.allowedActions && !pendingStatus ? r.allowedActions : allowedActionsFor(r, s.viewer),
   };
 }
 
+/**
+ * A named list as loaded by GraphQL, plus every other known order that passes `keep` (orders that
+ * came by pull, e.g. offline). Without `keep`, only the loaded list.
+ */
 export function selectWorkOrderList(s: State, key: string, keep?: (w: WorkOrderRecord) => boolean): WorkOrderView[] {
-  const list = s.lists[key];
-  if (!list) return [];
-  return list.ids
+  const listed = s.lists[key]?.ids ?? [];
+  const seen = new Set(listed);
+  const extra = keep
+    ? Object.values(s.workOrders)
+        .filter((w) => !seen.has(w.id) && keep(w))
+        .sort((a, b) => (a.number < b.number ? -1 : 1))
+        .map((w) => w.id)
+    : [];
+  return [...listed, ...extra]
     .map((id) => s.workOrders[id])
     .filter((w): w is WorkOrderRecord => !!w && (!keep || keep(w)))
     .map((w) => selectWorkOrder(s, w.id)!)
@@ -220,48 +425,148 @@ export function selectSiteDevices(s: State, siteId: string): DeviceRecord[] {
   return ids.map((id) => s.devices[id]).filter(Boolean);
 }
 
-// --- persistence ---------------------------------------------------------------
+
+// --- persistence (IndexedDB) ------------------------------------------------------------
+
+interface EntityRow {
+  type: EntityType;
+  id: string;
+  data: unknown;
+}
+interface StateMeta {
+  v: number;
+  viewer: Viewer | null;
+  lists: State['lists'];
+  fetchedAt: State['fetchedAt'];
+}
+
+function signedIn(): boolean {
+  try {
+    return !!localStorage.getItem(SESSION_STORAGE_KEY);
+  } catch {
+    return false;
+  }
+}
 
 function schedulePersist(): void {
   if (!persistEnabled) return;
   if (persistTimer) clearTimeout(persistTimer);
-  persistTimer = setTimeout(persistNow, 150);
+  persistTimer = setTimeout(() => void persistNow(), 150);
 }
 
-export function persistNow(): void {
+/** Writes what changed in the server layer since the last write (maps compared by reference). */
+export async function persistNow(): Promise<void> {
   if (persistTimer) clearTimeout(persistTimer);
   persistTimer = null;
+  // Only a signed-in device keeps data (a late answer after sign-out must not leave data behind).
+  if (!signedIn()) {
+    persisted = emptyState();
+    await clearPersisted(null).catch(() => undefined);
+    return;
+  }
+  const from = persisted;
+  const to = base;
+  const puts: EntityRow[] = [];
+  const dels: [EntityType, string][] = [];
+  for (const [type, key] of Object.entries(ENTITY_MAPS) as [EntityType, EntityMapKey][]) {
+    const a = from[key] as Record<string, unknown>;
+    const b = to[key] as Record<string, unknown>;
+    if (a === b) continue;
+    for (const [id, v] of Object.entries(b)) if (a[id] !== v) puts.push({ type, id, data: v });
+    for (const id of Object.keys(a)) if (!(id in b)) dels.push([type, id]);
+  }
+  const metaChanged = from.viewer !== to.viewer || from.lists !== to.lists || from.fetchedAt !== to.fetchedAt;
+  if (!puts.length && !dels.length && !metaChanged) return;
+  persisted = to;
   try {
-    // Only a signed-in device keeps a snapshot (a late answer after sign-out must not leave data behind).
-    if (!localStorage.getItem(SESSION_STORAGE_KEY)) {
-      localStorage.removeItem(STORE_STORAGE_KEY);
-      return;
-    }
-    localStorage.setItem(STORE_STORAGE_KEY, JSON.stringify({ v: STORE_SCHEMA_VERSION, state }));
-  } catch {
-    /* quota exceeded: the in-memory store still works */
+    await withTx([STORES.entities, STORES.meta], 'readwrite', (tx) => {
+      const es = tx.objectStore(STORES.entities);
+      for (const row of puts) es.put(row);
+      for (const k of dels) es.delete(k);
+      if (metaChanged) {
+        const value: StateMeta = { v: STORE_SCHEMA_VERSION, viewer: to.viewer, lists: to.lists, fetchedAt: to.fetchedAt };
+        tx.objectStore(STORES.meta).put({ key: STATE_META_KEY, value });
+      }
+    });
+  } catch (e) {
+    // Quota or a closed database: the in-memory store still works; write everything next time.
+    persisted = emptyState();
+    console.warn('persist failed', e);
   }
 }
 
-/** Loads the last persisted snapshot (if any) and turns on persistence of later changes. */
-export function hydrate(): State {
+async function clearPersisted(viewer: Viewer | null): Promise<void> {
+  await withTx([STORES.entities, STORES.meta], 'readwrite', (tx) => {
+    tx.objectStore(STORES.entities).clear();
+    // The pull cursor only makes sense together with the entities it brought.
+    tx.objectStore(STORES.meta).delete(IDBKeyRange.bound('cursor:', 'cursor:\uffff'));
+    const value: StateMeta = { v: STORE_SCHEMA_VERSION, viewer, lists: {}, fetchedAt: {} };
+    if (viewer) tx.objectStore(STORES.meta).put({ key: STATE_META_KEY, value });
+    else tx.objectStore(STORES.meta).delete(STATE_META_KEY);
+  });
+}
+
+/**
+ * Loads the persisted server layer from IndexedDB (migrating a schema-1 localStorage snapshot
+ * once) and turns on persistence of later changes.
+ */
+export async function hydrate(): Promise<State> {
   persistEnabled = true;
+  let loaded = emptyState();
   try {
-    const raw = localStorage.getItem(STORE_STORAGE_KEY);
-    if (raw) {
-      const parsed = JSON.parse(raw) as { v: number; state: State };
-      if (parsed.v === STORE_SCHEMA_VERSION) state = { ...emptyState(), ...parsed.state };
+    const legacy = localStorage.getItem(LEGACY_STORAGE_KEY);
+    if (legacy) {
+      const parsed = JSON.parse(legacy) as { v: number; state: Partial<State> };
+      if (parsed.v === 1 && signedIn()) loaded = { ...emptyState(), ...parsed.state };
     }
   } catch {
-    state = emptyState();
+    /* unreadable snapshot: start empty */
   }
+  const migrated = loaded !== null && Object.keys(loaded.workOrders).length + Object.keys(loaded.sites).length > 0;
+  try {
+    const { rows, meta } = await withTx([STORES.entities, STORES.meta], 'readonly', async (tx) => {
+      const rows = await promisify(tx.objectStore(STORES.entities).getAll() as IDBRequest<EntityRow[]>);
+      const meta = await promisify(tx.objectStore(STORES.meta).get(STATE_META_KEY) as IDBRequest<{ value: StateMeta } | undefined>);
+      return { rows, meta: meta?.value };
+    });
+    if (signedIn() && (rows.length || meta)) {
+      const s = emptyState();
+      for (const r of rows) {
+        const key = ENTITY_MAPS[r.type];
+        if (key) (s[key] as Record<string, unknown>)[r.id] = r.data;
+      }
+      if (meta && meta.v === STORE_SCHEMA_VERSION) {
+        s.viewer = meta.viewer;
+        s.lists = meta.lists ?? {};
+        s.fetchedAt = meta.fetchedAt ?? {};
+      }
+      // IndexedDB wins over a leftover legacy snapshot.
+      loaded = migrated && !rows.length ? { ...loaded, viewer: s.viewer ?? loaded.viewer } : s;
+      persisted = migrated && !rows.length ? emptyState() : s;
+    }
+  } catch (e) {
+    console.warn('IndexedDB unavailable; keeping data in memory only', e);
+  }
+  base = loaded;
+  try {
+    localStorage.removeItem(LEGACY_STORAGE_KEY);
+  } catch {
+    /* ignore */
+  }
+  derive();
   listeners.forEach((l) => l(state));
+  if (migrated) schedulePersist();
   return state;
 }
 
 /** For tests: back to an empty, non-persisting store. */
 export function __resetForTests(): void {
-  state = emptyState();
+  if (persistTimer) clearTimeout(persistTimer);
+  persistTimer = null;
+  base = emptyState();
+  persisted = emptyState();
+  overlay = null;
+  state = base;
   persistEnabled = false;
   listeners.clear();
 }

@@ -1,0 +1,115 @@
+/**
+ * Optimistic apply: what a queued command does to the local state until the server answers.
+ * Pure functions (state in, state out); the store applies them as its overlay on top of the
+ * server layer, so a rejected command just stops being applied (rollback), and the next pull
+ * brings the server's copy.
+ */
+import type { WorkOrderStatus } from '../api/types';
+import type { State, WorkOrderEventRecord, WorkOrderRecord } from '../store/store';
+import { isPending, type CommandArgs, type OutboxItem } from './commands';
+
+/** Commands still shaping the local view: pending ones, and confirmed ones until a pull settles them. */
+export const inOverlay = (it: OutboxItem): boolean => isPending(it) || (it.state === 'confirmed' && !it.settled);
+
+function event(it: OutboxItem, workOrderId: string, kind: string, from: WorkOrderStatus | null, to: WorkOrderStatus | null, text: string | null, actorId: string | null): WorkOrderEventRecord {
+  return { id: `pending:${it.mutationId}`, workOrderId, at: it.createdAt, actorId, kind, fromStatus: from, toStatus: to, text, pending: true };
+}
+
+function withWo(s: State, id: string, patch: Partial<WorkOrderRecord>): State {
+  const wo = s.workOrders[id];
+  if (!wo) return s;
+  return { ...s, workOrders: { ...s.workOrders, [id]: { ...wo, ...patch } } };
+}
+
+function withEvent(s: State, e: WorkOrderEventRecord): State {
+  return { ...s, events: { ...s.events, [e.id]: e } };
+}
+
+const TRANSITION: Partial<Record<OutboxItem['name'], { to: WorkOrderStatus; kind: string }>> = {
+  'workorder.start': { to: 'IN_PROGRESS', kind: 'STARTED' },
+  'workorder.submit': { to: 'SUBMITTED', kind: 'SUBMITTED' },
+  'workorder.approve': { to: 'APPROVED', kind: 'APPROVED' },
+  'workorder.return': { to: 'RETURNED', kind: 'RETURNED' },
+  'workorder.close': { to: 'CLOSED', kind: 'CLOSED' },
+  'workorder.assign': { to: 'ASSIGNED', kind: 'ASSIGNED' },
+};
+
+export function applyItem(s: State, it: OutboxItem): State {
+  const actorId = s.viewer?.user.id ?? null;
+  const tr = TRANSITION[it.name];
+  if (tr) {
+    const a = it.args as { workOrderId: string; summary?: string; reason?: string; comment?: string; assigneeId?: string };
+    const wo = s.workOrders[a.workOrderId];
+    if (!wo) return s;
+    const text = a.summary || a.reason || a.comment || null;
+    const patch: Partial<WorkOrderRecord> = { status: tr.to, allowedActions: undefined, updatedAt: it.createdAt };
+    if (it.name === 'workorder.return') patch.returnReason = a.reason ?? null;
+    if (it.name === 'workorder.assign') patch.assigneeId = a.assigneeId ?? null;
+    if (it.name === 'workorder.submit') patch.submittedAt = it.createdAt;
+    return withEvent(withWo(s, wo.id, patch), event(it, wo.id, tr.kind, wo.status, tr.to, text, actorId));
+  }
+  switch (it.name) {
+    case 'workorder.addNote': {
+      const a = it.args as CommandArgs['workorder.addNote'];
+      const wo = s.workOrders[a.workOrderId];
+      if (!wo) return s;
+      return withEvent(s, event(it, wo.id, 'NOTE', wo.status, wo.status, a.text, actorId));
+    }
+    case 'workorder.update': {
+      const { workOrderId, ...fields } = it.args as CommandArgs['workorder.update'];
+      return withWo(s, workOrderId, { ...fields, allowedActions: s.workOrders[workOrderId]?.allowedActions });
+    }
+    case 'workorder.attach': {
+      const a = it.args as CommandArgs['workorder.attach'];
+      if (s.attachments[a.id]) return s;
+      return {
+        ...s,
+        attachments: {
+          ...s.attachments,
+          [a.id]: { id: a.id, workOrderId: a.workOrderId, kind: a.kind.toUpperCase(), blobSha256: a.blobSha256, contentType: a.contentType, caption: a.caption ?? null, createdById: actorId, createdAt: it.createdAt, pending: true },
+        },
+      };
+    }
+    case 'conflict.resolve': {
+      const a = it.args as CommandArgs['conflict.resolve'];
+      const c = s.conflicts[a.conflictId];
+      if (!c) return s;
+      let out: State = { ...s, conflicts: { ...s.conflicts, [c.id]: { ...c, resolvedAt: it.createdAt, resolution: a.choice } } };
+      if (a.choice === 'take_client' && c.entity === 'workOrder') out = withWo(out, c.entityId, { [c.field]: c.clientValue } as Partial<WorkOrderRecord>);
+      return out;
+    }
+    case 'workorder.create': {
+      const a = it.args as CommandArgs['workorder.create'];
+      if (s.workOrders[a.id]) return s;
+      const rec: WorkOrderRecord = {
+        id: a.id,
+        number: '…',
+        type: a.type,
+        status: a.assigneeId ? 'ASSIGNED' : 'DRAFT',
+        title: a.title,
+        description: a.description ?? '',
+        priority: a.priority ?? 'NORMAL',
+        siteId: a.siteId,
+        deviceIds: a.deviceIds ?? [],
+        assigneeId: a.assigneeId ?? null,
+        createdById: actorId,
+        dueOn: a.dueOn ?? null,
+        createdAt: it.createdAt,
+        updatedAt: it.createdAt,
+        returnReason: null,
+        version: 0,
+        timeline: [],
+      };
+      return { ...s, workOrders: { ...s.workOrders, [a.id]: rec } };
+    }
+    default:
+      return s;
+  }
+}
+
+/** The overlay: every command still in flight, in seq order. */
+export function applyPending(s: State, items: OutboxItem[]): State {
+  let out = s;
+  for (const it of items) if (inOverlay(it)) out = applyItem(out, it);
+  return out;
+}

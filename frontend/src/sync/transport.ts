@@ -1,0 +1,56 @@
+/** `syncPush` / `syncPull` over GraphQL (docs/sync-protocol.md). */
+import { gql } from '../api/client';
+import type { OperationError } from '../api/types';
+import type { Envelope } from '../outbox/commands';
+import type { SyncChange } from '../store/store';
+
+export const SYNC_PUSH_MUTATION = `mutation SyncPush($clientId: String!, $envelopes: [SyncEnvelopeInput!]!) {
+  syncPush(clientId: $clientId, envelopes: $envelopes) {
+    __typename
+    ... on SyncPushResult { clientId lastSeq expectedSeq replies { seq mutationId status code message field result } }
+    ... on OperationError { code message field }
+  }
+}`;
+export const SYNC_PULL_QUERY = `query SyncPull($cursor: String, $limit: Int) {
+  syncPull(cursor: $cursor, limit: $limit) { changes { entity id version op data } nextCursor hasMore reset }
+}`;
+
+export interface SyncReply {
+  seq: number;
+  mutationId: string;
+  status: 'APPLIED' | 'REJECTED';
+  code: string | null;
+  message: string | null;
+  field: string | null;
+  result: unknown;
+}
+export interface SyncPushResult {
+  __typename: 'SyncPushResult';
+  clientId: string;
+  lastSeq: number;
+  replies: SyncReply[];
+  expectedSeq: number | null;
+}
+export type PushOutcome = SyncPushResult | OperationError;
+export interface PullPage {
+  changes: SyncChange[];
+  nextCursor: string;
+  hasMore: boolean;
+  reset: boolean;
+}
+
+export interface Transport {
+  push(clientId: string, envelopes: Envelope[]): Promise<PushOutcome>;
+  pull(cursor: string | null, limit: number): Promise<PullPage>;
+}
+
+export const graphqlTransport: Transport = {
+  async push(clientId, envelopes) {
+    const d = await gql<{ syncPush: PushOutcome }>(SYNC_PUSH_MUTATION, { clientId, envelopes });
+    return d.syncPush;
+  },
+  async pull(cursor, limit) {
+    const d = await gql<{ syncPull: PullPage }>(SYNC_PULL_QUERY, { cursor, limit });
+    return d.syncPull;
+  },
+};
