@@ -40,13 +40,12 @@ export function setKick(fn: () => void): void {
   kick = fn;
 }
 
-let overlayWired = false;
-/** Keeps the store's overlay equal to the outbox (call once at start; idempotent). */
+let unwire: (() => void) | null = null;
+/** Keeps the store's overlay equal to the outbox (call at start; idempotent). */
 export function wireOverlay(): void {
-  if (overlayWired) return;
-  overlayWired = true;
+  unwire?.();
   setOverlay((s) => applyPending(s, getItems()));
-  onOutboxChange((items) => setOverlay((s) => applyPending(s, items)));
+  unwire = onOutboxChange((items) => setOverlay((s) => applyPending(s, items)));
 }
 
 /** Checks the client can tell without the server (the server checks everything again). */
@@ -67,7 +66,6 @@ export async function dispatch<N extends CommandName>(
   if (invalid) return invalid;
   const clientId = getClientId();
   if (!clientId) return fail(CLIENT_ERROR.noClient, t('error.unexpected'));
-  wireOverlay();
   // Base version: the server version of the entity the user saw when starting this edit.
   const woId = (args as { workOrderId?: string }).workOrderId;
   const base = woId ? getBaseState().workOrders[woId]?.version : undefined;
