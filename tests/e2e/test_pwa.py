@@ -12,6 +12,18 @@ from conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, api_token, gql, sign_in
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 WO_FIELDS = "id number title status"
+# True once every given text is in the IndexedDB `entities` store of the app.
+IDB_HAS_TEXTS = """ts => new Promise(resolve => {
+  const open = indexedDB.open('saha');
+  open.onerror = () => resolve(false);
+  open.onsuccess = () => {
+    const db = open.result;
+    if (!db.objectStoreNames.contains('entities')) { db.close(); resolve(false); return; }
+    const get = db.transaction('entities').objectStore('entities').getAll();
+    get.onsuccess = () => { const s = JSON.stringify(get.result); db.close(); resolve(ts.every(t => s.includes(t))); };
+    get.onerror = () => { db.close(); resolve(false); };
+  };
+})"""
 
 
 def _my_work_orders(server: str, status: str) -> list[dict[str, Any]]:
@@ -179,10 +191,8 @@ def test_app_opens_offline_with_last_known_data(server: str, new_phone: Callable
     expect(page.get_by_role("heading", name=titles[0])).to_be_visible()
     page.get_by_role("link", name="İşlerim").click()
     expect(page.get_by_role("heading", name="İşlerim")).to_be_visible()
-    # the store snapshot is written shortly after a change
-    page.wait_for_function(
-        "ts => ts.every(t => (localStorage.getItem('saha.store.v1') || '').includes(t))", arg=titles
-    )
+    # the store is written to IndexedDB shortly after a change
+    page.wait_for_function(IDB_HAS_TEXTS, arg=titles)
 
     # when: the phone loses its connection and the app is reloaded
     ctx.set_offline(True)
@@ -196,19 +206,23 @@ def test_app_opens_offline_with_last_known_data(server: str, new_phone: Callable
     expect(page.get_by_text("Bağlantı yok; son bilinen veriler gösteriliyor.")).to_be_visible()
     expect(page.get_by_text(re.compile(r"Son güncelleme: \d{2}\.\d{2}\.\d{4}"))).to_be_visible()
 
-    # and: the work order opened earlier is there too; a write fails with a clear message
+    # and: the work order opened earlier is there too; a write is kept on the device, pending
     page.get_by_role("link", name=re.compile(re.escape(titles[0]))).click()
     expect(page.get_by_role("heading", name=titles[0])).to_be_visible()
     page.get_by_role("button", name="Not ekle").click()
     page.get_by_role("dialog").get_by_label("Not").fill("Çevrimdışı not")
     page.get_by_role("dialog").get_by_role("button", name="Notu kaydet").click()
-    expect(page.get_by_role("dialog").get_by_role("alert")).to_contain_text("Çevrimdışısınız")
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    pending = _timeline(page).get_by_role("listitem").filter(has_text="Çevrimdışı not")
+    expect(pending).to_contain_text("Gönderilmeyi bekliyor")
 
     # when: the connection comes back
     ctx.set_offline(False)
 
-    # then
+    # then: the note is sent and no longer pending
     expect(page.get_by_role("status").filter(has_text="Çevrimiçi")).to_be_visible()
+    expect(_timeline(page).locator(".ev-pending")).to_have_count(0, timeout=20_000)
+    expect(_timeline(page)).to_contain_text("Çevrimdışı not")
 
 
 def test_language_switch_to_english_persists_across_reload(phone: Page) -> None:
