@@ -54,6 +54,23 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         default=25_000_000, description="Largest accepted uploaded file (photo, document), in bytes."
     )
+    upload_chunk_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        description="Largest body of one resumable-upload PATCH (a tus chunk), in bytes; the "
+        "client's chunkSize must not exceed it.",
+    )
+    allowed_upload_types: list[str] = Field(
+        default_factory=lambda: [
+            "image/jpeg",
+            "image/png",
+            "image/webp",
+            "image/heic",
+            "image/heif",
+            "application/pdf",
+        ],
+        description="Content types accepted for uploads (JSON list). Images and PDFs are checked "
+        "by their content (magic bytes), not by their name.",
+    )
     access_token_minutes: int = Field(default=15, description="Lifetime of an access token.")
     refresh_token_days: int = Field(
         default=30,

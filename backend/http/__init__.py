@@ -1,0 +1,1 @@
+"""Plain HTTP endpoints beside GraphQL (binary data never rides GraphQL): uploads and blobs."""

@@ -1,0 +1,271 @@
+"""tus 1.0.0 at ``/uploads/`` (core + creation + termination) and ``GET /blobs/<sha256>``.
+
+Thin handlers: they check the protocol (``Tus-Resumable``, ``Content-Type``), find the signed-in
+person (``Authorization: Bearer <access token>``) and call ``UploadService``; the rules live in
+``backend.integrations.blobs``. Errors are JSON ``{code, message}`` from the error catalogue, in
+Turkish unless ``Accept-Language`` asks for English.
+
+Body limits: the app-wide ``max_request_bytes`` is for GraphQL; these routes take one tus chunk,
+``upload_chunk_bytes`` (8 MiB by default) — the client's ``chunkSize`` must not exceed it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from litestar import Request, Response, Router, delete, get, head, patch, post, route
+from litestar.datastructures import State
+from litestar.enums import HttpMethod
+from litestar.exceptions import HTTPException, InternalServerException
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from litestar.params import FromPath
+from litestar.response import Stream
+
+from backend.config import Settings
+from backend.db.engine import Database
+from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.people.auth import actor_from_token
+from backend.domain.people.permissions import Actor
+from backend.graphql.context import pick_lang
+from backend.integrations.blobs.service import BodyInterrupted, UploadService, UploadState
+from backend.integrations.blobs.store import LocalBlobStore
+
+log = logging.getLogger("saha.uploads")
+
+TUS_VERSION = "1.0.0"
+TUS_EXTENSIONS = "creation,termination"
+OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
+# Response headers a browser client on another origin must be able to read (CORS).
+TUS_EXPOSE_HEADERS = [
+    "Location",
+    "Upload-Offset",
+    "Upload-Length",
+    "Upload-Metadata",
+    "Tus-Resumable",
+    "Tus-Version",
+    "Tus-Extension",
+    "Tus-Max-Size",
+]
+BLOB_CACHE = "private, max-age=31536000, immutable"
+
+STATUS = {
+    ErrorCode.AUTH_REQUIRED: 401,
+    ErrorCode.AUTH_SESSION_EXPIRED: 401,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.UPLOAD_NOT_FOUND: 404,
+    ErrorCode.UPLOAD_OFFSET_MISMATCH: 409,
+    ErrorCode.UPLOAD_BUSY: 423,
+    ErrorCode.BLOB_TOO_LARGE: 413,
+    ErrorCode.LIMIT_EXCEEDED: 413,
+    ErrorCode.BLOB_TYPE_NOT_ALLOWED: 415,
+    ErrorCode.BLOB_CHECKSUM_MISMATCH: 460,  # tus checksum extension's "Checksum Mismatch"
+}
+
+
+class Refused(Exception):  # noqa: N818 - reads as "raise Refused(...)"
+    """A catalogue error with an HTTP status of its own (protocol errors: 412, 415)."""
+
+    def __init__(self, status: int, error: DomainError) -> None:
+        super().__init__(error.code.value)
+        self.status = status
+        self.error = error
+
+
+def _tus_headers(**extra: str) -> dict[str, str]:
+    return {"Tus-Resumable": TUS_VERSION, **extra}
+
+
+def _error_response(request: Request[Any, Any, Any], status: int, error: DomainError) -> Response[Any]:
+    headers: dict[str, str] = {"Cache-Control": "no-store"}
+    if request.url.path.startswith("/uploads"):
+        headers.update(_tus_headers())
+    if error.code in (ErrorCode.AUTH_REQUIRED, ErrorCode.AUTH_SESSION_EXPIRED):
+        headers["WWW-Authenticate"] = "Bearer"
+    if request.method == HttpMethod.HEAD:
+        return Response(content=None, status_code=status, headers=headers)
+    lang = pick_lang(request.headers.get("accept-language"))
+    return Response(
+        content={"code": error.code.value, "message": error.message(lang)},
+        status_code=status,
+        headers=headers,
+    )
+
+
+def _on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    return _error_response(request, STATUS.get(exc.code, 400), exc)
+
+
+def _on_refused(request: Request[Any, Any, Any], exc: Refused) -> Response[Any]:
+    return _error_response(request, exc.status, exc.error)
+
+
+def _on_too_large(request: Request[Any, Any, Any], exc: RequestEntityTooLarge) -> Response[Any]:
+    limit = request.route_handler.resolve_request_max_body_size()
+    error = DomainError(ErrorCode.LIMIT_EXCEEDED, params={"detail": f"request body > {limit} bytes"})
+    return _error_response(request, 413, error)
+
+
+def _on_interrupted(request: Request[Any, Any, Any], exc: BodyInterrupted) -> Response[Any]:
+    # Nobody is listening any more; the bytes that came were kept and the offset recorded.
+    return Response(content=None, status_code=400, headers=_tus_headers())
+
+
+def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if isinstance(exc, HTTPException) and exc.status_code < 500:  # Litestar's own refusals
+        code = ErrorCode.NOT_FOUND if exc.status_code == 404 else ErrorCode.VALIDATION_FAILED
+        return _error_response(request, exc.status_code, DomainError(code, params={"detail": exc.detail}))
+    request_id = request.scope.get("state", {}).get("request_id", "")
+    log.exception("upload request failed (request id %s)", request_id)
+    return _error_response(request, 500, DomainError(ErrorCode.INTERNAL, params={"request_id": request_id}))
+
+
+def _service(state: State) -> UploadService:
+    service = state.get("upload_service")
+    if service is None:
+        settings: Settings = state.settings
+        service = UploadService(state.db, LocalBlobStore(settings.data_dir), settings)
+        state["upload_service"] = service
+    assert isinstance(service, UploadService)
+    return service
+
+
+async def _actor(request: Request[Any, Any, Any], state: State) -> Actor:
+    header = request.headers.get("authorization", "")
+    token = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    if not token:
+        raise DomainError(ErrorCode.AUTH_REQUIRED)
+    db: Database = state.db
+    settings: Settings = state.settings
+    return await db.read(lambda session: actor_from_token(session, token, settings))
+
+
+def _require_tus(request: Request[Any, Any, Any]) -> None:
+    if request.headers.get("tus-resumable") != TUS_VERSION:
+        detail = f"Tus-Resumable: {TUS_VERSION}"
+        raise Refused(412, DomainError(ErrorCode.VALIDATION_FAILED, params={"detail": detail}))
+
+
+def _offset_headers(upload: UploadState) -> dict[str, str]:
+    return _tus_headers(
+        **{
+            "Upload-Offset": str(upload.offset),
+            "Upload-Length": str(upload.size),
+            "Cache-Control": "no-store",
+        }
+    )
+
+
+@route("/uploads", http_method=[HttpMethod.OPTIONS], status_code=204, include_in_schema=False)
+async def tus_options(state: State) -> Response[None]:
+    settings: Settings = state.settings
+    return Response(
+        content=None,
+        status_code=204,
+        headers=_tus_headers(
+            **{
+                "Tus-Version": TUS_VERSION,
+                "Tus-Extension": TUS_EXTENSIONS,
+                "Tus-Max-Size": str(settings.max_upload_bytes),
+            }
+        ),
+    )
+
+
+@post("/uploads", status_code=201, include_in_schema=False)
+async def create_upload(request: Request[Any, Any, Any], state: State) -> Response[None]:
+    _require_tus(request)
+    actor = await _actor(request, state)
+    upload = await _service(state).create(
+        actor, request.headers.get("upload-length"), request.headers.get("upload-metadata")
+    )
+    headers = _offset_headers(upload)
+    headers["Location"] = f"/uploads/{upload.id}"
+    return Response(content=None, status_code=201, headers=headers)
+
+
+@head("/uploads/{upload_id:str}", include_in_schema=False)
+async def upload_status(
+    request: Request[Any, Any, Any], state: State, upload_id: FromPath[str]
+) -> Response[None]:
+    _require_tus(request)
+    actor = await _actor(request, state)
+    upload = await _service(state).status(actor, upload_id)
+    return Response(content=None, status_code=200, headers=_offset_headers(upload))
+
+
+async def _body(request: Request[Any, Any, Any]) -> AsyncIterator[bytes]:
+    try:
+        async for piece in request.stream():
+            if piece:
+                yield piece
+    except InternalServerException as exc:
+        if "disconnected" in str(exc.detail):
+            raise BodyInterrupted() from None
+        raise
+
+
+@patch("/uploads/{upload_id:str}", status_code=204, include_in_schema=False)
+async def upload_append(
+    request: Request[Any, Any, Any], state: State, upload_id: FromPath[str]
+) -> Response[None]:
+    _require_tus(request)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != OFFSET_CONTENT_TYPE:
+        detail = f"Content-Type: {OFFSET_CONTENT_TYPE}"
+        raise Refused(415, DomainError(ErrorCode.VALIDATION_FAILED, params={"detail": detail}))
+    actor = await _actor(request, state)
+    upload = await _service(state).append(
+        actor, upload_id, request.headers.get("upload-offset"), _body(request)
+    )
+    return Response(content=None, status_code=204, headers=_offset_headers(upload))
+
+
+@delete("/uploads/{upload_id:str}", status_code=204, include_in_schema=False)
+async def upload_terminate(
+    request: Request[Any, Any, Any], state: State, upload_id: FromPath[str]
+) -> Response[None]:
+    _require_tus(request)
+    actor = await _actor(request, state)
+    await _service(state).terminate(actor, upload_id)
+    return Response(content=None, status_code=204, headers=_tus_headers())
+
+
+@get("/blobs/{sha256:str}", include_in_schema=False)
+async def read_blob(request: Request[Any, Any, Any], state: State, sha256: FromPath[str]) -> Response[Any]:
+    await _actor(request, state)
+    service = _service(state)
+    blob = await service.find_blob(sha256)
+    etag = f'"{blob.sha256}"'
+    headers = {"Cache-Control": BLOB_CACHE, "ETag": etag, "Content-Security-Policy": "sandbox"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(content=None, status_code=304, headers=headers)
+    content = await service.blob_content(blob)
+    headers["Content-Length"] = str(blob.size)
+    return Stream(content, media_type=blob.content_type, headers=headers)
+
+
+def upload_routes(settings: Settings) -> list[Router]:
+    """The routes, with the request body limit of one tus chunk."""
+    return [
+        Router(
+            path="/",
+            route_handlers=[
+                tus_options,
+                create_upload,
+                upload_status,
+                upload_append,
+                upload_terminate,
+                read_blob,
+            ],
+            request_max_body_size=settings.upload_chunk_bytes,
+            exception_handlers={
+                DomainError: _on_domain_error,
+                Refused: _on_refused,
+                RequestEntityTooLarge: _on_too_large,
+                BodyInterrupted: _on_interrupted,
+                Exception: _on_unexpected,
+            },
+        )
+    ]

@@ -1,0 +1,319 @@
+"""The rules of resumable, content-addressed uploads (tus 1.0.0 core + creation + termination).
+
+The HTTP layer parses headers and hands over; everything that decides lives here:
+
+- **create**: size within ``max_upload_bytes`` (BLOB_TOO_LARGE), a declared SHA-256 (64 hex
+  digits) and an allowed type (BLOB_TYPE_NOT_ALLOWED). Content already stored as a ``Blob``
+  makes the upload complete at once — nothing is sent twice.
+- **append**: only the uploader may append, only at the confirmed offset
+  (UPLOAD_OFFSET_MISMATCH), one writer at a time (UPLOAD_BUSY). Bytes are fsynced *before* the new
+  offset is written to the ``uploads`` row; bytes received before a dropped connection are kept.
+- **complete** (offset reaches the length): the whole content must hash to the declared SHA-256
+  (else BLOB_CHECKSUM_MISMATCH: the partial and the upload row are deleted) and its first bytes
+  must show the declared type (else BLOB_TYPE_NOT_ALLOWED, also deleted). Only then is the file
+  moved into place and the ``Blob`` row inserted. Completing is idempotent, so a crash between
+  the file move and the database write is repaired by the next HEAD or PATCH.
+
+Everything that blocks (files, database) runs in worker threads; one buffer of at most
+``APPEND_BUFFER`` bytes is held in memory per request.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import mimetypes
+import re
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+
+import anyio.to_thread
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from backend.config import Settings
+from backend.db.engine import Database
+from backend.db.types import utcnow
+from backend.domain.blobs.models import Blob, Upload
+from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.people.permissions import Actor
+from backend.integrations.blobs import sniff
+from backend.integrations.blobs.store import (
+    SHA256_RE,
+    UPLOAD_ID_RE,
+    BlobStore,
+    ChecksumMismatchError,
+    PartialBusyError,
+    PartialMissingError,
+    PartialWriter,
+)
+
+APPEND_BUFFER = 1024 * 1024
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class BodyInterrupted(Exception):  # noqa: N818 - an event, not a bug
+    """The client went away in the middle of a request body (raised by the HTTP layer's body
+    iterator). The bytes received before are kept."""
+
+
+@dataclass(frozen=True)
+class UploadState:
+    id: str
+    offset: int
+    size: int
+    complete: bool
+    sha256: str
+
+
+def _invalid(detail: str) -> DomainError:
+    return DomainError(ErrorCode.VALIDATION_FAILED, params={"detail": detail})
+
+
+def parse_metadata(header: str | None) -> dict[str, str]:
+    """``Upload-Metadata``: comma-separated ``key base64value`` pairs (the value may be absent)."""
+    result: dict[str, str] = {}
+    for item in (header or "").split(","):
+        parts = item.strip().split(" ")
+        if not parts[0]:
+            continue
+        if len(parts) > 2 or parts[0] in result:
+            raise _invalid("Upload-Metadata")
+        try:
+            value = base64.b64decode(parts[1], validate=True).decode() if len(parts) == 2 else ""
+        except (binascii.Error, UnicodeDecodeError):
+            raise _invalid("Upload-Metadata") from None
+        result[parts[0]] = value
+    return result
+
+
+def _clean_filename(name: str) -> str:
+    name = _CONTROL.sub("", name).replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return name[:255]
+
+
+def _state(upload: Upload) -> UploadState:
+    return UploadState(
+        id=upload.id,
+        offset=upload.offset,
+        size=upload.size,
+        complete=upload.completed_at is not None,
+        sha256=upload.sha256,
+    )
+
+
+class UploadService:
+    def __init__(self, db: Database, store: BlobStore, settings: Settings) -> None:
+        self.db = db
+        self.store = store
+        self.settings = settings
+        self.allowed_types = {sniff.canonical(t) for t in settings.allowed_upload_types}
+
+    # --- create ------------------------------------------------------------------------------
+
+    async def create(self, actor: Actor, length: str | None, metadata: str | None) -> UploadState:
+        if length is None or not length.isdigit():
+            raise _invalid("Upload-Length")
+        size = int(length)
+        if size > self.settings.max_upload_bytes:
+            raise DomainError(ErrorCode.BLOB_TOO_LARGE, params={"max_bytes": self.settings.max_upload_bytes})
+        meta = parse_metadata(metadata)
+        sha256 = meta.get("sha256", "").strip().lower()
+        if not SHA256_RE.fullmatch(sha256):
+            raise _invalid("sha256")
+        filename = _clean_filename(meta.get("filename", ""))
+        declared = meta.get("filetype", "").strip() or (mimetypes.guess_type(filename)[0] or "")
+        content_type = sniff.canonical(declared)
+        if content_type not in self.allowed_types:
+            raise DomainError(ErrorCode.BLOB_TYPE_NOT_ALLOWED, params={"content_type": declared or "?"})
+
+        upload = Upload(
+            id=uuid.uuid4().hex,
+            sha256=sha256,
+            size=size,
+            content_type=content_type,
+            filename=filename,
+            created_by_id=actor.id,
+        )
+        existing = await self.db.read(lambda s: s.get(Blob, sha256))
+        if existing is not None:
+            if existing.size != size:
+                raise _invalid("Upload-Length")
+            if sniff.canonical(existing.content_type) != content_type:
+                raise DomainError(ErrorCode.BLOB_TYPE_NOT_ALLOWED, params={"content_type": declared})
+            upload.offset = size
+            upload.completed_at = utcnow()
+        else:
+            await anyio.to_thread.run_sync(self.store.create_partial, upload.id)
+
+        def insert(session: Session) -> UploadState:
+            session.add(upload)
+            return _state(upload)
+
+        state = await self.db.write(insert)
+        if not state.complete and size == 0:
+            return await self._complete(upload)
+        return state
+
+    # --- status ------------------------------------------------------------------------------
+
+    async def _own(self, actor: Actor, upload_id: str) -> Upload:
+        if not UPLOAD_ID_RE.fullmatch(upload_id):
+            raise DomainError(ErrorCode.UPLOAD_NOT_FOUND)
+        upload = await self.db.read(lambda s: s.get(Upload, upload_id))
+        if upload is None or upload.created_by_id != actor.id:
+            raise DomainError(ErrorCode.UPLOAD_NOT_FOUND)  # someone else's looks like none at all
+        return upload
+
+    async def status(self, actor: Actor, upload_id: str) -> UploadState:
+        upload = await self._own(actor, upload_id)
+        if upload.completed_at is None and upload.offset == upload.size:
+            return await self._complete(upload)  # all bytes durable, completion interrupted
+        return _state(upload)
+
+    # --- append ------------------------------------------------------------------------------
+
+    async def append(
+        self, actor: Actor, upload_id: str, offset: str | None, body: AsyncIterator[bytes]
+    ) -> UploadState:
+        upload = await self._own(actor, upload_id)
+        if offset is None or not offset.isdigit():
+            raise _invalid("Upload-Offset")
+        if int(offset) != upload.offset:
+            raise DomainError(ErrorCode.UPLOAD_OFFSET_MISMATCH, params={"offset": upload.offset})
+        if upload.completed_at is not None:
+            return _state(upload)
+        try:
+            writer = await anyio.to_thread.run_sync(self.store.open_partial, upload.id, upload.offset)
+        except PartialBusyError:
+            raise DomainError(ErrorCode.UPLOAD_BUSY) from None
+        except PartialMissingError as exc:  # the disk lost confirmed bytes: restart from what is there
+            await self._save_offset(upload, exc.size)
+            raise DomainError(ErrorCode.UPLOAD_OFFSET_MISMATCH, params={"offset": exc.size}) from None
+
+        interrupted = False
+        try:
+            interrupted = await self._receive(upload, writer, body)
+            durable = await anyio.to_thread.run_sync(writer.commit)
+        finally:
+            await anyio.to_thread.run_sync(writer.close)
+        if durable != upload.offset:
+            await self._save_offset(upload, durable)
+        if interrupted:
+            raise BodyInterrupted()
+        if upload.offset == upload.size:
+            return await self._complete(upload)
+        return _state(upload)
+
+    async def _receive(self, upload: Upload, writer: PartialWriter, body: AsyncIterator[bytes]) -> bool:
+        """Write the body; True when the client went away part-way (what came is kept)."""
+        buffer = bytearray()
+        interrupted = False
+        try:
+            async for piece in body:
+                if writer.offset + len(buffer) + len(piece) > upload.size:
+                    raise _invalid("more bytes than Upload-Length")
+                buffer += piece
+                if len(buffer) >= APPEND_BUFFER:
+                    await anyio.to_thread.run_sync(writer.write, bytes(buffer))
+                    buffer.clear()
+        except BodyInterrupted:
+            interrupted = True
+        if buffer:
+            await anyio.to_thread.run_sync(writer.write, bytes(buffer))
+        return interrupted
+
+    async def _save_offset(self, upload: Upload, durable: int) -> None:
+        """Record a durable offset; only after ``commit`` returned it (or the disk showed it)."""
+        previous = upload.offset
+
+        def save(session: Session) -> int:
+            result = session.execute(
+                update(Upload)
+                .where(col(Upload.id) == upload.id, col(Upload.offset) == previous)
+                .values(offset=durable)
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+        if await self.db.write(save) != 1:
+            raise DomainError(ErrorCode.UPLOAD_NOT_FOUND)  # terminated meanwhile
+        upload.offset = durable
+
+    # --- complete ----------------------------------------------------------------------------
+
+    async def _complete(self, upload: Upload) -> UploadState:
+        def check(head: bytes) -> None:
+            if not sniff.matches(upload.content_type, head):
+                raise DomainError(
+                    ErrorCode.BLOB_TYPE_NOT_ALLOWED, params={"content_type": upload.content_type}
+                )
+
+        try:
+            await anyio.to_thread.run_sync(self.store.finalize, upload.id, upload.sha256, upload.size, check)
+        except ChecksumMismatchError:
+            await self._forget(upload.id)
+            raise DomainError(ErrorCode.BLOB_CHECKSUM_MISMATCH) from None
+        except PartialBusyError:
+            raise DomainError(ErrorCode.UPLOAD_BUSY) from None
+        except PartialMissingError:
+            await self._forget(upload.id)
+            raise DomainError(ErrorCode.UPLOAD_NOT_FOUND) from None
+        except DomainError:
+            await self._forget(upload.id)
+            raise
+
+        def record(session: Session) -> UploadState:
+            if session.get(Blob, upload.sha256) is None:
+                session.add(
+                    Blob(
+                        sha256=upload.sha256,
+                        size=upload.size,
+                        content_type=upload.content_type,
+                        created_by_id=upload.created_by_id,
+                    )
+                )
+                session.flush()
+            row = session.get(Upload, upload.id)
+            if row is None:
+                raise DomainError(ErrorCode.UPLOAD_NOT_FOUND)
+            row.offset = row.size
+            row.completed_at = row.completed_at or utcnow()
+            session.add(row)
+            return _state(row)
+
+        try:
+            return await self.db.write(record)
+        except IntegrityError:  # the same content completed through another upload just now
+            return await self.db.write(record)
+
+    async def _forget(self, upload_id: str) -> None:
+        def delete(session: Session) -> None:
+            row = session.get(Upload, upload_id)
+            if row is not None:
+                session.delete(row)
+
+        await self.db.write(delete)
+        await anyio.to_thread.run_sync(self.store.discard_partial, upload_id)
+
+    # --- terminate and read ----------------------------------------------------------------------
+
+    async def terminate(self, actor: Actor, upload_id: str) -> None:
+        """tus termination: the upload goes away; a completed blob stays (it may be referenced)."""
+        upload = await self._own(actor, upload_id)
+        await self._forget(upload.id)
+
+    async def find_blob(self, sha256: str) -> Blob:
+        """A complete blob (NOT_FOUND while it is still uploading, or never was)."""
+        sha256 = sha256.lower()
+        blob = await self.db.read(lambda s: s.get(Blob, sha256)) if SHA256_RE.fullmatch(sha256) else None
+        if blob is None:
+            raise DomainError(ErrorCode.NOT_FOUND)
+        return blob
+
+    async def blob_content(self, blob: Blob) -> Iterator[bytes]:
+        try:
+            return await anyio.to_thread.run_sync(self.store.iter_blob, blob.sha256)
+        except FileNotFoundError:
+            raise DomainError(ErrorCode.NOT_FOUND) from None
