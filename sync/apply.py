@@ -66,9 +66,15 @@ def push(
         ).all()
         stored = {row.seq: row for row in rows}
 
+    fresh: dict[int, Reply] = {}  # replies made in this batch (a batch may repeat a seq)
     for env in sorted(envelopes, key=lambda e: e.seq):
         if env.seq <= client.last_seq:
-            replies.append(_replay(env, stored.get(env.seq)))
+            earlier = fresh.get(env.seq)
+            if earlier is not None:
+                same = earlier.mutation_id == env.mutation_id
+                replies.append(earlier if same else _mismatch(env))
+            else:
+                replies.append(_replay(env, stored.get(env.seq)))
             continue
         if env.seq > client.last_seq + 1:
             expected = client.last_seq + 1
@@ -86,6 +92,7 @@ def push(
             )
         )
         client.last_seq = env.seq
+        fresh[env.seq] = reply
         replies.append(reply)
 
     client.last_seen_at = now
@@ -98,8 +105,12 @@ def _replay(env: Envelope, row: LedgerEntry | None) -> Reply:
     if row is None:  # pruned ledger: the outcome is gone, but it was applied once
         return Reply(seq=env.seq, mutation_id=env.mutation_id, status=APPLIED)
     if row.mutation_id != env.mutation_id:
-        return Reply(seq=env.seq, mutation_id=env.mutation_id, status=REJECTED, code=SEQ_REUSED)
+        return _mismatch(env)
     return Reply.from_json(row.reply)
+
+
+def _mismatch(env: Envelope) -> Reply:
+    return Reply(seq=env.seq, mutation_id=env.mutation_id, status=REJECTED, code=SEQ_REUSED)
 
 
 def _apply(session: Session, env: Envelope, run: RunCommand) -> Reply:

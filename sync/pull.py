@@ -48,8 +48,9 @@ class Source(Protocol):
 
 
 def high_water(session: Session) -> int:
+    """The newest change seq (never below the pruned part, even when the log is empty)."""
     value = session.exec(select(func.max(ChangeLog.seq))).one()
-    return int(value or 0)
+    return max(int(value or 0), pruned_through(session))
 
 
 def pruned_through(session: Session) -> int:
