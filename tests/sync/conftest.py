@@ -76,7 +76,7 @@ def pull_all(
         state = {} if state is None else state
         pages = []
         while True:
-            page = db.run_read(lambda s: pull.pull(s, source, cursor, limit=limit))
+            page = db.run_read(lambda s, c=cursor: pull.pull(s, source, c, limit=limit))
             pages.append(page)
             if page.reset:
                 state.clear()
