@@ -66,12 +66,10 @@ def _value(value: Any) -> Any:
     return value
 
 
-def _row(obj: Any) -> dict[str, Any]:
-    return {
-        to_camel(name): _value(getattr(obj, name))
-        for name in type(obj).model_fields
-        if name not in PRIVATE_FIELDS
-    }
+_COLUMNS: dict[str, list[tuple[str, str]]] = {
+    name: [(c.key, to_camel(c.key)) for c in model.__table__.columns if c.key not in PRIVATE_FIELDS]  # type: ignore[attr-defined]
+    for name, model in MODELS.items()
+}
 
 
 class PersonSource:
@@ -114,14 +112,23 @@ class PersonSource:
         if not ids:
             return {}
         model: Any = MODELS[entity]
-        rows = session.exec(select(model).where(col(model.id).in_(ids), self._scope(entity))).all()
+        columns = _COLUMNS[entity]
+        table = model.__table__
+        # Core rows, not ORM objects: a first pull reads tens of thousands of them
+        rows = (
+            session.connection()
+            .execute(
+                select(*(table.c[key] for key, _ in columns)).where(table.c.id.in_(ids), self._scope(entity))
+            )
+            .all()
+        )
         extra = _EXTRAS.get(entity)
         extras = extra(session, [r.id for r in rows]) if extra else {}
         out: dict[uuid.UUID, tuple[int, dict[str, Any]]] = {}
         for row in rows:
-            data = _row(row)
+            data = {camel: _value(value) for (_key, camel), value in zip(columns, row, strict=True)}
             data.update(extras.get(row.id, {}))
-            out[row.id] = (int(getattr(row, "version", 0) or 0), data)
+            out[row.id] = (int(data.get("version") or 0), data)
         return out
 
 

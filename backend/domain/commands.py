@@ -5,9 +5,10 @@ checks the rules and writes through a synchronous ``Session`` (``backend.db.engi
 GraphQL mutations call :func:`execute`; the offline sync replays envelopes through the same
 registry, by name, with plain JSON arguments.
 
-:func:`execute` runs the handler inside a SAVEPOINT of the caller's transaction: a
-:class:`DomainError` undoes exactly what that command wrote and nothing else, so a sync batch
-can record a rejection and move on. Committing is the caller's job.
+:func:`execute` runs the handler in the caller's transaction and never commits. A GraphQL
+mutation runs one command per transaction, so a :class:`DomainError` rolls all of it back; the
+sync push runs many and gives each its own SAVEPOINT (``sync.apply``), so a refused command undoes
+only itself and the batch moves on.
 """
 
 from __future__ import annotations
@@ -144,15 +145,14 @@ def execute(
     *,
     commands: CommandRegistry | None = None,
 ) -> Any:
-    """Validate, authorise and run one command inside a savepoint of ``ctx.session``."""
+    """Validate, authorise and run one command in ``ctx.session``'s transaction."""
     cmd = (commands or registry).get(name)
     inp = parse_input(cmd.input_model, args)
     if not ctx.actor.can(cmd.permission):
         raise DomainError(ErrorCode.PERMISSION_DENIED, params={"permission": cmd.permission})
     ctx.session.info[ACTOR_KEY] = ctx.actor.id  # the change log records who
-    with ctx.session.begin_nested():
-        result = cmd.handler(ctx, inp)
-        ctx.session.flush()
+    result = cmd.handler(ctx, inp)
+    ctx.session.flush()  # constraint violations surface here, inside the caller's unit
     return result
 
 

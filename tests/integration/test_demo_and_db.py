@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from sqlalchemy import func, text
 from sqlmodel import select
 
@@ -77,54 +75,3 @@ async def test_sqlite_runs_durable_settings(db: Database) -> None:
             synchronous = conn.execute(text("PRAGMA synchronous")).scalar()
             foreign_keys = conn.execute(text("PRAGMA foreign_keys")).scalar()
         assert (journal, synchronous, foreign_keys) == ("wal", 2, 1)  # 2 = FULL
-
-
-async def test_savepoint_keeps_earlier_work_when_a_command_fails(db: Database) -> None:
-    # a failing command inside a larger transaction undoes only itself (sync relies on this)
-    from backend.domain.commands import CommandContext, execute, load_all_commands
-    from backend.domain.errors import DomainError
-    from backend.domain.people.auth import actor_for
-    from backend.domain.people.models import Role
-    from tests.factories import make_user
-
-    load_all_commands()
-    admin = actor_for(make_user(db, Role.ADMIN))
-    with db.write_session() as session:
-        ctx = CommandContext(session=session, actor=admin)
-        execute(
-            "site.create",
-            {
-                "code": "S-1",
-                "name": "Bina",
-                "kind": "campus",
-                "district": "Buca",
-                "recording_location": "central_server",
-            },
-            ctx,
-        )
-        with contextlib.suppress(DomainError):
-            execute(
-                "site.create",
-                {
-                    "code": "S-1",
-                    "name": "Bina 2",
-                    "kind": "campus",
-                    "district": "Buca",
-                    "recording_location": "central_server",
-                },
-                ctx,
-            )
-        execute(
-            "site.create",
-            {
-                "code": "S-2",
-                "name": "Bina 3",
-                "kind": "campus",
-                "district": "Buca",
-                "recording_location": "central_server",
-            },
-            ctx,
-        )
-    with db.read_session() as session:
-        codes = sorted((session.exec(select(Site.code))).all())
-    assert codes == ["S-1", "S-2"]
