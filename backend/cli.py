@@ -7,6 +7,8 @@ serve           run the HTTP server (PORT, default 8000)
 create-user     add a user (password read from SAHA_NEW_PASSWORD or asked for)
 export-schema   write schema.graphql
 settings        print the settings in force (secrets masked)
+sync-prune      forget sync change-log entries older than --keep-days (devices whose cursor
+                is older get a fresh snapshot; their outboxes are unaffected)
 """
 
 from __future__ import annotations
@@ -50,6 +52,21 @@ def cmd_demo(settings: Settings) -> None:
         print("database not empty: demo data not loaded")
 
 
+def cmd_sync_prune(settings: Settings, keep_days: int) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from backend.db.engine import Database
+    from sync.pull import prune_older_than
+
+    db = Database(settings.effective_database_url)
+    try:
+        cutoff = datetime.now(UTC) - timedelta(days=keep_days)
+        removed = db.run_write(lambda s: prune_older_than(s, cutoff))
+    finally:
+        db.dispose()
+    print(f"pruned {removed} change-log entries older than {keep_days} days")
+
+
 def cmd_serve(settings: Settings) -> None:
     import uvicorn
 
@@ -91,6 +108,8 @@ def main(argv: list[str] | None = None) -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     for name in ("init", "migrate", "demo", "serve", "export-schema", "settings"):
         sub.add_parser(name)
+    sp = sub.add_parser("sync-prune")
+    sp.add_argument("--keep-days", type=int, default=90)
     cu = sub.add_parser("create-user")
     cu.add_argument("username")
     cu.add_argument("--full-name", required=True)
@@ -115,6 +134,8 @@ def main(argv: list[str] | None = None) -> None:
         cmd_serve(settings)
     elif args.command == "create-user":
         cmd_create_user(settings, args)
+    elif args.command == "sync-prune":
+        cmd_sync_prune(settings, args.keep_days)
     elif args.command == "export-schema":
         from backend.graphql.schema import export
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import func
@@ -164,3 +165,9 @@ def _changes(session: Session, source: Source, seq: int, limit: int, max_bytes: 
             if size >= max_bytes:
                 return PullPage(changes, f"c.{last}", has_more=True)
     return PullPage(changes, f"c.{last}", has_more=has_more)
+
+
+def prune_older_than(session: Session, cutoff: datetime) -> int:
+    """Forget changes committed before ``cutoff`` (a retention policy); returns how many."""
+    through = session.exec(select(func.max(ChangeLog.seq)).where(col(ChangeLog.at) < cutoff)).one()
+    return prune(session, int(through)) if through else 0

@@ -109,3 +109,19 @@ def test_every_table_write_reaches_the_change_log(db: Database, world: World, pu
         "10.1.9.0/24",
     ]
     assert state == _server_state(db, world.manager)
+
+
+def test_retention_prunes_by_age_and_old_cursors_reset(db: Database, world: World, pull_all: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    make_work_order(db, world.manager, world.site_north, assignee=world.tech)
+    pull_all(world.tech)
+
+    nothing = db.run_write(lambda s: pull.prune_older_than(s, datetime.now(UTC) - timedelta(days=1)))
+    everything = db.run_write(lambda s: pull.prune_older_than(s, datetime.now(UTC) + timedelta(seconds=1)))
+    state, _, pages = pull_all(world.tech, "c.0")
+
+    assert nothing == 0
+    assert everything > 0
+    assert pages[0].reset is True
+    assert state == _server_state(db, world.tech)
