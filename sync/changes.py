@@ -60,10 +60,11 @@ class ChangeTracker:
                 rows.append(self._row(tracked, obj, UPSERT, _all_fields(obj), actor, None))
         for obj in list(session.dirty):
             tracked = self.by_model.get(type(obj))
-            if tracked is None or not session.is_modified(obj, include_collections=False):
+            if tracked is None:
                 continue
             state = inspect(obj)
-            fields = sorted(a.key for a in state.attrs if a.history.has_changes())
+            # only attributes that were assigned since load can have changed
+            fields = sorted(k for k in state.committed_state if state.attrs[k].history.has_changes())
             if not fields:
                 continue
             revoke = None
