@@ -3,7 +3,7 @@
  * one refresh-and-retry on AUTH_REQUIRED / AUTH_SESSION_EXPIRED or an expired access token.
  */
 import { getLang } from '../i18n';
-import { setOnline } from '../lib/net';
+import { noteRequest } from '../lib/net';
 import { SESSION_FIELDS } from './fragments';
 import {
   accessTokenExpired,
@@ -68,10 +68,10 @@ async function post<T>(query: string, variables: Record<string, unknown>, token?
   try {
     res = await fetch(GRAPHQL_URL, { method: 'POST', headers, body: JSON.stringify({ query, variables }), cache: 'no-store' });
   } catch (e) {
-    setOnline(false);
+    noteRequest(false);
     throw new NetworkError(e);
   }
-  setOnline(true);
+  noteRequest(true);
   let body: GqlResponse<T>;
   try {
     body = (await res.json()) as GqlResponse<T>;

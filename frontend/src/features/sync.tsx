@@ -4,7 +4,9 @@ import { dispatch } from '../outbox/dispatch';
 import type { OutboxItem } from '../outbox/commands';
 import { removeItems } from '../outbox/outbox';
 import { useStore } from '../store/hooks';
-import type { ConflictRecord } from '../store/store';
+import { getBaseState, type ConflictRecord } from '../store/store';
+import { EDIT_FIELDS, fieldLabel, showFieldValue } from '../lib/wo-fields';
+import { href } from '../lib/router';
 import { onBlobsChange, pendingUploads } from '../sync/blobs';
 import { syncNow } from '../sync/engine';
 import { useOutbox, useSyncStatus } from '../sync/hooks';
@@ -14,37 +16,49 @@ function itemLabel(it: OutboxItem, number: (id: string) => string | undefined): 
   const a = it.args as { workOrderId?: string; text?: string };
   const target = a.workOrderId ? number(a.workOrderId) : undefined;
   const what = t(`cmd.${it.name}` as MessageKey);
-  return [what, target, a.text ? `“${a.text.length > 60 ? `${a.text.slice(0, 60)}…` : a.text}”` : null].filter(Boolean).join(' · ');
-}
-
-function show(v: unknown): string {
-  if (v === null || v === undefined || v === '') return t('common.none');
-  return typeof v === 'string' ? v : JSON.stringify(v);
+  const fields = it.name === 'workorder.update' ? EDIT_FIELDS.filter((f) => (a as Record<string, unknown>)[f] !== undefined).map(fieldLabel).join(', ') : null;
+  return [what, target, fields, a.text ? `“${a.text.length > 60 ? `${a.text.slice(0, 60)}…` : a.text}”` : null].filter(Boolean).join(' · ');
 }
 
 function ConflictCard({ c }: { c: ConflictRecord }) {
   const users = useStore((s) => s.users);
   const wo = useStore((s) => (c.entity === 'workOrder' ? s.workOrders[c.entityId] : undefined));
+  // Resolved on the server (pulled), or only here so far (the resolve command is still in the outbox).
+  const pulled = useStore(() => getBaseState().conflicts[c.id]);
   const [msg, setMsg] = useState<string | null>(null);
-  const who = (id: string | null) => (id ? (users[id]?.fullName ?? id) : t('event.system'));
+  const [busy, setBusy] = useState(false);
+  const who = (id: string | null | undefined) => (id ? (users[id]?.fullName ?? id) : t('event.system'));
+  const field = fieldLabel(c.field);
+  const about = wo ? t('sync.conflictAbout', { number: wo.number, title: wo.title }) : c.entityId;
   async function resolve(choice: 'keep_server' | 'take_client') {
+    setBusy(true);
     const r = await dispatch('conflict.resolve', { conflictId: c.id, choice });
+    setBusy(false);
     setMsg(r.ok ? null : r.error.message);
   }
+  const resolvedHere = !!c.resolvedAt;
+  const resolvedThere = !!pulled?.resolvedAt;
+  const resolution = (resolvedThere ? pulled?.resolution : c.resolution) === 'took_client' ? t('sync.resolvedTook') : t('sync.resolvedKept');
   return (
-    <li class="card conflict">
-      <p class="card-title">
-        {wo ? `${wo.number} · ` : ''}
-        {c.field}
+    <li class={`card conflict${resolvedHere ? ' cf-resolved' : ''}`} data-conflict={c.id} data-state={resolvedThere ? 'resolved' : resolvedHere ? 'pending' : 'open'}>
+      <p class="cf-about">
+        {wo ? (
+          <a href={href(`/wo/${wo.id}`)}>
+            <span class="wo-number">{wo.number}</span> · {wo.title}
+          </a>
+        ) : (
+          about
+        )}
       </p>
-      <dl class="fields">
-        <div class="field">
+      <p class="card-title cf-field">{field}</p>
+      <dl class="cf-values">
+        <div class={`cf-value${resolvedHere && c.resolution === 'kept_server' ? ' cf-chosen' : ''}`}>
           <dt>{t('sync.serverValue', { who: who(c.serverActorId) })}</dt>
-          <dd class="prewrap">{show(c.serverValue)}</dd>
+          <dd class="prewrap">{showFieldValue(c.field, c.serverValue)}</dd>
         </div>
-        <div class="field">
+        <div class={`cf-value${resolvedHere && c.resolution === 'took_client' ? ' cf-chosen' : ''}`}>
           <dt>{t('sync.clientValue', { who: who(c.clientActorId) })}</dt>
-          <dd class="prewrap">{show(c.clientValue)}</dd>
+          <dd class="prewrap">{showFieldValue(c.field, c.clientValue)}</dd>
         </div>
       </dl>
       {msg && (
@@ -52,24 +66,49 @@ function ConflictCard({ c }: { c: ConflictRecord }) {
           {msg}
         </p>
       )}
-      <div class="card-actions">
-        <button type="button" class="btn-secondary" onClick={() => resolve('keep_server')}>
-          {t('sync.keepServer')}
-        </button>
-        <button type="button" class="btn-primary" onClick={() => resolve('take_client')}>
-          {t('sync.takeClient')}
-        </button>
-      </div>
+      {resolvedHere ? (
+        <div class="cf-outcome" role="status">
+          {resolvedThere ? (
+            <>
+              <strong>{resolution}</strong>
+              <span class="muted small">
+                {t('sync.resolvedBy', { who: who(pulled?.resolvedById ?? c.resolvedById), time: formatDateTime(pulled?.resolvedAt ?? c.resolvedAt) })}
+              </span>
+            </>
+          ) : (
+            <span class="pending-tag">{t('sync.resolvePending')}</span>
+          )}
+        </div>
+      ) : (
+        <div class="card-actions">
+          <button type="button" class="btn-secondary" disabled={busy} aria-label={`${t('sync.keepServer')}: ${about} · ${field}`} onClick={() => resolve('keep_server')}>
+            {t('sync.keepServer')}
+          </button>
+          <button type="button" class="btn-primary" disabled={busy} aria-label={`${t('sync.takeClient')}: ${about} · ${field}`} onClick={() => resolve('take_client')}>
+            {t('sync.takeClient')}
+          </button>
+        </div>
+      )}
     </li>
   );
 }
+
+/** Resolved conflicts stay visible this long (newest first, at most RESOLVED_MAX). */
+const RESOLVED_MS = 7 * 24 * 3600 * 1000;
+const RESOLVED_MAX = 5;
 
 export function SyncScreen() {
   const items = useOutbox();
   const st = useSyncStatus();
   const online = useOnline();
   const numbers = useStore((s) => s.workOrders);
-  const conflicts = useStore((s) => Object.values(s.conflicts).filter((c) => !c.resolvedAt));
+  const conflicts = useStore((s) => Object.values(s.conflicts).filter((c) => !c.resolvedAt).sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1)));
+  const resolved = useStore((s) =>
+    Object.values(s.conflicts)
+      .filter((c) => c.resolvedAt && Date.now() - Date.parse(c.resolvedAt) < RESOLVED_MS)
+      .sort((a, b) => (a.resolvedAt! < b.resolvedAt! ? 1 : -1))
+      .slice(0, RESOLVED_MAX),
+  );
   const [uploads, setUploads] = useState(0);
   useEffect(() => {
     const count = () => void pendingUploads().then((r) => setUploads(r.length), () => undefined);
@@ -101,13 +140,23 @@ export function SyncScreen() {
       <section>
         <h2>{t('sync.conflicts')}</h2>
         {conflicts.length ? (
-          <ul class="cards">
+          <ul class="cards" aria-label={t('sync.conflicts')}>
             {conflicts.map((c) => (
               <ConflictCard key={c.id} c={c} />
             ))}
           </ul>
         ) : (
           <p class="muted">{t('sync.noConflicts')}</p>
+        )}
+        {resolved.length > 0 && (
+          <>
+            <h3>{t('sync.resolvedConflicts')}</h3>
+            <ul class="cards" aria-label={t('sync.resolvedConflicts')}>
+              {resolved.map((c) => (
+                <ConflictCard key={c.id} c={c} />
+              ))}
+            </ul>
+          </>
         )}
       </section>
 

@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { loadMyWorkOrders, loadReviewQueue, loadTechnicians, loadWorkOrder, loadWorkOrders, workOrdersListKey } from '../api/queries';
-import { WORK_ORDER_STATUSES, type WorkOrderAction, type WorkOrderStatus } from '../api/types';
+import { WORK_ORDER_STATUSES, type Viewer, type WorkOrderAction, type WorkOrderStatus } from '../api/types';
 import { enumLabel, formatDate, formatDateTime, t } from '../i18n';
 import { can } from '../lib/permissions';
 import { href } from '../lib/router';
 import { dispatch, type DispatchResult } from '../outbox/dispatch';
 import { newId, type CommandArgs, type CommandName } from '../outbox/commands';
+import { PRIORITIES, editChanges, editedFieldsText, type EditForm } from '../lib/wo-fields';
 import { blobUrl, saveBlob } from '../sync/blobs';
 import { useStore } from '../store/hooks';
 import { selectWorkOrder, selectWorkOrderList, type AttachmentRecord, type WorkOrderView } from '../store/store';
@@ -138,7 +139,14 @@ function Feedback({ msg }: { msg: { ok: boolean; text: string } | null }) {
   );
 }
 
-type SheetKind = 'note' | 'submit' | 'return' | 'close' | 'assign' | null;
+type SheetKind = 'note' | 'submit' | 'return' | 'close' | 'assign' | 'edit' | null;
+
+/** `workorders.edit`: technicians for the orders assigned to them, managers/admins for all; never once CLOSED. */
+export function canEditWorkOrder(viewer: Viewer | null | undefined, wo: Pick<WorkOrderView, 'status' | 'assigneeId'>): boolean {
+  if (!viewer || wo.status === 'CLOSED' || !can(viewer, 'workorders.edit')) return false;
+  const seesAll = viewer.user.role === 'MANAGER' || viewer.user.role === 'ADMIN';
+  return seesAll || wo.assigneeId === viewer.user.id;
+}
 
 export function WorkOrderDetail({ id }: { id: string }) {
   const [missing, setMissing] = useState(false);
@@ -187,10 +195,12 @@ export function WorkOrderDetail({ id }: { id: string }) {
 
   const actions = wo.allowedActions;
   const has = (a: WorkOrderAction) => actions.includes(a);
+  const editable = canEditWorkOrder(viewer, wo);
+  const withBar = actions.length > 0 || editable;
   const backTo = can(viewer, 'workorders.approve') && wo.status === 'SUBMITTED' ? '/review' : '/';
 
   return (
-    <main class={`screen ${actions.length ? 'with-actions' : ''}`}>
+    <main class={`screen ${withBar ? 'with-actions' : ''}`}>
       <BackLink to={backTo} />
       <p class="wo-number">{wo.number}</p>
       <h1>{wo.title}</h1>
@@ -288,13 +298,13 @@ export function WorkOrderDetail({ id }: { id: string }) {
                 )}
                 {!ev.fromStatus && ev.toStatus && <span> · {enumLabel('status', ev.toStatus)}</span>}
               </div>
-              {ev.text && <p class="ev-text prewrap">{ev.text}</p>}
+              {ev.text && <p class="ev-text prewrap">{ev.kind === 'EDITED' ? editedFieldsText(ev.text) : ev.text}</p>}
             </li>
           ))}
         </ol>
       </section>
 
-      {actions.length > 0 && (
+      {withBar && (
         <div class="actionbar" role="group" aria-label={t('wo.actions')}>
           {has('START') && (
             <button type="button" class="btn-primary" disabled={busy} onClick={() => run('workorder.start', { workOrderId: wo.id })}>
@@ -329,6 +339,11 @@ export function WorkOrderDetail({ id }: { id: string }) {
           {has('CLOSE') && (
             <button type="button" class="btn-secondary" disabled={busy} onClick={() => setSheet('close')}>
               {t('action.CLOSE')}
+            </button>
+          )}
+          {editable && (
+            <button type="button" class="btn-secondary" disabled={busy} onClick={() => (setMsg(null), setSheet('edit'))}>
+              {t('action.EDIT')}
             </button>
           )}
         </div>
@@ -369,6 +384,16 @@ export function WorkOrderDetail({ id }: { id: string }) {
             </button>
           </div>
         </Sheet>
+      )}
+      {sheet === 'edit' && (
+        <EditSheet
+          wo={wo}
+          onClose={() => setSheet(null)}
+          onDone={() => {
+            setMsg({ ok: true, text: t('wo.queued') });
+            setSheet(null);
+          }}
+        />
       )}
       {sheet === 'assign' && (
         <AssignSheet wo={wo} busy={busy} error={msg && !msg.ok ? msg.text : null} onClose={() => setSheet(null)} onConfirm={(assigneeId) => run('workorder.assign', { workOrderId: wo.id, assigneeId })} />
@@ -515,6 +540,86 @@ function AssignSheet(props: { wo: WorkOrderView; busy: boolean; error: string | 
           </button>
           <button type="submit" class="btn-primary" disabled={props.busy || !choice}>
             {t('form.assignConfirm')}
+          </button>
+        </div>
+      </form>
+    </Sheet>
+  );
+}
+
+/** What the edit form compares against: the order as shown when the sheet opened. */
+interface EditStart extends EditForm {
+  version: number;
+}
+
+function EditSheet({ wo, onClose, onDone }: { wo: WorkOrderView; onClose: () => void; onDone: (r: DispatchResult) => void }) {
+  // Captured once: the base version of this edit is the one the person saw when they began.
+  const [start] = useState<EditStart>(() => ({
+    version: wo.version,
+    title: wo.title,
+    description: wo.description ?? '',
+    priority: wo.priority,
+    dueOn: wo.dueOn ?? '',
+  }));
+  const [form, setForm] = useState({ title: start.title, description: start.description, priority: start.priority, dueOn: start.dueOn });
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const set = (k: keyof typeof form) => (e: Event) => setForm((f) => ({ ...f, [k]: (e.currentTarget as HTMLInputElement).value }));
+  const changes = editChanges(start, form);
+  const changed = Object.keys(changes).length > 0;
+
+  async function save(e: Event) {
+    e.preventDefault();
+    if (!form.title.trim()) return setError(t('form.titleRequired'));
+    if (!changed) return setError(t('form.noChanges'));
+    setBusy(true);
+    setError(null);
+    const r = await dispatch('workorder.update', { workOrderId: wo.id, ...changes }, { baseVersions: { [`workOrder:${wo.id}`]: start.version } });
+    setBusy(false);
+    if (!r.ok) setError(r.error.message);
+    else onDone(r);
+  }
+
+  return (
+    <Sheet title={t('form.editTitle', { number: wo.number })} onClose={onClose}>
+      <form class="stack" onSubmit={save}>
+        <label class="lbl">
+          {t('field.title')}
+          <input type="text" value={form.title} required minLength={3} maxLength={160} onInput={set('title')} />
+        </label>
+        <label class="lbl">
+          {t('field.description')}
+          <textarea rows={5} value={form.description} maxLength={4000} onInput={set('description')} />
+        </label>
+        <label class="lbl">
+          {t('field.priority')}
+          <select value={form.priority} onChange={set('priority')}>
+            {PRIORITIES.map((p) => (
+              <option key={p} value={p}>
+                {enumLabel('priority', p)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="lbl">
+          {t('field.dueOn')}
+          <input type="date" value={form.dueOn} onInput={set('dueOn')} aria-describedby="due-hint" />
+        </label>
+        <p id="due-hint" class="muted small">
+          {t('form.dueHint')}
+        </p>
+        <p class="muted small">{t('form.editHint')}</p>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <div class="sheet-actions">
+          <button type="button" class="btn-secondary" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" class="btn-primary" disabled={busy || !changed || !form.title.trim()}>
+            {busy ? t('wo.sending') : t('form.editSave')}
           </button>
         </div>
       </form>

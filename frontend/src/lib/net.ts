@@ -1,10 +1,13 @@
 /**
  * Online/offline state: navigator.onLine + online/offline events + the outcome of real requests
- * (a failed fetch marks us offline; a successful one online).
+ * (a failed fetch marks us offline; a successful one online — unless the browser itself says it
+ * is offline: a request sent just before the connection dropped may still answer after the
+ * `offline` event, and must not flip the state back).
  */
 type Listener = (online: boolean) => void;
 const listeners = new Set<Listener>();
-let online = typeof navigator === 'undefined' ? true : navigator.onLine;
+const browserOffline = (): boolean => typeof navigator !== 'undefined' && navigator.onLine === false;
+let online = !browserOffline();
 
 export function isOnline(): boolean {
   return online;
@@ -14,6 +17,12 @@ export function setOnline(value: boolean): void {
   if (value === online) return;
   online = value;
   listeners.forEach((l) => l(online));
+}
+
+/** What a request tells us about the network. */
+export function noteRequest(ok: boolean): void {
+  if (ok && browserOffline()) return;
+  setOnline(ok);
 }
 
 export function onNetChange(l: Listener): () => void {

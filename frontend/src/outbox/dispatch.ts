@@ -8,6 +8,7 @@
  */
 import type { OperationError } from '../api/types';
 import { t } from '../i18n';
+import { EDIT_FIELDS } from '../lib/wo-fields';
 import { getBaseState, setOverlay } from '../store/store';
 import { isCommandName, type CommandArgs, type CommandName, type OutboxItem } from './commands';
 import { applyPending } from './optimistic';
@@ -53,23 +54,29 @@ function localCheck<N extends CommandName>(name: N, args: CommandArgs[N]): Dispa
   const a = args as Record<string, unknown>;
   if (name === 'workorder.addNote' && !String(a.text ?? '').trim()) return fail(CLIENT_ERROR.invalid, t('form.noteRequired'), 'text');
   if (name === 'workorder.return' && !String(a.reason ?? '').trim()) return fail(CLIENT_ERROR.invalid, t('form.reasonRequired'), 'reason');
+  if (name === 'workorder.update') {
+    if (a.title !== undefined && !String(a.title).trim()) return fail(CLIENT_ERROR.invalid, t('form.titleRequired'), 'title');
+    if (!EDIT_FIELDS.some((f) => a[f] !== undefined)) return fail(CLIENT_ERROR.invalid, t('form.noChanges'), null);
+  }
   return null;
 }
 
 export async function dispatch<N extends CommandName>(
   name: N,
   args: CommandArgs[N],
-  opts: { blobRefs?: string[] } = {},
+  opts: { blobRefs?: string[]; baseVersions?: Record<string, number> } = {},
 ): Promise<DispatchResult> {
   if (!isCommandName(name)) return fail(CLIENT_ERROR.unknownCommand, t('error.unexpected'));
   const invalid = localCheck(name, args);
   if (invalid) return invalid;
   const clientId = getClientId();
   if (!clientId) return fail(CLIENT_ERROR.noClient, t('error.unexpected'));
-  // Base version: the server version of the entity the user saw when starting this edit.
+  // Base versions: the server version of the entity the user saw when starting this edit. Field
+  // edits (workorder.update) pass the version captured when the form opened; for everything else
+  // (and as a fallback) it is the server copy's version now.
   const woId = (args as { workOrderId?: string }).workOrderId;
   const base = woId ? getBaseState().workOrders[woId]?.version : undefined;
-  const baseVersions = woId && base !== undefined ? { [`workOrder:${woId}`]: base } : {};
+  const baseVersions = opts.baseVersions ? { ...opts.baseVersions } : woId && base !== undefined ? { [`workOrder:${woId}`]: base } : {};
   try {
     const item = await enqueue(clientId, name, args, { baseVersions, blobRefs: opts.blobRefs ?? [] });
     kick();

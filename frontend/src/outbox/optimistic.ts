@@ -5,6 +5,7 @@
  * brings the server's copy.
  */
 import type { WorkOrderStatus } from '../api/types';
+import { editField, fieldValue } from '../lib/wo-fields';
 import type { State, WorkOrderEventRecord, WorkOrderRecord } from '../store/store';
 import { isPending, type CommandArgs, type OutboxItem } from './commands';
 
@@ -57,7 +58,11 @@ export function applyItem(s: State, it: OutboxItem): State {
     }
     case 'workorder.update': {
       const { workOrderId, ...fields } = it.args as CommandArgs['workorder.update'];
-      return withWo(s, workOrderId, { ...fields, allowedActions: s.workOrders[workOrderId]?.allowedActions });
+      const wo = s.workOrders[workOrderId];
+      if (!wo) return s;
+      const names = Object.keys(fields).filter((k) => (fields as Record<string, unknown>)[k] !== undefined);
+      const out = withWo(s, workOrderId, { ...fields, updatedAt: it.createdAt, allowedActions: wo.allowedActions });
+      return withEvent(out, event(it, workOrderId, 'EDITED', wo.status, wo.status, names.join(', '), actorId));
     }
     case 'workorder.attach': {
       const a = it.args as CommandArgs['workorder.attach'];
@@ -74,8 +79,10 @@ export function applyItem(s: State, it: OutboxItem): State {
       const a = it.args as CommandArgs['conflict.resolve'];
       const c = s.conflicts[a.conflictId];
       if (!c) return s;
-      let out: State = { ...s, conflicts: { ...s.conflicts, [c.id]: { ...c, resolvedAt: it.createdAt, resolution: a.choice } } };
-      if (a.choice === 'take_client' && c.entity === 'workOrder') out = withWo(out, c.entityId, { [c.field]: c.clientValue } as Partial<WorkOrderRecord>);
+      let out: State = { ...s, conflicts: { ...s.conflicts, [c.id]: { ...c, resolvedAt: it.createdAt, resolvedById: actorId, resolution: a.choice === 'take_client' ? 'took_client' : 'kept_server' } } };
+      if (a.choice === 'take_client' && c.entity === 'workOrder') {
+        out = withWo(out, c.entityId, { [editField(c.field)]: fieldValue(c.field, c.clientValue) } as Partial<WorkOrderRecord>);
+      }
       return out;
     }
     case 'workorder.create': {

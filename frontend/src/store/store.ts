@@ -68,6 +68,8 @@ export interface ConflictRecord {
   clientActorId: string | null;
   createdAt: string;
   resolvedAt: string | null;
+  resolvedById?: string | null;
+  /** `kept_server` | `took_client` (the server's spelling). */
   resolution: string | null;
 }
 export interface ListState {

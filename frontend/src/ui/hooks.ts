@@ -51,6 +51,10 @@ export function useLang(): void {
 
 export function useOnline(): boolean {
   const [o, set] = useState(isOnline());
-  useEffect(() => onNetChange(set), []);
+  useEffect(() => {
+    const off = onNetChange(set);
+    set(isOnline()); // it may have changed between the first render and this subscription
+    return off;
+  }, []);
   return o;
 }
