@@ -91,8 +91,9 @@ def test_offline_start_note_photo_survive_reload_and_sync(
     _open_order(page, wo)
     jpeg = _jpeg(page)
 
-    # when: the connection drops and they start the order, add a note and a photo
+    # when: the connection drops (the header pill says so at once) and they start the order, add a note and a photo
     ctx.set_offline(True)
+    expect(page.locator(".topbar").get_by_role("status")).to_have_text("Çevrimdışı")
     page.get_by_role("button", name="Başlat").click()
     expect(page.locator(".badges .badge")).to_have_text("Sürüyor")
     page.get_by_role("button", name="Not ekle").click()
@@ -180,6 +181,7 @@ def test_rejected_command_shows_turkish_reason_and_queue_continues(
 
     # when: offline, they submit it and add a note after it
     ctx.set_offline(True)
+    expect(page.locator(".topbar").get_by_role("status")).to_have_text("Çevrimdışı")
     page.get_by_role("button", name="Onaya gönder").click()
     page.get_by_role("dialog").get_by_role("button", name="Gönder").click()
     expect(page.locator(".badges .badge")).to_have_text("Onay bekliyor")
