@@ -11,6 +11,7 @@ from typing import Any
 from conftest import api_token, gql, sign_in
 from playwright.sync_api import BrowserContext, Page, expect
 from test_offline_sync import SYNC_TIMEOUT, _outbox, _sync_screen, _tech_id_and_site, _wait_synced
+from test_pwa import _assert_no_overflow
 
 
 def _full_name(server: str, username: str) -> str:
@@ -66,11 +67,13 @@ def _open_online(page: Page, wo: dict[str, Any]) -> None:
     expect(page.get_by_role("heading", name=wo["title"])).to_be_visible()
 
 
-def _edit(page: Page, **fields: str) -> None:
+def _edit(page: Page, fields: dict[str, str], check_layout: bool = False) -> None:
     """Opens "Düzenle", changes the given fields (label → value) and saves."""
     page.get_by_role("group", name="İşlemler").get_by_role("button", name="Düzenle").click()
     sheet = page.get_by_role("dialog")
     expect(sheet).to_be_visible()
+    if check_layout:
+        _assert_no_overflow(page, "edit sheet")
     for label, value in fields.items():
         control = sheet.get_by_label(label)
         if label == "Öncelik":
@@ -83,7 +86,9 @@ def _edit(page: Page, **fields: str) -> None:
 
 def _conflicts(page: Page, wo: dict[str, Any], resolved: bool = False) -> Any:
     name = "Son çözülen çakışmalar" if resolved else "Çakışmalar"
-    return page.get_by_role("list", name=name, exact=True).get_by_role("listitem").filter(has_text=wo["number"])
+    return (
+        page.get_by_role("list", name=name, exact=True).get_by_role("listitem").filter(has_text=wo["number"])
+    )
 
 
 def test_same_field_offline_edit_becomes_a_conflict_and_take_client_wins(
@@ -103,7 +108,8 @@ def test_same_field_offline_edit_becomes_a_conflict_and_take_client_wins(
     # when: the connection drops (the pill says so at once) and they edit the description
     ctx.set_offline(True)
     expect(_pill(page)).to_have_text("Çevrimdışı")
-    _edit(page, **{"Açıklama": tech_text})
+    _assert_no_overflow(page, "work order with the edit action")
+    _edit(page, {"Açıklama": tech_text}, check_layout=True)
 
     # then: the detail shows it at once, with a pending "edited" line
     expect(page.locator("p.prewrap").filter(has_text=tech_text)).to_be_visible()
@@ -116,7 +122,7 @@ def test_same_field_offline_edit_becomes_a_conflict_and_take_client_wins(
     sign_in(mgr, "mudur")
     mgr.goto(f"/#/wo/{wo['id']}")
     expect(mgr.get_by_role("heading", name=wo["title"])).to_be_visible(timeout=SYNC_TIMEOUT)
-    _edit(mgr, **{"Açıklama": mgr_text})
+    _edit(mgr, {"Açıklama": mgr_text})
     _sync_screen(mgr)
     expect(_outbox(mgr, "confirmed")).to_have_count(1, timeout=SYNC_TIMEOUT)
     assert _server_copy(server, wo["id"])["description"] == mgr_text
@@ -138,6 +144,7 @@ def test_same_field_offline_edit_becomes_a_conflict_and_take_client_wins(
     expect(card).to_contain_text(mgr_text)
     expect(card).to_contain_text(f"Gönderilen değer · {tech_name}")
     expect(card).to_contain_text(tech_text)
+    _assert_no_overflow(page, "sync screen with a conflict")
     # the server kept the manager's text for now
     assert _server_copy(server, wo["id"])["description"] == mgr_text
 
@@ -165,11 +172,15 @@ def test_same_field_offline_edit_becomes_a_conflict_and_take_client_wins(
     expect(mgr.locator("p.prewrap").filter(has_text=tech_text)).to_be_visible(timeout=SYNC_TIMEOUT)
     _sync_screen(mgr)
     mgr.get_by_role("button", name="Şimdi gönder").click()
-    expect(_conflicts(mgr, wo, resolved=True)).to_contain_text("Çözüldü: gönderilen değer kullanıldı", timeout=SYNC_TIMEOUT)
+    expect(_conflicts(mgr, wo, resolved=True)).to_contain_text(
+        "Çözüldü: gönderilen değer kullanıldı", timeout=SYNC_TIMEOUT
+    )
     expect(_conflicts(mgr, wo)).to_have_count(0)
 
 
-def test_different_fields_both_kept_without_conflict(server: str, new_phone: Callable[[], BrowserContext]) -> None:
+def test_different_fields_both_kept_without_conflict(
+    server: str, new_phone: Callable[[], BrowserContext]
+) -> None:
     # given: an order the technician has opened online
     tag = uuid.uuid4().hex[:6]
     wo = _order(server, f"Ayrı alanlar {tag}", "Kayıt cihazı kontrol edilecek.")
@@ -183,7 +194,7 @@ def test_different_fields_both_kept_without_conflict(server: str, new_phone: Cal
     # when: offline, the technician raises the priority
     ctx.set_offline(True)
     expect(_pill(page)).to_have_text("Çevrimdışı")
-    _edit(page, **{"Öncelik": "Acil"})
+    _edit(page, {"Öncelik": "Acil"})
     expect(page.locator(".badges")).to_contain_text("Öncelik: Acil")
 
     # and: the manager changes the title meanwhile (a device of theirs pushing an edit)
@@ -218,7 +229,8 @@ def test_different_fields_both_kept_without_conflict(server: str, new_phone: Cal
     expect(_conflicts(page, wo)).to_have_count(0)
     expect(_conflicts(page, wo, resolved=True)).to_have_count(0)
     server_copy = _server_copy(server, wo["id"])
-    assert server_copy["title"] == new_title and server_copy["priority"] == "URGENT", server_copy
+    assert server_copy["title"] == new_title, server_copy
+    assert server_copy["priority"] == "URGENT", server_copy
 
     # and: the detail shows both changes
     page.goto(f"/#/wo/{wo['id']}")
