@@ -1,7 +1,8 @@
 """Field-level merge against a base version (invariant 5).
 
 A device edits fields of an entity it last saw at ``base_version``. Fields nobody else changed
-since then are applied. A field the server changed since then keeps the server value, and a
+since then (including fields only this person changed, e.g. two offline edits in a row) are
+applied. A field the server changed since then keeps the server value, and a
 :class:`Conflict` records both values and both people, for a person to resolve. The outcome
 depends only on the server's state (its change log) and the edit — never on clocks.
 """
@@ -78,7 +79,7 @@ def merge(
         server_value = getattr(obj, name)
         if server_value == value:
             continue
-        if name in changed:
+        if name in changed and changed[name] != actor_id:  # one's own earlier edit is no conflict
             conflict = Conflict(
                 entity=entity,
                 entity_id=obj.id,

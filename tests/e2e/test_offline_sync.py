@@ -57,7 +57,9 @@ def _open_order(page: Page, wo: dict[str, Any]) -> None:
 
 
 def _sync_screen(page: Page) -> None:
-    page.get_by_role("navigation", name="Ana gezinme").get_by_role("link", name=re.compile("Eşitleme")).click()
+    page.get_by_role("navigation", name="Ana gezinme").get_by_role(
+        "link", name=re.compile("Eşitleme")
+    ).click()
     expect(page.get_by_role("heading", name="Eşitleme")).to_be_visible()
 
 
@@ -110,7 +112,9 @@ def test_offline_start_note_photo_survive_reload_and_sync(
     expect(timeline).to_contain_text("Atandı → Sürüyor")
     photo = page.get_by_role("list", name="Fotoğraflar").locator("img")
     expect(photo).to_have_count(1)
-    page.wait_for_function("() => { const i = document.querySelector('.photos img'); return i && i.naturalWidth === 64; }")
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.photos img'); return i && i.naturalWidth === 64; }"
+    )
 
     # when: the page is closed and the app opened again, still offline
     page.close()
@@ -126,7 +130,9 @@ def test_offline_start_note_photo_survive_reload_and_sync(
     nav_badge = page.locator(".nav-badge")
     expect(nav_badge).to_have_text("3")
     _sync_screen(page)
-    expect(page.get_by_role("status").filter(has_text="Çevrimdışı: bağlantı gelince gönderilecek")).to_be_visible()
+    expect(
+        page.get_by_role("status").filter(has_text="Çevrimdışı: bağlantı gelince gönderilecek")
+    ).to_be_visible()
     expect(_outbox(page, "queued")).to_have_count(3)
     expect(_outbox(page)).to_contain_text(["Fotoğraf ekle", "Not ekle", "Başlat"])
     expect(page.get_by_text("1 fotoğraf yüklenmeyi bekliyor")).to_be_visible()
@@ -139,7 +145,9 @@ def test_offline_start_note_photo_survive_reload_and_sync(
     # then: all three are confirmed, the photo uploaded, and the last sync time shows
     expect(_outbox(page, "confirmed")).to_have_count(3, timeout=SYNC_TIMEOUT)
     expect(_outbox(page, "confirmed").first).to_contain_text("Teyit edildi")
-    expect(page.get_by_text(re.compile("fotoğraf yüklenmeyi bekliyor"))).to_have_count(0, timeout=SYNC_TIMEOUT)
+    expect(page.get_by_text(re.compile("fotoğraf yüklenmeyi bekliyor"))).to_have_count(
+        0, timeout=SYNC_TIMEOUT
+    )
     expect(page.get_by_text(re.compile(r"Son başarılı eşitleme: \d{2}\.\d{2}\.\d{4}"))).to_be_visible()
     expect(nav_badge).to_have_count(0)
 

@@ -159,3 +159,20 @@ def test_conflict_outcome_is_deterministic(db_url: str, world: World, db: Databa
         ("title", "Başlık A", "Başlık B")
     ]
     assert len(list(itertools.chain(conflicts))) == 1
+
+
+def test_two_offline_edits_by_the_same_person_do_not_conflict(db: Database, world: World, push: Push) -> None:
+    wo = make_work_order(db, world.manager, world.site_north, assignee=world.tech)
+    base = {f"workOrder:{wo.id}": wo.version}
+
+    push(
+        world.tech,
+        "p",
+        [
+            env("p", 1, "workorder.update", {"workOrderId": str(wo.id), "description": "İlk"}, base=base),
+            env("p", 2, "workorder.update", {"workOrderId": str(wo.id), "description": "İkinci"}, base=base),
+        ],
+    )
+
+    assert reload(db, WorkOrder, wo.id).description == "İkinci"
+    assert _conflicts(db) == []
