@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from sync.models import LedgerEntry, SyncClient
 from sync.protocol import APPLIED, REJECTED, Envelope, PushResult, Rejected, Reply
@@ -55,16 +55,17 @@ def push(
     client = _client(session, client_id, user_id, now)
     replies: list[Reply] = []
     expected: int | None = None
-    stored: dict[int, LedgerEntry] = {}
+    stored: dict[int, tuple[str, dict[str, Any]]] = {}
     replay_seqs = [e.seq for e in envelopes if e.seq <= client.last_seq]
     if replay_seqs:
+        # plain rows, not ORM objects: a replayed outbox can be thousands of entries
         rows = session.exec(
-            select(LedgerEntry).where(
+            select(LedgerEntry.seq, LedgerEntry.mutation_id, LedgerEntry.reply).where(
                 LedgerEntry.client_id == client_id,
-                LedgerEntry.seq.in_(replay_seqs),  # type: ignore[attr-defined]
+                col(LedgerEntry.seq).in_(replay_seqs),
             )
         ).all()
-        stored = {row.seq: row for row in rows}
+        stored = {seq: (mutation_id, dict(reply)) for seq, mutation_id, reply in rows}
 
     fresh: dict[int, Reply] = {}  # replies made in this batch (a batch may repeat a seq)
     for env in sorted(envelopes, key=lambda e: e.seq):
@@ -101,12 +102,13 @@ def push(
     return PushResult(client_id=client_id, last_seq=client.last_seq, replies=replies, expected_seq=expected)
 
 
-def _replay(env: Envelope, row: LedgerEntry | None) -> Reply:
+def _replay(env: Envelope, row: tuple[str, dict[str, Any]] | None) -> Reply:
     if row is None:  # pruned ledger: the outcome is gone, but it was applied once
         return Reply(seq=env.seq, mutation_id=env.mutation_id, status=APPLIED)
-    if row.mutation_id != env.mutation_id:
+    mutation_id, reply = row
+    if mutation_id != env.mutation_id:
         return _mismatch(env)
-    return Reply.from_json(row.reply)
+    return Reply.from_json(reply)
 
 
 def _mismatch(env: Envelope) -> Reply:
