@@ -49,7 +49,7 @@ MODELS: dict[str, type[SQLModel]] = {e.name: e.model for e in ENTITIES}
 tracker = ChangeTracker(ENTITIES)
 
 # Never sent to devices.
-PRIVATE_FIELDS = {"password_hash", "phone", "created_at_", "is_active"}
+PRIVATE_FIELDS = {"password_hash", "phone", "is_active"}
 
 
 def install_change_tracking() -> None:

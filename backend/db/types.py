@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -31,9 +30,3 @@ def enum_type(enum_cls: type[enum.Enum]) -> sa.Enum:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def json_default(value: Any) -> Any:  # pragma: no cover - used by later areas
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(type(value).__name__)
