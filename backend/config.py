@@ -113,13 +113,8 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         return self.effective_database_url.startswith("sqlite")
 
-    @property
-    def uploads_dir(self) -> Path:
-        return self.data_dir / "uploads"
-
     def ensure_data_dir(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.uploads_dir.mkdir(parents=True, exist_ok=True)
 
     def effective_secret_key(self) -> str:
         """The configured key, or the one kept in the data folder (created on first call)."""

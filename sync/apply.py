@@ -22,7 +22,6 @@ from sync.protocol import APPLIED, REJECTED, Envelope, PushResult, Rejected, Rep
 # (session, envelope) -> result payload ({entity, id, version}); raises Rejected to refuse.
 RunCommand = Callable[[Session, Envelope], dict[str, Any] | None]
 
-CLIENT_MISMATCH = "SYNC_CLIENT_MISMATCH"
 SEQ_REUSED = "SYNC_SEQ_REUSED"
 
 

@@ -68,21 +68,15 @@ def _begin_immediate(conn: Any) -> None:
 def create_engine(url: str, *, writer: bool = True, null_pool: bool = False) -> Engine:
     url = normalize_url(url)
     is_sqlite = url.startswith("sqlite")
-    kwargs: dict[str, Any] = {}
+    # SQLite: check_same_thread off, connections move between worker threads
+    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}} if is_sqlite else {}
     if null_pool:
         kwargs["poolclass"] = NullPool
     elif is_sqlite:
-        # one writer connection; readers pooled. check_same_thread off: worker threads share.
-        kwargs.update(
-            pool_size=1 if writer else 8,
-            max_overflow=0,
-            pool_timeout=60,
-            connect_args={"check_same_thread": False},
-        )
+        # one writer connection; readers pooled
+        kwargs.update(pool_size=1 if writer else 8, max_overflow=0, pool_timeout=60)
     else:
         kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
-    if is_sqlite and null_pool:
-        kwargs["connect_args"] = {"check_same_thread": False}
     engine = sa_create_engine(url, **kwargs)
     if is_sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)

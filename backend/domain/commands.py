@@ -142,11 +142,9 @@ def execute(
     name: str,
     args: Mapping[str, Any] | BaseModel,
     ctx: CommandContext,
-    *,
-    commands: CommandRegistry | None = None,
 ) -> Any:
     """Validate, authorise and run one command in ``ctx.session``'s transaction."""
-    cmd = (commands or registry).get(name)
+    cmd = registry.get(name)
     inp = parse_input(cmd.input_model, args)
     if not ctx.actor.can(cmd.permission):
         raise DomainError(ErrorCode.PERMISSION_DENIED, params={"permission": cmd.permission})
@@ -154,10 +152,6 @@ def execute(
     result = cmd.handler(ctx, inp)
     ctx.session.flush()  # constraint violations surface here, inside the caller's unit
     return result
-
-
-def new_id() -> uuid.UUID:
-    return uuid.uuid4()
 
 
 def load_all_commands() -> CommandRegistry:

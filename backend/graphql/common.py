@@ -70,7 +70,6 @@ class SignedIn(BasePermission):
         return True
 
 
-T = TypeVar("T")
 R = TypeVar("R")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -92,7 +91,3 @@ def pull_all(
                 return state, cursor, pages
 
     return do
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())

@@ -261,16 +261,7 @@ def update_work_order(ctx: CommandContext, inp: UpdateWorkOrder) -> WorkOrder:
     )
     if outcome.applied:
         _touch(ctx, wo)
-        ctx.session.add(
-            WorkOrderEvent(
-                work_order_id=wo.id,
-                seq=wo.version,
-                at=ctx.now,
-                actor_id=ctx.actor.id,
-                kind=WorkOrderEventKind.EDITED,
-                text=", ".join(outcome.applied),
-            )
-        )
+        _record(ctx, wo, WorkOrderEventKind.EDITED, text=", ".join(outcome.applied))
     return wo
 
 

@@ -49,6 +49,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from backend.integrations.blobs.sniff import HEAD_BYTES
+
 UPLOAD_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
 READ_CHUNK = 256 * 1024
@@ -263,7 +265,7 @@ class LocalBlobStore:
             total = 0
             while block := fh.read(READ_CHUNK):
                 if total == 0:
-                    head = block[:64]
+                    head = block[:HEAD_BYTES]
                 total += len(block)
                 digest.update(block)
             try:
