@@ -1,37 +1,24 @@
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { saveSession } from '../api/session';
 import { __deleteDbForTests } from '../db/idb';
-import { setLang } from '../i18n';
 import { isOnline, noteRequest, setOnline } from '../lib/net';
 import { editChanges, fieldLabel, showFieldValue } from '../lib/wo-fields';
-import { __resetForTests, applyChanges, getBaseState, getState, hydrate, putViewer, putWorkOrders, selectWorkOrder } from '../store/store';
+import { __resetForTests, applyChanges, getBaseState, getState, selectWorkOrder } from '../store/store';
 import { __resetSyncForTests, pushAll } from '../sync/engine';
 import type { PushOutcome, Transport } from '../sync/transport';
+import { freshSignedInClient } from '../test/client';
 import { makeWorkOrder } from '../test/factories';
 import type { Envelope } from './commands';
-import { dispatch, wireOverlay } from './dispatch';
-import { __resetOutboxForTests, getItems, initOutbox } from './outbox';
+import { dispatch } from './dispatch';
+import { __resetOutboxForTests, getItems } from './outbox';
 
-const future = () => new Date(Date.now() + 3600_000).toISOString();
 const tech = {
   user: { id: 'u1', username: 'teknisyen', fullName: 'Ali Teknisyen', role: 'TECHNICIAN' as const, region: null },
   permissions: ['workorders.work', 'workorders.note', 'workorders.edit'],
 };
 
 beforeEach(async () => {
-  __resetForTests();
-  __resetOutboxForTests();
-  __resetSyncForTests();
-  await __deleteDbForTests();
-  localStorage.clear();
-  setLang('tr');
-  saveSession({ accessToken: 'a', accessTokenExpiresAt: future(), refreshToken: 'r', refreshTokenExpiresAt: future() });
-  await hydrate();
-  putViewer(tech);
-  putWorkOrders([makeWorkOrder({ version: 4 })]);
-  await initOutbox('u1');
-  wireOverlay();
+  await freshSignedInClient(tech, [makeWorkOrder({ version: 4 })]);
 });
 
 const start = { title: 'Kamera görüntü vermiyor', description: 'Giriş kamerası', priority: 'HIGH', dueOn: '2026-11-30' };

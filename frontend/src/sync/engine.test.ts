@@ -1,18 +1,16 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NetworkError, GraphQLRequestError } from '../api/client';
-import { saveSession } from '../api/session';
 import { __deleteDbForTests } from '../db/idb';
-import { setLang } from '../i18n';
 import type { Envelope, OutboxItem } from '../outbox/commands';
-import { dispatch, wireOverlay } from '../outbox/dispatch';
+import { dispatch } from '../outbox/dispatch';
 import { __resetOutboxForTests, enqueue, getItems, initOutbox } from '../outbox/outbox';
-import { __resetForTests, getBaseState, getState, hydrate, putViewer, putWorkOrders, selectWorkOrder } from '../store/store';
+import { __resetForTests, getBaseState, getState, putWorkOrders, selectWorkOrder } from '../store/store';
+import { freshSignedInClient } from '../test/client';
 import { makeWorkOrder } from '../test/factories';
 import { __resetSyncForTests, backoffMs, planReplies, pullAll, pushAll, syncNow, getSyncStatus } from './engine';
 import type { PullPage, PushOutcome, SyncReply, Transport } from './transport';
 
-const future = () => new Date(Date.now() + 3600_000).toISOString();
 const tech = { user: { id: 'u1', username: 'teknisyen', fullName: 'Ali Teknisyen', role: 'TECHNICIAN' as const, region: null }, permissions: ['workorders.work', 'workorders.note'] };
 
 const applied = (e: Envelope): SyncReply => ({ seq: e.seq, mutationId: e.mutationId, status: 'APPLIED', code: null, message: null, field: null, result: { entity: 'workOrder', id: 'w1', version: 2 } });
@@ -38,18 +36,7 @@ function fakeTransport(push: (envs: Envelope[]) => PushOutcome | Promise<PushOut
 }
 
 beforeEach(async () => {
-  __resetForTests();
-  __resetOutboxForTests();
-  __resetSyncForTests();
-  await __deleteDbForTests();
-  localStorage.clear();
-  setLang('tr');
-  saveSession({ accessToken: 'a', accessTokenExpiresAt: future(), refreshToken: 'r', refreshTokenExpiresAt: future() });
-  await hydrate();
-  putViewer(tech);
-  putWorkOrders([makeWorkOrder()]);
-  await initOutbox('u1');
-  wireOverlay();
+  await freshSignedInClient(tech, [makeWorkOrder()]);
 });
 afterEach(() => vi.restoreAllMocks());
 
