@@ -25,6 +25,7 @@ from backend.db.engine import Database
 from backend.graphql.context import Context, new_request_id, pick_lang
 from backend.graphql.loaders import Loaders
 from backend.graphql.schema import build_schema
+from backend.http.minutes import minutes_routes
 from backend.http.uploads import TUS_EXPOSE_HEADERS, upload_routes
 
 log = logging.getLogger("saha.app")
@@ -161,7 +162,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         else None
     )
     return Litestar(
-        route_handlers=[healthz, graphql, *upload_routes(settings), spa_root, spa],
+        route_handlers=[healthz, graphql, *upload_routes(settings), *minutes_routes(settings), spa_root, spa],
         state=State({"settings": settings, "db": database}),
         middleware=[request_id_middleware],
         cors_config=cors,

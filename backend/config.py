@@ -97,6 +97,31 @@ class Settings(BaseSettings):
         default=REPO_ROOT / "frontend" / "dist", description="Built PWA served at `/`."
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    public_url: str = Field(
+        default="",
+        description="Address people reach Saha at, printed on sealed minutes for verification. "
+        "Empty: http://<host>:<port>.",
+    )
+    seal_cert_path: Path | None = Field(
+        default=None,
+        description="Institution certificate (PEM) that seals minutes PDFs (PAdES). With "
+        "`seal_key_path`. Empty (and no PKCS#12): a self-signed demo certificate is generated "
+        "into <data_dir>/seal/.",
+    )
+    seal_key_path: Path | None = Field(default=None, description="Private key (PEM) of `seal_cert_path`.")
+    seal_pkcs12_path: Path | None = Field(
+        default=None, description="Institution certificate and key as one PKCS#12 file instead."
+    )
+    seal_key_password: str | None = Field(
+        default=None, description="Password of the sealing key or PKCS#12 file, if any."
+    )
+    max_verify_pdf_bytes: int = Field(
+        default=20 * 1024 * 1024, description="Largest PDF accepted by the public verification page."
+    )
+
+    @property
+    def effective_public_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @field_validator("data_dir", "frontend_dist")
     @classmethod

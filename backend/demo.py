@@ -27,6 +27,7 @@ from backend.domain.commands import CommandContext, execute, load_all_commands
 from backend.domain.people.auth import actor_for, hash_password
 from backend.domain.people.models import Region, Role, User
 from backend.domain.people.permissions import Actor
+from backend.domain.surveys import signing
 from backend.domain.workorders.models import WorkOrderType
 
 DEMO_PASSWORD = "saha-demo"  # noqa: S105 - documented demo password, never used in production
@@ -309,6 +310,19 @@ BUILDING_AREAS = [
 POLE_AREAS = [AreaType.STREET, AreaType.SQUARE, AreaType.PARK]
 
 
+DEMO_PIN = "123456"  # signing PIN of every demo account (documented in README)
+DEMO_PIN_ITERATIONS = 210_000  # what the PWA uses
+
+
+def _set_demo_pin(user: User) -> None:
+    """What a phone does when a person sets a signing PIN (``surveys.signing``)."""
+    user.signing_salt = f"demo-{user.username}-pin-salt"[:64]
+    user.signing_iterations = DEMO_PIN_ITERATIONS
+    user.signing_key = signing.stored_key(
+        signing.client_key(DEMO_PIN, user.signing_salt, DEMO_PIN_ITERATIONS)
+    )
+
+
 def _is_empty(db: Database) -> bool:
     with db.read_session() as session:
         return int((session.exec(select(func.count()).select_from(User))).one()) == 0
@@ -384,6 +398,8 @@ def _load(session: Session, rng: random.Random) -> None:
             password_hash=pw,
             region_id=regions[region_name].id,
         )
+    for username, _name, _role in DEMO_USERS:
+        _set_demo_pin(users[username])
     session.add_all(users.values())
     session.flush()
 
@@ -566,7 +582,7 @@ def _load(session: Session, rng: random.Random) -> None:
             elif step == "close":
                 run(manager, "workorder.close", ref, t)
 
-    maint, fault, survey = WorkOrderType.MAINTENANCE, WorkOrderType.FAULT, WorkOrderType.SURVEY
+    maint, fault = WorkOrderType.MAINTENANCE, WorkOrderType.FAULT
     # The demo technician ("teknisyen", Merkez region): something in every state.
     work(
         "KNK-HB-01",
@@ -650,16 +666,21 @@ def _load(session: Session, rng: random.Random) -> None:
         note="PoE portu değiştirildi, görüntü geldi.",
         days_ago=35,
     )
-    work(
-        "KNK-HB-01",
-        survey,
-        "Vezne alanı kamera keşfi",
-        "Mali hizmetler veznesi için kamera talebi; Koruma Güvenlik ile ortak keşif yapılacak "
-        "(Yönerge 7(1)).",
-        assignee="teknisyen",
-        steps=[],
-        days_ago=0,
-        n_devices=0,
+    # A unit's request for cameras: a joint survey for the technician and the security staff.
+    run(
+        manager,
+        "survey.request",
+        {
+            "site_id": site_ids["KNK-HB-01"],
+            "reason": "Mali hizmetler veznesi ve giriş holü için kamera talebi; Koruma Güvenlik ile "
+            "ortak keşif yapılacak (Yönerge 4(3), 7(1)).",
+            "requesting_unit": "Mali Hizmetler Dairesi Başkanlığı",
+            "unit_head_id": users["birimamiri"].id,
+            "technician_id": users["teknisyen"].id,
+            "security_id": users["guvenlik"].id,
+            "due_on": (now + timedelta(days=7)).date(),
+        },
+        now - timedelta(hours=3),
     )
     # Other technicians and unassigned work, for managers and row-scope demos.
     work(

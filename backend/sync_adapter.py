@@ -24,7 +24,9 @@ from backend.domain.conflicts.commands import conflict_scope
 from backend.domain.errors import DomainError
 from backend.domain.people.models import Region, User
 from backend.domain.people.permissions import Actor
-from backend.domain.scope import device_scope, site_scope, work_order_scope
+from backend.domain.scope import device_scope, site_scope, survey_scope, work_order_scope
+from backend.domain.surveys.models import Minutes, MinutesSignature, Survey, SurveyPoint
+from backend.domain.surveys.seal import install_seal_guard
 from backend.domain.workorders.models import (
     WorkOrder,
     WorkOrderAttachment,
@@ -44,15 +46,20 @@ ENTITIES: list[TrackedEntity] = [
     TrackedEntity("workOrderEvent", WorkOrderEvent),
     TrackedEntity("workOrderAttachment", WorkOrderAttachment),
     TrackedEntity("conflict", Conflict),
+    TrackedEntity("survey", Survey),
+    TrackedEntity("surveyPoint", SurveyPoint),
+    TrackedEntity("minutes", Minutes),
+    TrackedEntity("minutesSignature", MinutesSignature),
 ]
 MODELS: dict[str, type[SQLModel]] = {e.name: e.model for e in ENTITIES}
 tracker = ChangeTracker(ENTITIES)
 
 # Never sent to devices.
-PRIVATE_FIELDS = {"password_hash", "phone", "is_active"}
+PRIVATE_FIELDS = {"password_hash", "phone", "is_active", "signing_key"}
 
 
 def install_change_tracking() -> None:
+    install_seal_guard()  # refuses writes to sealed minutes before they reach the change log
     tracker.install()
 
 
@@ -95,6 +102,16 @@ class PersonSource:
             return device_scope(a)
         if entity == "conflict":
             return conflict_scope(a)
+        if entity == "survey":
+            return survey_scope(a)
+        if entity in ("surveyPoint", "minutes"):
+            model = MODELS[entity]
+            return col(model.survey_id).in_(select(Survey.id).where(survey_scope(a)))
+        if entity == "minutesSignature":
+            visible_minutes = select(Minutes.id).where(
+                col(Minutes.survey_id).in_(select(Survey.id).where(survey_scope(a)))
+            )
+            return col(MinutesSignature.minutes_id).in_(visible_minutes)
         return true()  # users (names, roles) and regions: everyone signed in
 
     def snapshot_ids(

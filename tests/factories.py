@@ -136,3 +136,122 @@ def make_work_order(
 def reload(db: Database, model: type[Any], id_: uuid.UUID) -> Any:
     with db.read_session() as session:
         return (session.exec(select(model).where(model.id == id_))).one()
+
+
+# ---- surveys and minutes ------------------------------------------------------------------------
+
+PIN = "482916"
+PIN_ITERATIONS = 100_000  # the lowest the server accepts; keeps tests fast
+
+
+def set_pin(db: Database, user: User, pin: str = PIN) -> None:
+    """What a phone does when a person sets their signing PIN."""
+    from backend.domain.surveys import signing
+
+    salt = f"salt-{user.id.hex[:16]}"
+    key = signing.client_key(pin, salt, PIN_ITERATIONS)
+    run(
+        db,
+        user,
+        "account.setSigningPin",
+        {"salt": salt, "iterations": PIN_ITERATIONS, "storedKey": signing.stored_key(key)},
+    )
+
+
+def make_survey(db: Database, manager: User, site: Site, tech: User, security: User, unit_head: User) -> Any:
+    return run(
+        db,
+        manager,
+        "survey.request",
+        {
+            "siteId": site.id,
+            "reason": "Vezne ve giriş holü için kamera talebi",
+            "requestingUnit": "Mali Hizmetler Dairesi",
+            "unitHeadId": unit_head.id,
+            "technicianId": tech.id,
+            "securityId": security.id,
+        },
+    )
+
+
+def fill_survey(db: Database, tech: User, survey_id: uuid.UUID, *, points: int = 2) -> None:
+    run(
+        db,
+        tech,
+        "survey.update",
+        {
+            "surveyId": survey_id,
+            "surveyDate": "2026-11-22",
+            "recordingLocation": "OWN_CABINET",
+            "infrastructureNeeds": "PoE switch",
+            "cablingNeeds": "Cat6 40 m",
+            "signsNeeded": 2,
+            "signsNote": "Giriş ve vezne",
+            "conclusion": "FAVOURABLE",
+            "conclusionNote": "Uygundur",
+        },
+    )
+    for i in range(points):
+        run(
+            db,
+            tech,
+            "survey.addPoint",
+            {
+                "id": uuid.uuid4(),
+                "surveyId": survey_id,
+                "position": i,
+                "place": f"Nokta {i + 1}",
+                "areaType": "CASHIER" if i == 0 else "ENTRANCE",
+                "mounting": "WALL",
+                "photos": ["ab" * 32],
+                "latE6": 38_423_734 + i,
+                "lonE6": 27_142_826,
+            },
+        )
+
+
+def minutes_hash(db: Database, survey_id: uuid.UUID, minutes_id: uuid.UUID) -> str:
+    """The hash a phone computes for the minutes it is about to make (same builder as the server)."""
+    from backend.domain.surveys import signing
+    from backend.domain.surveys.content import build_content, next_revision
+    from backend.domain.surveys.models import Survey
+
+    with db.read_session() as session:
+        survey = session.get(Survey, survey_id)
+        assert survey is not None
+        rev = next_revision(session, survey_id)
+        return signing.content_hash(build_content(session, survey, minutes_id=minutes_id, revision=rev))
+
+
+def sign_args(
+    minutes: Any,
+    role: str,
+    signer: User,
+    *,
+    pin: str = PIN,
+    image: str = "cd" * 32,
+    signed_at: str = "2026-11-22T10:00:00.000Z",
+) -> dict[str, Any]:
+    """``minutes.sign`` arguments with the proof the signer's PIN makes."""
+    from backend.domain.surveys import signing
+
+    salt = f"salt-{signer.id.hex[:16]}"
+    key = signing.client_key(pin, salt, PIN_ITERATIONS)
+    message = signing.proof_message(
+        minutes_id=str(minutes.id),
+        content_hash=minutes.content_hash,
+        role=role,
+        signer_id=str(signer.id),
+        signed_at=signed_at,
+        image_sha256=image,
+    )
+    return {
+        "id": uuid.uuid4(),
+        "minutesId": minutes.id,
+        "role": role,
+        "signerId": signer.id,
+        "imageSha256": image,
+        "contentHash": minutes.content_hash,
+        "signedAt": signed_at,
+        "proof": signing.make_proof(key, signing.stored_key(key), message),
+    }

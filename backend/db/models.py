@@ -6,6 +6,7 @@ from backend.db.counters import Counter
 from backend.domain.assets.models import Device, IpBlock, Site
 from backend.domain.blobs.models import Blob, Upload
 from backend.domain.people.models import LoginThrottle, RefreshToken, Region, User
+from backend.domain.surveys.models import Minutes, MinutesSignature, Survey, SurveyPoint
 from backend.domain.workorders.models import (
     WorkOrder,
     WorkOrderAttachment,
@@ -25,9 +26,13 @@ __all__ = [
     "IpBlock",
     "LedgerEntry",
     "LoginThrottle",
+    "Minutes",
+    "MinutesSignature",
     "RefreshToken",
     "Region",
     "Site",
+    "Survey",
+    "SurveyPoint",
     "SyncClient",
     "SyncMeta",
     "Upload",

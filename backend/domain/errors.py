@@ -48,10 +48,123 @@ class ErrorCode(enum.StrEnum):
     SYNC_CLIENT_MISMATCH = "SYNC_CLIENT_MISMATCH"
     SYNC_SEQ_REUSED = "SYNC_SEQ_REUSED"
     SYNC_BATCH_TOO_LARGE = "SYNC_BATCH_TOO_LARGE"
+    SURVEY_PRIVATE_AREA = "SURVEY_PRIVATE_AREA"
+    SURVEY_NOT_PARTY = "SURVEY_NOT_PARTY"
+    SURVEY_LOCKED = "SURVEY_LOCKED"
+    SURVEY_INCOMPLETE = "SURVEY_INCOMPLETE"
+    SURVEY_WRONG_ROLE = "SURVEY_WRONG_ROLE"
+    SURVEY_NOT_SEALED = "SURVEY_NOT_SEALED"
+    SURVEY_NOT_FAVOURABLE = "SURVEY_NOT_FAVOURABLE"
+    MINUTES_SEALED = "MINUTES_SEALED"
+    MINUTES_WITHDRAWN = "MINUTES_WITHDRAWN"
+    MINUTES_CONTENT_MISMATCH = "MINUTES_CONTENT_MISMATCH"
+    MINUTES_WRONG_SIGNER = "MINUTES_WRONG_SIGNER"
+    MINUTES_ALREADY_SIGNED = "MINUTES_ALREADY_SIGNED"
+    MINUTES_SIGNER_NO_PIN = "MINUTES_SIGNER_NO_PIN"
+    MINUTES_SIGNATURE_INVALID = "MINUTES_SIGNATURE_INVALID"
+    MINUTES_NOT_SEALED = "MINUTES_NOT_SEALED"
+    MINUTES_BLOBS_PENDING = "MINUTES_BLOBS_PENDING"
+    SIGNING_PIN_INVALID = "SIGNING_PIN_INVALID"
     INTERNAL = "INTERNAL"
 
 
 MESSAGES: dict[ErrorCode, dict[Lang, str]] = {
+    ErrorCode.SURVEY_PRIVATE_AREA: {
+        "tr": (
+            "Bu noktaya kamera konulamaz: {area} özel alandır. Yönerge md. 7(4) uyarınca ofis, "
+            "çalışma odası, tuvalet/lavabo ve bunlara açılan koridorlara kamera konulmaz (vezne "
+            "alanları hariç)."
+        ),
+        "en": (
+            "No camera may be placed here: {area} is a private area. Directive 7(4) forbids cameras "
+            "in offices, work rooms, toilets and corridors opening onto them (cashier areas "
+            "excepted)."
+        ),
+    },
+    ErrorCode.SURVEY_NOT_PARTY: {
+        "tr": (
+            "Bu keşfin tarafı değilsiniz; yalnızca atanan teknisyen ve koruma güvenlik personeli "
+            "düzenleyebilir."
+        ),
+        "en": "You are not a party to this survey; only its technician and security staff may edit it.",
+    },
+    ErrorCode.SURVEY_LOCKED: {
+        "tr": "Keşif tutanağa bağlandı ve imza bekliyor; değiştirmek için önce tutanağı geri çekin.",
+        "en": "The survey is frozen into minutes awaiting signatures; withdraw the minutes to change it.",
+    },
+    ErrorCode.SURVEY_INCOMPLETE: {
+        "tr": "Tutanak oluşturulamıyor: {missing} eksik.",
+        "en": "The minutes cannot be made: {missing} missing.",
+    },
+    ErrorCode.SURVEY_WRONG_ROLE: {
+        "tr": "{person} bu görev için uygun değil: {role} olmalı.",
+        "en": "{person} cannot take this part: must be {role}.",
+    },
+    ErrorCode.SURVEY_NOT_SEALED: {
+        "tr": "Keşif tutanağı henüz tüm taraflarca imzalanıp mühürlenmedi.",
+        "en": "The survey minutes are not sealed yet.",
+    },
+    ErrorCode.SURVEY_NOT_FAVOURABLE: {
+        "tr": "Keşif sonucu olumsuz; Olur kaydedilemez.",
+        "en": "The survey was unfavourable; no approval can be recorded.",
+    },
+    ErrorCode.MINUTES_SEALED: {
+        "tr": (
+            "Tutanak imzalanıp mühürlendi; artık değiştirilemez. Düzeltme için yeni bir tutanak düzenleyin."
+        ),
+        "en": (
+            "The minutes are signed and sealed and can no longer change. Make a correcting minutes "
+            "document instead."
+        ),
+    },
+    ErrorCode.MINUTES_WITHDRAWN: {
+        "tr": "Bu tutanak geri çekildi.",
+        "en": "These minutes were withdrawn.",
+    },
+    ErrorCode.MINUTES_CONTENT_MISMATCH: {
+        "tr": (
+            "Tutanak içeriği sunucudaki keşifle uyuşmuyor (keşif başka biri tarafından değiştirilmiş "
+            "olabilir). Tutanağı yeniden oluşturun."
+        ),
+        "en": (
+            "The minutes' content does not match the survey on the server (someone else may have "
+            "changed it). Make the minutes again."
+        ),
+    },
+    ErrorCode.MINUTES_WRONG_SIGNER: {
+        "tr": "{person}, bu tutanağı “{role}” olarak imzalayamaz.",
+        "en": "{person} cannot sign these minutes as “{role}”.",
+    },
+    ErrorCode.MINUTES_ALREADY_SIGNED: {
+        "tr": "Bu tutanak “{role}” olarak zaten imzalandı.",
+        "en": "These minutes are already signed as “{role}”.",
+    },
+    ErrorCode.MINUTES_SIGNER_NO_PIN: {
+        "tr": "{person} henüz imza PIN'i belirlememiş; önce kendi hesabından PIN belirlemeli.",
+        "en": "{person} has not set a signing PIN yet; they must set one in their account first.",
+    },
+    ErrorCode.MINUTES_SIGNATURE_INVALID: {
+        "tr": (
+            "{person} adına atılan imza doğrulanamadı (PIN hatalı ya da imza başka bir belgeye ait). "
+            "İmza reddedildi; yeniden imzalayın."
+        ),
+        "en": (
+            "The signature made for {person} could not be verified (wrong PIN, or it belongs to "
+            "another document). It was rejected; sign again."
+        ),
+    },
+    ErrorCode.MINUTES_NOT_SEALED: {
+        "tr": "Tutanak henüz mühürlenmedi; PDF tüm imzalardan sonra hazırlanır.",
+        "en": "The minutes are not sealed yet; the PDF comes after every signature.",
+    },
+    ErrorCode.MINUTES_BLOBS_PENDING: {
+        "tr": "Tutanağın fotoğraf veya imza görüntüleri henüz yüklenmedi ({count} dosya bekleniyor).",
+        "en": "Some photos or signature images of the minutes have not been uploaded yet ({count} waiting).",
+    },
+    ErrorCode.SIGNING_PIN_INVALID: {
+        "tr": "İmza PIN bilgisi geçersiz.",
+        "en": "The signing PIN data is invalid.",
+    },
     ErrorCode.AUTH_REQUIRED: {
         "tr": "Bu işlem için oturum açmanız gerekiyor.",
         "en": "You need to sign in for this.",

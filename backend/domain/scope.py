@@ -3,7 +3,9 @@
 Every query and every command that loads an entity by id goes through these conditions.
 - managers and admins: everything;
 - technicians: work orders assigned to them; sites of their region and sites of their work;
-- other roles: sites and devices (read-only lookup), no work orders yet.
+- security staff and unit heads: the survey work orders they are party to; sites and devices
+  (read-only lookup);
+- Zabıta: sites and devices only.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from backend.domain.assets.models import Device, Site
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people.models import Role
 from backend.domain.people.permissions import Actor
+from backend.domain.surveys.models import Survey
 from backend.domain.workorders.models import WorkOrder
 
 M = TypeVar("M", bound=SQLModel)
@@ -28,7 +31,17 @@ def work_order_scope(actor: Actor) -> ColumnElement[bool]:
         return true()
     if actor.role is Role.TECHNICIAN:
         return col(WorkOrder.assignee_id) == actor.id
+    if actor.role in (Role.SECURITY, Role.UNIT_HEAD):
+        party = col(Survey.security_id) if actor.role is Role.SECURITY else col(Survey.unit_head_id)
+        return col(WorkOrder.id).in_(select(col(Survey.work_order_id)).where(party == actor.id))
     return false()
+
+
+def survey_scope(actor: Actor) -> ColumnElement[bool]:
+    """Surveys whose work order the actor sees."""
+    if actor.sees_everything:
+        return true()
+    return col(Survey.work_order_id).in_(select(col(WorkOrder.id)).where(work_order_scope(actor)))
 
 
 def site_scope(actor: Actor) -> ColumnElement[bool]:

@@ -61,6 +61,8 @@ STATUS = {
     ErrorCode.LIMIT_EXCEEDED: 413,
     ErrorCode.BLOB_TYPE_NOT_ALLOWED: 415,
     ErrorCode.BLOB_CHECKSUM_MISMATCH: 460,  # tus checksum extension's "Checksum Mismatch"
+    ErrorCode.MINUTES_NOT_SEALED: 409,
+    ErrorCode.MINUTES_BLOBS_PENDING: 409,
 }
 
 
@@ -117,11 +119,11 @@ def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[
         code = ErrorCode.NOT_FOUND if exc.status_code == 404 else ErrorCode.VALIDATION_FAILED
         return _error_response(request, exc.status_code, DomainError(code, params={"detail": exc.detail}))
     request_id = request.scope.get("state", {}).get("request_id", "")
-    log.exception("upload request failed (request id %s)", request_id)
+    log.exception("%s %s failed (request id %s)", request.method, request.url.path, request_id)
     return _error_response(request, 500, DomainError(ErrorCode.INTERNAL, params={"request_id": request_id}))
 
 
-def _service(state: State) -> UploadService:
+def upload_service(state: State) -> UploadService:
     service = state.get("upload_service")
     if service is None:
         settings: Settings = state.settings
@@ -131,7 +133,7 @@ def _service(state: State) -> UploadService:
     return service
 
 
-async def _actor(request: Request[Any, Any, Any], state: State) -> Actor:
+async def request_actor(request: Request[Any, Any, Any], state: State) -> Actor:
     header = request.headers.get("authorization", "")
     token = header[7:].strip() if header[:7].lower() == "bearer " else ""
     if not token:
@@ -176,8 +178,8 @@ async def tus_options(state: State) -> Response[None]:
 @post("/uploads", status_code=201, include_in_schema=False)
 async def create_upload(request: Request[Any, Any, Any], state: State) -> Response[None]:
     _require_tus(request)
-    actor = await _actor(request, state)
-    upload = await _service(state).create(
+    actor = await request_actor(request, state)
+    upload = await upload_service(state).create(
         actor, request.headers.get("upload-length"), request.headers.get("upload-metadata")
     )
     headers = _offset_headers(upload)
@@ -190,8 +192,8 @@ async def upload_status(
     request: Request[Any, Any, Any], state: State, upload_id: FromPath[str]
 ) -> Response[None]:
     _require_tus(request)
-    actor = await _actor(request, state)
-    upload = await _service(state).status(actor, upload_id)
+    actor = await request_actor(request, state)
+    upload = await upload_service(state).status(actor, upload_id)
     return Response(content=None, status_code=200, headers=_offset_headers(upload))
 
 
@@ -215,8 +217,8 @@ async def upload_append(
     if content_type != OFFSET_CONTENT_TYPE:
         detail = f"Content-Type: {OFFSET_CONTENT_TYPE}"
         raise Refused(415, DomainError(ErrorCode.VALIDATION_FAILED, params={"detail": detail}))
-    actor = await _actor(request, state)
-    upload = await _service(state).append(
+    actor = await request_actor(request, state)
+    upload = await upload_service(state).append(
         actor, upload_id, request.headers.get("upload-offset"), _body(request)
     )
     return Response(content=None, status_code=204, headers=_offset_headers(upload))
@@ -227,15 +229,15 @@ async def upload_terminate(
     request: Request[Any, Any, Any], state: State, upload_id: FromPath[str]
 ) -> Response[None]:
     _require_tus(request)
-    actor = await _actor(request, state)
-    await _service(state).terminate(actor, upload_id)
+    actor = await request_actor(request, state)
+    await upload_service(state).terminate(actor, upload_id)
     return Response(content=None, status_code=204, headers=_tus_headers())
 
 
 @get("/blobs/{sha256:str}", include_in_schema=False)
 async def read_blob(request: Request[Any, Any, Any], state: State, sha256: FromPath[str]) -> Response[Any]:
-    await _actor(request, state)
-    service = _service(state)
+    await request_actor(request, state)
+    service = upload_service(state)
     blob = await service.find_blob(sha256)
     etag = f'"{blob.sha256}"'
     headers = {"Cache-Control": BLOB_CACHE, "ETag": etag, "Content-Security-Policy": "sandbox"}
@@ -244,6 +246,15 @@ async def read_blob(request: Request[Any, Any, Any], state: State, sha256: FromP
     content = await service.blob_content(blob)
     headers["Content-Length"] = str(blob.size)
     return Stream(content, media_type=blob.content_type, headers=headers)
+
+
+def json_error_handlers() -> dict[Any, Any]:
+    """Catalogue errors as JSON ``{code, message}`` for the plain HTTP routes."""
+    return {
+        DomainError: _on_domain_error,
+        RequestEntityTooLarge: _on_too_large,
+        Exception: _on_unexpected,
+    }
 
 
 def upload_routes(settings: Settings) -> list[Router]:

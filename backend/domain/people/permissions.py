@@ -23,6 +23,11 @@ SITES_MANAGE = "sites.manage"  # create / edit sites and their IP blocks
 DEVICES_READ = "devices.read"
 DEVICES_MANAGE = "devices.manage"
 USERS_READ = "users.read"
+SURVEYS_REQUEST = "surveys.request"  # record a unit's survey request, assign technician + security
+SURVEYS_WORK = "surveys.work"  # fill in a survey one is party to (technician, security staff)
+SURVEYS_APPROVE = "surveys.approve"  # record the approval (Olur), which plans the installation
+MINUTES_SIGN = "minutes.sign"  # send signatures (one's own, or a co-signer's made with their PIN)
+ACCOUNT_SIGNING_PIN = "account.signingPin"  # set one's own signing PIN
 
 ALL_PERMISSIONS = frozenset(
     {
@@ -39,17 +44,34 @@ ALL_PERMISSIONS = frozenset(
         DEVICES_READ,
         DEVICES_MANAGE,
         USERS_READ,
+        SURVEYS_REQUEST,
+        SURVEYS_WORK,
+        SURVEYS_APPROVE,
+        MINUTES_SIGN,
+        ACCOUNT_SIGNING_PIN,
     }
 )
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.TECHNICIAN: frozenset(
-        {WORKORDERS_READ, WORKORDERS_WORK, WORKORDERS_NOTE, WORKORDERS_EDIT, SITES_READ, DEVICES_READ}
+        {
+            WORKORDERS_READ,
+            WORKORDERS_WORK,
+            WORKORDERS_NOTE,
+            WORKORDERS_EDIT,
+            SITES_READ,
+            DEVICES_READ,
+            SURVEYS_WORK,
+            MINUTES_SIGN,
+            ACCOUNT_SIGNING_PIN,
+        }
     ),
-    # Security staff, unit heads and Zabıta take part in surveys and damage reports (later
-    # issues); for now they can look up sites and devices.
-    Role.SECURITY: frozenset({SITES_READ, DEVICES_READ}),
-    Role.UNIT_HEAD: frozenset({SITES_READ, DEVICES_READ}),
+    # Security staff survey jointly with technicians and co-sign (directive 4(3), 7(1)); the
+    # requesting unit's head signs. Both see only the survey work orders they are party to.
+    Role.SECURITY: frozenset(
+        {WORKORDERS_READ, SITES_READ, DEVICES_READ, SURVEYS_WORK, MINUTES_SIGN, ACCOUNT_SIGNING_PIN}
+    ),
+    Role.UNIT_HEAD: frozenset({WORKORDERS_READ, SITES_READ, DEVICES_READ, MINUTES_SIGN, ACCOUNT_SIGNING_PIN}),
     Role.ZABITA: frozenset({SITES_READ, DEVICES_READ}),
     Role.MANAGER: frozenset(
         {
@@ -65,6 +87,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             DEVICES_READ,
             DEVICES_MANAGE,
             USERS_READ,
+            SURVEYS_REQUEST,
+            SURVEYS_APPROVE,
+            MINUTES_SIGN,
+            ACCOUNT_SIGNING_PIN,
         }
     ),
     Role.ADMIN: ALL_PERMISSIONS,

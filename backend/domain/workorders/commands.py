@@ -108,6 +108,17 @@ def _touch(ctx: CommandContext, wo: WorkOrder) -> None:
     ctx.session.add(wo)
 
 
+def record_note(ctx: CommandContext, work_order_id: uuid.UUID, text: str) -> WorkOrder:
+    """A line on the timeline written by another area's rule (a survey's minutes were sealed…):
+    the rule that calls it has already decided the actor may act."""
+    wo = ctx.session.get(WorkOrder, work_order_id, with_for_update=True)
+    if wo is None:
+        raise DomainError(ErrorCode.NOT_FOUND, field="workOrderId")
+    _touch(ctx, wo)
+    _record(ctx, wo, WorkOrderEventKind.NOTE, text=text)
+    return wo
+
+
 def _transition(
     ctx: CommandContext, work_order_id: uuid.UUID, action: Action, text: str | None = None
 ) -> WorkOrder:

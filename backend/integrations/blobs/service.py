@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
+import hashlib
 import mimetypes
 import re
 import uuid
@@ -317,3 +319,44 @@ class UploadService:
             return await anyio.to_thread.run_sync(self.store.iter_blob, blob.sha256)
         except FileNotFoundError:
             raise DomainError(ErrorCode.NOT_FOUND) from None
+
+    # --- server-side content (sealed PDFs, images for documents) -------------------------------
+
+    async def read_bytes(self, sha256: str) -> bytes | None:
+        """The whole content of a complete blob, or None when it is not (yet) here."""
+        try:
+            blob = await self.find_blob(sha256)
+            chunks = await self.blob_content(blob)
+        except DomainError:
+            return None
+        return await anyio.to_thread.run_sync(lambda: b"".join(chunks))
+
+    async def put_bytes(self, data: bytes, content_type: str, created_by_id: uuid.UUID | None) -> str:
+        """Store content the server made itself; the same path as an upload (partial, fsync,
+        verified move), so the store holds one kind of blob. Returns its SHA-256."""
+        sha256 = hashlib.sha256(data).hexdigest()
+        upload_id = uuid.uuid4().hex
+
+        def write() -> None:
+            self.store.create_partial(upload_id)
+            writer = self.store.open_partial(upload_id, 0)
+            try:
+                writer.write(data)
+                writer.commit()
+            finally:
+                writer.close()
+            self.store.finalize(upload_id, sha256, len(data))
+
+        await anyio.to_thread.run_sync(write)
+
+        def record(session: Session) -> None:
+            if session.get(Blob, sha256) is None:
+                session.add(
+                    Blob(
+                        sha256=sha256, size=len(data), content_type=content_type, created_by_id=created_by_id
+                    )
+                )
+
+        with contextlib.suppress(IntegrityError):  # the same bytes recorded concurrently
+            await self.db.write(record)
+        return sha256

@@ -1,0 +1,1 @@
+"""Joint surveys (ortak keşif) and their signed minutes (keşif tutanağı)."""

@@ -1,0 +1,228 @@
+"""Reading survey minutes: the sealed document's parts, and public verification.
+
+Verification (no sign-in) says whether a PDF or a verification code belongs to sealed minutes
+Saha holds, and whose signatures they carry. Only what the printed document itself shows is
+disclosed: numbers, site, unit, parties' names and roles, times.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.people.models import User
+from backend.domain.people.permissions import Actor
+from backend.domain.scope import load_in_scope, survey_scope
+from backend.domain.surveys.models import Minutes, MinutesSignature, MinutesStatus, SignerRole, Survey
+from backend.domain.surveys.signing import normalize_code
+
+ROLE_ORDER = {SignerRole.TECHNICIAN: 0, SignerRole.SECURITY: 1, SignerRole.UNIT_HEAD: 2}
+
+
+@dataclass(frozen=True)
+class SignatureView:
+    role: SignerRole
+    name: str
+    signed_at: datetime
+    recorded_at: datetime
+    image_sha256: str
+
+
+@dataclass(frozen=True)
+class SealedMinutes:
+    """Everything the PDF is made of."""
+
+    id: uuid.UUID
+    content: dict[str, Any]
+    content_hash: str
+    verification_code: str
+    sealed_at: datetime
+    signatures: list[SignatureView]
+    pdf_sha256: str | None
+    blobs: list[str] = field(default_factory=list)  # photos and signature images it shows
+
+
+def _signatures(session: Session, minutes_id: uuid.UUID) -> list[SignatureView]:
+    rows = session.exec(
+        select(MinutesSignature, User)
+        .join(User, col(User.id) == col(MinutesSignature.signer_id))
+        .where(MinutesSignature.minutes_id == minutes_id)
+    ).all()
+    out = [
+        SignatureView(
+            role=sig.role,
+            name=user.full_name,
+            signed_at=datetime.fromisoformat(sig.signed_at.replace("Z", "+00:00")),
+            recorded_at=sig.recorded_at,
+            image_sha256=sig.image_sha256,
+        )
+        for sig, user in rows
+    ]
+    return sorted(out, key=lambda s: ROLE_ORDER[s.role])
+
+
+def sealed_minutes(session: Session, actor: Actor, minutes_id: uuid.UUID) -> SealedMinutes:
+    """The sealed minutes ``actor`` may see (NOT_FOUND otherwise; MINUTES_NOT_SEALED before)."""
+    minutes = session.get(Minutes, minutes_id)
+    if minutes is None:
+        raise DomainError(ErrorCode.NOT_FOUND, field="minutesId")
+    load_in_scope(session, Survey, minutes.survey_id, survey_scope(actor), field="minutesId")
+    if minutes.status is not MinutesStatus.SEALED or minutes.sealed_at is None:
+        raise DomainError(ErrorCode.MINUTES_NOT_SEALED, field="minutesId")
+    content = json.loads(minutes.content)
+    signatures = _signatures(session, minutes.id)
+    photos = [sha for point in content["points"] for sha in point["photos"]]
+    return SealedMinutes(
+        id=minutes.id,
+        content=content,
+        content_hash=minutes.content_hash,
+        verification_code=minutes.verification_code,
+        sealed_at=minutes.sealed_at,
+        signatures=signatures,
+        pdf_sha256=minutes.pdf_sha256,
+        blobs=list(dict.fromkeys(photos + [s.image_sha256 for s in signatures])),
+    )
+
+
+def record_pdf(session: Session, minutes_id: uuid.UUID, pdf_sha256: str) -> str:
+    """Keep the first sealed PDF made for these minutes; a concurrent second one loses."""
+    session.execute(
+        update(Minutes)
+        .where(col(Minutes.id) == minutes_id, col(Minutes.pdf_sha256).is_(None))
+        .values(pdf_sha256=pdf_sha256, version=Minutes.version + 1)
+    )
+    stored = session.exec(select(Minutes.pdf_sha256).where(Minutes.id == minutes_id)).one()
+    assert stored is not None
+    return stored
+
+
+# ---- public verification ---------------------------------------------------------------------
+
+Verdict = Literal["VALID", "INVALID", "UNKNOWN", "NOT_SEALED"]
+
+VERDICT_MESSAGES: dict[str, str] = {
+    "VALID": "Belge geçerli: Saha'da kayıtlı, mühürlü bir keşif tutanağıdır ve değiştirilmemiştir.",
+    "VALID_CODE": "Bu doğrulama kodu Saha'da kayıtlı, mühürlü bir keşif tutanağına aittir. "
+    "Elinizdeki belgenin aynı olduğundan emin olmak için PDF dosyasını da doğrulatın.",
+    "INVALID": "Belge geçersiz: {problem}",
+    "UNKNOWN": "Bu kodla kayıtlı bir tutanak bulunamadı.",
+    "NOT_SEALED": "Bu tutanak henüz tüm taraflarca imzalanıp mühürlenmedi.",
+}
+PROBLEMS_TR: dict[str, str] = {
+    "not a PDF": "dosya bir PDF değil.",
+    "not signed": "belgede kurum mührü (elektronik imza) yok.",
+    "modified after signing": "belge mühürlendikten sonra değiştirilmiş.",
+    "unknown signer": "mühür Saha'nın kurum sertifikasına ait değil.",
+    "not our record": "mühür geçerli ama belge Saha'daki tutanak kaydıyla uyuşmuyor.",
+}
+
+
+@dataclass(frozen=True)
+class PdfFacts:
+    """What the PDF integration found in a file (``backend.integrations.pdf.seal.PdfCheck``)."""
+
+    signed: bool
+    intact: bool
+    valid: bool
+    signer: str | None
+    signed_at: datetime | None
+    problem: str | None
+    minutes_id: str | None
+    sha256: str
+
+
+def find_by_code(session: Session, code: str) -> Minutes | None:
+    normal = normalize_code(code)
+    if not normal:
+        return None
+    return session.exec(
+        select(Minutes).where(Minutes.verification_code == normal).order_by(col(Minutes.created_at).desc())
+    ).first()
+
+
+def _minutes_view(session: Session, minutes: Minutes) -> dict[str, Any]:
+    content = json.loads(minutes.content)
+    superseding = session.exec(select(Minutes).where(Minutes.supersedes_id == minutes.id)).first()
+    supersedes = session.get(Minutes, minutes.supersedes_id) if minutes.supersedes_id else None
+    sigs = _signatures(session, minutes.id) if minutes.status is MinutesStatus.SEALED else []
+    return {
+        "id": str(minutes.id),
+        "verificationCode": minutes.verification_code,
+        "contentHash": minutes.content_hash,
+        "revision": minutes.revision,
+        "status": minutes.status.name,
+        "sealedAt": minutes.sealed_at.isoformat() if minutes.sealed_at else None,
+        "workOrderNumber": content["workOrderNumber"],
+        "siteName": content["site"]["name"],
+        "requestingUnit": content["request"]["requestingUnit"],
+        "conclusion": content["conclusion"],
+        "supersedesCode": supersedes.verification_code if supersedes else None,
+        "supersededByCode": superseding.verification_code
+        if superseding and superseding.status is MinutesStatus.SEALED
+        else None,
+        "signatures": [
+            {
+                "role": s.role.name,
+                "name": s.name,
+                "signedAt": s.signed_at.isoformat(),
+                "recordedAt": s.recorded_at.isoformat(),
+            }
+            for s in sigs
+        ],
+    }
+
+
+def _report(
+    verdict: Verdict,
+    message: str,
+    code: str | None,
+    pdf: dict[str, Any] | None,
+    minutes: dict[str, Any] | None,
+) -> dict[str, Any]:
+    return {"verdict": verdict, "message": message, "code": code, "pdf": pdf, "minutes": minutes}
+
+
+def verify_code(session: Session, code: str) -> dict[str, Any]:
+    minutes = find_by_code(session, code)
+    normal = normalize_code(code) or None
+    if minutes is None:
+        return _report("UNKNOWN", VERDICT_MESSAGES["UNKNOWN"], normal, None, None)
+    view = _minutes_view(session, minutes)
+    if minutes.status is not MinutesStatus.SEALED:
+        return _report("NOT_SEALED", VERDICT_MESSAGES["NOT_SEALED"], normal, None, view)
+    return _report("VALID", VERDICT_MESSAGES["VALID_CODE"], normal, None, view)
+
+
+def verify_document(session: Session, facts: PdfFacts) -> dict[str, Any]:
+    """A PDF is valid when the institution's seal over it is intact and trusted, and it is the
+    very file Saha made for sealed minutes (same SHA-256 as recorded)."""
+    minutes = None
+    if facts.minutes_id:
+        try:
+            minutes = session.get(Minutes, uuid.UUID(facts.minutes_id))
+        except ValueError:
+            minutes = None
+    matches = bool(minutes and minutes.pdf_sha256 == facts.sha256)
+    pdf = {
+        "signed": facts.signed,
+        "intact": facts.intact,
+        "valid": facts.valid,
+        "signer": facts.signer,
+        "signedAt": facts.signed_at.isoformat() if facts.signed_at else None,
+        "problem": facts.problem,
+        "matchesRecord": matches,
+    }
+    view = _minutes_view(session, minutes) if minutes else None
+    code = minutes.verification_code if minutes else None
+    problem = facts.problem or ("" if matches else "not our record")
+    if facts.valid and matches and minutes is not None and minutes.status is MinutesStatus.SEALED:
+        return _report("VALID", VERDICT_MESSAGES["VALID"], code, pdf, view)
+    reason = PROBLEMS_TR.get(problem, problem)
+    return _report("INVALID", VERDICT_MESSAGES["INVALID"].format(problem=reason), code, pdf, view)
