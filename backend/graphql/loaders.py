@@ -14,7 +14,9 @@ from strawberry.dataloader import DataLoader
 from backend.db.engine import Database
 from backend.domain.assets.models import Device, IpBlock, Site
 from backend.domain.people.models import Region, User
-from backend.domain.workorders.models import WorkOrderDevice, WorkOrderEvent
+from backend.domain.surveys import queries as sq
+from backend.domain.surveys.models import Minutes, MinutesSignature, SurveyPoint
+from backend.domain.workorders.models import WorkOrder, WorkOrderDevice, WorkOrderEvent
 from backend.domain.workorders.queries import timelines
 
 M = TypeVar("M", bound=SQLModel)
@@ -35,6 +37,14 @@ class Loaders:
         self.ip_blocks_of_site: DataLoader[K, list[IpBlock]] = DataLoader(self._batch(self._ip_blocks))
         self.devices_of_site: DataLoader[K, list[Device]] = DataLoader(self._batch(self._devices_of_sites))
         self.device_count_of_site: DataLoader[K, int] = DataLoader(self._batch(self._device_counts))
+        self.work_order = self._by_id(WorkOrder)
+        self.points_of_survey: DataLoader[K, list[SurveyPoint]] = DataLoader(
+            self._batch(sq.points_of_surveys)
+        )
+        self.minutes_of_survey: DataLoader[K, list[Minutes]] = DataLoader(self._batch(sq.minutes_of_surveys))
+        self.signatures_of_minutes: DataLoader[K, list[MinutesSignature]] = DataLoader(
+            self._batch(sq.signatures_of_minutes)
+        )
 
     def _batch(
         self, fn: Callable[[Session, Sequence[K]], list[Any]]

@@ -25,6 +25,7 @@ from backend.graphql.common import (
     run_command,
 )
 from backend.graphql.context import ctx
+from backend.graphql.surveys import SurveyMutation
 from backend.graphql.sync import SyncMutation
 from backend.graphql.types import DeviceType, SiteType, ViewerType, WorkOrderObject
 
@@ -222,7 +223,7 @@ def _now() -> datetime:
 
 
 @strawberry.type
-class Mutation(SyncMutation):
+class Mutation(SyncMutation, SurveyMutation):
     @strawberry.mutation(description="Sign in with username and password.")
     async def sign_in(self, info: Info[Any, Any], username: str, password: str) -> SessionResult:
         c = ctx(info)

@@ -226,3 +226,45 @@ def verify_document(session: Session, facts: PdfFacts) -> dict[str, Any]:
         return _report("VALID", VERDICT_MESSAGES["VALID"], code, pdf, view)
     reason = PROBLEMS_TR.get(problem, problem)
     return _report("INVALID", VERDICT_MESSAGES["INVALID"].format(problem=reason), code, pdf, view)
+
+
+# ---- lists for the GraphQL read side ---------------------------------------------------------
+
+
+def find_survey(session: Session, actor: Actor, survey_id: uuid.UUID) -> Survey | None:
+    return session.exec(select(Survey).where(Survey.id == survey_id, survey_scope(actor))).first()
+
+
+def list_surveys(session: Session, actor: Actor, status: Any = None, limit: int = 50) -> list[Survey]:
+    stmt = select(Survey).where(survey_scope(actor))
+    if status is not None:
+        stmt = stmt.where(Survey.status == status)
+    return list(session.exec(stmt.order_by(col(Survey.updated_at).desc()).limit(limit)).all())
+
+
+def points_of_surveys(session: Session, keys: Any) -> list[list[Any]]:
+    from backend.domain.surveys.models import SurveyPoint
+
+    rows = session.exec(select(SurveyPoint).where(col(SurveyPoint.survey_id).in_(keys))).all()
+    out: dict[uuid.UUID, list[Any]] = {k: [] for k in keys}
+    for row in sorted(rows, key=lambda p: (p.position, str(p.id))):
+        out[row.survey_id].append(row)
+    return [out[k] for k in keys]
+
+
+def minutes_of_surveys(session: Session, keys: Any) -> list[list[Minutes]]:
+    rows = session.exec(
+        select(Minutes).where(col(Minutes.survey_id).in_(keys)).order_by(col(Minutes.revision))
+    ).all()
+    out: dict[uuid.UUID, list[Minutes]] = {k: [] for k in keys}
+    for row in rows:
+        out[row.survey_id].append(row)
+    return [out[k] for k in keys]
+
+
+def signatures_of_minutes(session: Session, keys: Any) -> list[list[MinutesSignature]]:
+    rows = session.exec(select(MinutesSignature).where(col(MinutesSignature.minutes_id).in_(keys))).all()
+    out: dict[uuid.UUID, list[MinutesSignature]] = {k: [] for k in keys}
+    for row in sorted(rows, key=lambda s: ROLE_ORDER[s.role]):
+        out[row.minutes_id].append(row)
+    return [out[k] for k in keys]
