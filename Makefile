@@ -59,10 +59,12 @@ run: $(STAMP_PY) $(DIST) ## set up everything and serve the app (SQLite in ./var
 	@echo ""
 	$(VPY) -m backend serve
 
-chromium: ## install Debian's chromium for the browser tests (when missing and root)
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	  else echo "chromium missing: run 'sudo apt-get install chromium'"; exit 1; fi; fi
+chromium: ## install Debian's chromium (browser tests) and poppler-utils (PDF checks) when missing and root
+	@missing=""; [ -x /usr/bin/chromium ] || missing="chromium"; \
+	command -v pdfsig >/dev/null && command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "missing:$$missing: run 'sudo apt-get install$$missing'"; exit 1; fi; fi
 
 lint: $(STAMP_PY) $(STAMP_JS) ## ruff, mypy (strict) and the TypeScript check
 	$(VENV)/bin/ruff check backend sync tests bench
@@ -70,7 +72,7 @@ lint: $(STAMP_PY) $(STAMP_JS) ## ruff, mypy (strict) and the TypeScript check
 	$(VENV)/bin/mypy
 	cd frontend && npm run --silent typecheck
 
-test-py: $(STAMP_PY) ## unit + integration tests (also on PostgreSQL when TEST_DATABASE_URL is set)
+test-py: $(STAMP_PY) chromium ## unit + integration tests (also on PostgreSQL when TEST_DATABASE_URL is set)
 	$(VPY) -m pytest tests --ignore=tests/e2e -q
 
 test-js: $(STAMP_JS) ## front-end unit tests (vitest)
