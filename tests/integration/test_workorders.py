@@ -7,7 +7,7 @@ import pytest
 from backend.db.engine import Database
 from backend.domain.workorders.models import WorkOrder, WorkOrderStatus
 from tests.conftest import GQL
-from tests.factories import make_work_order, reload
+from tests.factories import make_survey, make_work_order, reload
 from tests.integration.conftest import World
 
 WO_FIELDS = """
@@ -215,15 +215,28 @@ async def test_manager_sees_everything_and_review_queue(gql: GQL, db: Database, 
     assert data["reviewQueue"][0]["allowedActions"] == ["ADD_NOTE", "APPROVE", "RETURN"]
 
 
-@pytest.mark.parametrize("role", ["security", "unit_head", "zabita"])
-async def test_other_roles_cannot_read_work_orders(gql: GQL, world: World, role: str) -> None:
-    user = getattr(world, role)
-
-    body = await gql("{ workOrders { total } }", token=world.token(user))
+async def test_zabita_cannot_read_work_orders(gql: GQL, world: World) -> None:
+    body = await gql("{ workOrders { total } }", token=world.token(world.zabita))
 
     assert body["data"] is None
     assert len(body["errors"]) == 1
     assert body["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
+
+
+@pytest.mark.parametrize("role", ["security", "unit_head"])
+async def test_survey_parties_see_only_the_survey_work_orders_they_are_party_to(
+    gql: GQL, db: Database, world: World, role: str
+) -> None:
+    # given ordinary work and a survey the person is party to
+    make_work_order(db, world.manager, world.site_north, assignee=world.tech)
+    survey = make_survey(db, world.manager, world.site_north, world.tech, world.security, world.unit_head)
+
+    body = await gql("{ workOrders { total items { id type } } }", token=world.token(getattr(world, role)))
+
+    assert body["data"]["workOrders"] == {
+        "total": 1,
+        "items": [{"id": str(survey.work_order_id), "type": "SURVEY"}],
+    }
 
 
 async def test_review_queue_needs_approve_permission(gql: GQL, world: World) -> None:

@@ -27,7 +27,7 @@ SURVEYS_REQUEST = "surveys.request"  # record a unit's survey request, assign te
 SURVEYS_WORK = "surveys.work"  # fill in a survey one is party to (technician, security staff)
 SURVEYS_APPROVE = "surveys.approve"  # record the approval (Olur), which plans the installation
 MINUTES_SIGN = "minutes.sign"  # send signatures (one's own, or a co-signer's made with their PIN)
-ACCOUNT_SIGNING_PIN = "account.signingPin"  # set one's own signing PIN
+ACCOUNT_SIGNING_PIN = "account.pin"  # set one's own signing PIN
 
 ALL_PERMISSIONS = frozenset(
     {

@@ -120,6 +120,8 @@ PROBLEMS_TR: dict[str, str] = {
     "not signed": "belgede kurum mührü (elektronik imza) yok.",
     "modified after signing": "belge mühürlendikten sonra değiştirilmiş.",
     "unknown signer": "mühür Saha'nın kurum sertifikasına ait değil.",
+    "invalid signature": "mühürdeki elektronik imza geçersiz.",
+    "signature could not be checked": "mühür denetlenemedi (imza biçimi tanınmıyor).",
     "not our record": "mühür geçerli ama belge Saha'daki tutanak kaydıyla uyuşmuyor.",
 }
 
