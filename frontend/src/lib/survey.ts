@@ -1,0 +1,77 @@
+/**
+ * Survey vocabulary and rules the phone checks before the server does (docs/surveys.md):
+ * area types and the private-area rule of directive 7(4), mountings, recording locations,
+ * signer roles.
+ */
+import { enumLabel, t } from '../i18n';
+import type { SignerRole, SurveyRecord } from '../store/store';
+
+/** backend AreaType, in the order the form offers them. */
+export const AREA_TYPES = [
+  'ENTRANCE',
+  'LOBBY',
+  'PUBLIC_CORRIDOR',
+  'PARKING',
+  'PERIMETER',
+  'STREET',
+  'SQUARE',
+  'PARK',
+  'WAREHOUSE',
+  'CASHIER',
+  'TECHNICAL_ROOM',
+  'OFFICE',
+  'WORK_ROOM',
+  'TOILET',
+  'CORRIDOR_TO_PRIVATE',
+] as const;
+export type AreaType = (typeof AREA_TYPES)[number];
+
+/** Directive 7(4): no camera in offices, work rooms, toilets/lavatories, or corridors opening onto them. */
+export const PRIVATE_AREAS: ReadonlySet<string> = new Set(['OFFICE', 'WORK_ROOM', 'TOILET', 'CORRIDOR_TO_PRIVATE']);
+/** …except cashier (vezne) areas. */
+export const CASHIER = 'CASHIER';
+
+export const MOUNTINGS = ['WALL', 'CEILING', 'POLE', 'FACADE', 'OTHER'] as const;
+export const RECORDING_LOCATIONS = ['OWN_RECORDING_ROOM', 'OWN_CABINET', 'CENTRAL_SERVER'] as const;
+export const SIGNER_ROLES: SignerRole[] = ['TECHNICIAN', 'SECURITY', 'UNIT_HEAD'];
+
+export const isPrivateArea = (area: string | null | undefined): boolean => !!area && PRIVATE_AREAS.has(area);
+
+export interface AreaRule {
+  /** `forbidden`: the point cannot be saved; `exception`: allowed, with the reason why. */
+  kind: 'forbidden' | 'exception';
+  message: string;
+}
+
+/** What the form shows as soon as an area type is chosen. */
+export function areaRule(area: string | null | undefined): AreaRule | null {
+  if (isPrivateArea(area)) return { kind: 'forbidden', message: t('survey.privateArea', { area: enumLabel('area', area) }) };
+  if (area === CASHIER) return { kind: 'exception', message: t('survey.cashierNote') };
+  return null;
+}
+
+/** Who signs in a role, per the survey. */
+export function signerOf(survey: Pick<SurveyRecord, 'technicianId' | 'securityId' | 'unitHeadId'>, role: SignerRole): string {
+  return role === 'TECHNICIAN' ? survey.technicianId : role === 'SECURITY' ? survey.securityId : survey.unitHeadId;
+}
+
+/**
+ * Top-level strings (and strings in top-level arrays) trimmed, as the server's command inputs
+ * trim them: what the phone shows and hashes must be what the server stores.
+ */
+export function trimArgs<T>(args: T): T {
+  if (!args || typeof args !== 'object') return args;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(args as Record<string, unknown>)) {
+    out[k] = typeof v === 'string' ? v.trim() : Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x.trim() : x)) : v;
+  }
+  return out as T;
+}
+
+/** Today in Europe/Istanbul as `YYYY-MM-DD` (the survey date's default). */
+export function todayIstanbul(now = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Istanbul', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+/** Degrees → integer micro-degrees, as the server stores positions. */
+export const toE6 = (deg: number): number => Math.round(deg * 1e6);
