@@ -33,6 +33,65 @@ export interface CommandArgs {
     caption?: string | null;
   };
   'conflict.resolve': { conflictId: string; choice: 'keep_server' | 'take_client' };
+  // Joint surveys and minutes (docs/surveys.md). Strings are trimmed before dispatch: the server
+  // trims them, and the minutes' content built here must equal the one built there.
+  'survey.request': {
+    id: string;
+    workOrderId: string;
+    siteId: string;
+    reason: string;
+    requestingUnit: string;
+    unitHeadId: string;
+    technicianId: string;
+    securityId: string;
+    dueOn?: string | null;
+  };
+  'survey.update': { surveyId: string } & SurveyFields;
+  'survey.addPoint': { id: string; surveyId: string } & PointFields;
+  'survey.updatePoint': { pointId: string } & Partial<PointFields>;
+  'survey.removePoint': { pointId: string };
+  'minutes.create': { id: string; surveyId: string; contentHash: string };
+  'minutes.sign': {
+    id: string;
+    minutesId: string;
+    role: SignerRole;
+    signerId: string;
+    imageSha256: string;
+    contentHash: string;
+    signedAt: string;
+    proof: string;
+  };
+  'minutes.withdraw': { minutesId: string; reason: string };
+  'survey.correct': { surveyId: string; reason: string };
+  'survey.recordApproval': { surveyId: string; olurReference: string; olurDate: string; installationWorkOrderId: string };
+  'account.setSigningPin': { salt: string; iterations: number; storedKey: string };
+}
+
+export type SignerRole = 'TECHNICIAN' | 'SECURITY' | 'UNIT_HEAD';
+
+/** `survey.update`'s optional fields (only the changed ones are sent). */
+export interface SurveyFields {
+  surveyDate?: string;
+  recordingLocation?: string;
+  recordingNote?: string;
+  infrastructureNeeds?: string;
+  cablingNeeds?: string;
+  signsNeeded?: number;
+  signsNote?: string;
+  conclusion?: 'FAVOURABLE' | 'UNFAVOURABLE';
+  conclusionNote?: string;
+}
+
+export interface PointFields {
+  position: number;
+  place: string;
+  areaType: string;
+  mounting: string;
+  viewDirection?: string;
+  photos?: string[];
+  latE6?: number | null;
+  lonE6?: number | null;
+  accuracyM?: number | null;
 }
 export type CommandName = keyof CommandArgs;
 
@@ -48,6 +107,17 @@ export const COMMAND_NAMES: CommandName[] = [
   'workorder.update',
   'workorder.attach',
   'conflict.resolve',
+  'survey.request',
+  'survey.update',
+  'survey.addPoint',
+  'survey.updatePoint',
+  'survey.removePoint',
+  'minutes.create',
+  'minutes.sign',
+  'minutes.withdraw',
+  'survey.correct',
+  'survey.recordApproval',
+  'account.setSigningPin',
 ];
 
 export function isCommandName(name: string): name is CommandName {

@@ -8,6 +8,7 @@
  */
 import type { OperationError } from '../api/types';
 import { t } from '../i18n';
+import { areaRule, trimArgs } from '../lib/survey';
 import { EDIT_FIELDS } from '../lib/wo-fields';
 import { getBaseState, setOverlay } from '../store/store';
 import { isCommandName, type CommandArgs, type CommandName, type OutboxItem } from './commands';
@@ -54,6 +55,18 @@ function localCheck<N extends CommandName>(name: N, args: CommandArgs[N]): Dispa
   const a = args as Record<string, unknown>;
   if (name === 'workorder.addNote' && !String(a.text ?? '').trim()) return fail(CLIENT_ERROR.invalid, t('form.noteRequired'), 'text');
   if (name === 'workorder.return' && !String(a.reason ?? '').trim()) return fail(CLIENT_ERROR.invalid, t('form.reasonRequired'), 'reason');
+  const short = (k: string) => String(a[k] ?? '').length < 2;
+  if ((name === 'survey.addPoint' || name === 'survey.updatePoint') && a.areaType !== undefined) {
+    const rule = areaRule(String(a.areaType));
+    if (rule?.kind === 'forbidden') return fail(CLIENT_ERROR.invalid, rule.message, 'areaType');
+  }
+  if (name === 'survey.addPoint' && short('place')) return fail(CLIENT_ERROR.invalid, t('survey.placeRequired'), 'place');
+  if ((name === 'minutes.withdraw' || name === 'survey.correct') && short('reason')) return fail(CLIENT_ERROR.invalid, t('survey.reasonRequired'), 'reason');
+  if (name === 'survey.request') {
+    if (short('requestingUnit')) return fail(CLIENT_ERROR.invalid, t('survey.unitRequired'), 'requestingUnit');
+    if (short('reason')) return fail(CLIENT_ERROR.invalid, t('survey.reasonRequired'), 'reason');
+  }
+  if (name === 'survey.recordApproval' && short('olurReference')) return fail(CLIENT_ERROR.invalid, t('survey.olurRequired'), 'olurReference');
   if (name === 'workorder.update') {
     if (a.title !== undefined && !String(a.title).trim()) return fail(CLIENT_ERROR.invalid, t('form.titleRequired'), 'title');
     if (!EDIT_FIELDS.some((f) => a[f] !== undefined)) return fail(CLIENT_ERROR.invalid, t('form.noChanges'), null);
@@ -67,6 +80,8 @@ export async function dispatch<N extends CommandName>(
   opts: { blobRefs?: string[]; baseVersions?: Record<string, number> } = {},
 ): Promise<DispatchResult> {
   if (!isCommandName(name)) return fail(CLIENT_ERROR.unknownCommand, t('error.unexpected'));
+  // The server trims strings; sending them trimmed keeps the local view (and minutes) equal to it.
+  args = trimArgs(args);
   const invalid = localCheck(name, args);
   if (invalid) return invalid;
   const clientId = getClientId();

@@ -8,6 +8,7 @@ import type { WorkOrderStatus } from '../api/types';
 import { editField, fieldValue } from '../lib/wo-fields';
 import type { State, WorkOrderEventRecord, WorkOrderRecord } from '../store/store';
 import { isPending, type CommandArgs, type OutboxItem } from './commands';
+import { applySurveyItem } from './survey-apply';
 
 /** Commands still shaping the local view: pending ones, and confirmed ones until a pull settles them. */
 export const inOverlay = (it: OutboxItem): boolean => isPending(it) || (it.state === 'confirmed' && !it.settled);
@@ -110,7 +111,7 @@ export function applyItem(s: State, it: OutboxItem): State {
       return { ...s, workOrders: { ...s.workOrders, [a.id]: rec } };
     }
     default:
-      return s;
+      return applySurveyItem(s, it) ?? s;
   }
 }
 

@@ -1,9 +1,12 @@
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { __deleteDbForTests } from '../db/idb';
+import { __deleteDbForTests, getMeta, setMeta } from '../db/idb';
 import { makeWorkOrder } from '../test/factories';
 import {
   LEGACY_STORAGE_KEY,
+  STATE_META_KEY,
+  STORE_SCHEMA_VERSION,
+  STORE_V2_INDEXEDDB,
   __resetForTests,
   allowedActionsFor,
   applyChanges,
@@ -132,6 +135,32 @@ describe('store', () => {
     __resetForTests();
     await hydrate();
     expect(getState().workOrders.w9).toBeDefined();
+  });
+
+  it('upgrades a schema-2 store: keeps viewer and data, forgets the pull cursor so surveys come with a fresh snapshot', async () => {
+    // given: what the app before surveys left behind (its pulls skipped survey entities)
+    await hydrate();
+    putWorkOrders([makeWorkOrder()], 'myWorkOrders');
+    update((s) => ({ ...s, viewer: { user: { id: 'u1', username: 't', fullName: 'T', role: 'TECHNICIAN' }, permissions: [] } }));
+    await persistNow();
+    const meta = await getMeta<{ v: number }>(STATE_META_KEY);
+    await setMeta(STATE_META_KEY, { ...meta, v: STORE_V2_INDEXEDDB });
+    await setMeta('cursor:u1', 'c-123');
+    // when: the new app starts
+    __resetForTests();
+    await hydrate();
+    // then
+    expect(getState().viewer?.user.id).toBe('u1');
+    expect(getState().workOrders.w1).toBeDefined();
+    expect(await getMeta('cursor:u1')).toBeUndefined();
+    expect((await getMeta<{ v: number }>(STATE_META_KEY))?.v).toBe(STORE_SCHEMA_VERSION);
+    // and: survey entities from a pull are kept now
+    applyChanges([{ entity: 'survey', id: 'sv1', version: 1, op: 'UPSERT', data: { workOrderId: 'w1', status: 'DRAFT' } }]);
+    await persistNow();
+    __resetForTests();
+    await hydrate();
+    expect(getState().surveys.sv1.status).toBe('DRAFT');
+    expect(await getMeta('cursor:u1')).toBeUndefined();
   });
 
   it('keeps nothing when nobody is signed in', async () => {

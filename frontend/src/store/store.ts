@@ -11,7 +11,11 @@ import { SESSION_STORAGE_KEY } from '../api/session';
 import type { Device, IpBlock, Region, Site, User, Viewer, WorkOrder, WorkOrderEvent, WorkOrderStatus } from '../api/types';
 import { STORES, promisify, withTx } from '../db/idb';
 
-export const STORE_SCHEMA_VERSION = 2;
+/** Schema 2: entities in IndexedDB (schema 1 was a localStorage snapshot). */
+export const STORE_V2_INDEXEDDB = 2;
+/** Schema 3: surveys, points, minutes and signatures arrive by pull (see `STORE_UPGRADES`). */
+export const STORE_V3_SURVEYS = 3;
+export const STORE_SCHEMA_VERSION = STORE_V3_SURVEYS;
 /** The localStorage snapshot of schema 1; migrated into IndexedDB once, then removed. */
 export const LEGACY_STORAGE_KEY = 'saha.store.v1';
 export const STATE_META_KEY = 'store.state';
@@ -45,6 +49,92 @@ export interface DeviceRecord extends Omit<Device, 'site'> {
 }
 export interface UserRecord extends User {
   regionId?: string | null;
+  /** The signing PIN's salt and PBKDF2 iterations (null until the person sets a PIN). */
+  signingSalt?: string | null;
+  signingIterations?: number | null;
+}
+export type SurveyStatus = 'DRAFT' | 'AWAITING_SIGNATURES' | 'SEALED' | 'APPROVED';
+export type Conclusion = 'FAVOURABLE' | 'UNFAVOURABLE';
+export type SignerRole = 'TECHNICIAN' | 'SECURITY' | 'UNIT_HEAD';
+/** docs/surveys.md `survey`. */
+export interface SurveyRecord {
+  id: string;
+  workOrderId: string;
+  siteId: string;
+  status: SurveyStatus;
+  reason: string;
+  requestingUnit: string;
+  unitHeadId: string;
+  technicianId: string;
+  securityId: string;
+  surveyDate: string | null;
+  recordingLocation: string | null;
+  recordingNote: string;
+  infrastructureNeeds: string;
+  cablingNeeds: string;
+  signsNeeded: number | null;
+  signsNote: string;
+  conclusion: Conclusion | null;
+  conclusionNote: string;
+  correctsMinutesId: string | null;
+  olurReference: string | null;
+  olurDate: string | null;
+  installationWorkOrderId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+  /** Created on this device, not on the server yet. */
+  pending?: boolean;
+}
+export interface SurveyPointRecord {
+  id: string;
+  surveyId: string;
+  position: number;
+  place: string;
+  areaType: string;
+  mounting: string;
+  viewDirection: string;
+  photos: string[];
+  latE6: number | null;
+  lonE6: number | null;
+  accuracyM: number | null;
+  createdById: string | null;
+  createdAt: string;
+  version: number;
+  pending?: boolean;
+}
+export type MinutesStatus = 'AWAITING_SIGNATURES' | 'SEALED' | 'WITHDRAWN';
+export interface MinutesRecord {
+  id: string;
+  surveyId: string;
+  revision: number;
+  templateVersion: string;
+  /** The canonical JSON text that was signed. */
+  content: string;
+  contentHash: string;
+  verificationCode: string;
+  status: MinutesStatus;
+  supersedesId: string | null;
+  withdrawnReason?: string | null;
+  createdById: string | null;
+  createdAt: string;
+  sealedAt: string | null;
+  pdfSha256: string | null;
+  version: number;
+  pending?: boolean;
+}
+export interface SignatureRecord {
+  id: string;
+  minutesId: string;
+  role: SignerRole;
+  signerId: string;
+  imageSha256: string;
+  contentHash: string;
+  signedAt: string;
+  recordedAt: string | null;
+  capturedById: string | null;
+  version: number;
+  pending?: boolean;
 }
 export interface AttachmentRecord {
   id: string;
@@ -87,6 +177,10 @@ export interface State {
   events: Record<string, WorkOrderEventRecord>;
   attachments: Record<string, AttachmentRecord>;
   conflicts: Record<string, ConflictRecord>;
+  surveys: Record<string, SurveyRecord>;
+  surveyPoints: Record<string, SurveyPointRecord>;
+  minutes: Record<string, MinutesRecord>;
+  signatures: Record<string, SignatureRecord>;
   /** Named lists, e.g. "myWorkOrders", "reviewQueue", "workOrders:SUBMITTED", "sites:". */
   lists: Record<string, ListState>;
   /** When an entity was last fetched in full, key "workOrder:<id>" etc. */
@@ -103,6 +197,10 @@ export const ENTITY_MAPS = {
   workOrderEvent: 'events',
   workOrderAttachment: 'attachments',
   conflict: 'conflicts',
+  survey: 'surveys',
+  surveyPoint: 'surveyPoints',
+  minutes: 'minutes',
+  minutesSignature: 'signatures',
 } as const;
 export type EntityType = keyof typeof ENTITY_MAPS;
 type EntityMapKey = (typeof ENTITY_MAPS)[EntityType];
@@ -117,6 +215,10 @@ export const emptyState = (): State => ({
   events: {},
   attachments: {},
   conflicts: {},
+  surveys: {},
+  surveyPoints: {},
+  minutes: {},
+  signatures: {},
   lists: {},
   fetchedAt: {},
 });
@@ -508,6 +610,26 @@ async function clearPersisted(viewer: Viewer | null): Promise<void> {
   });
 }
 
+type StoreUpgrade = (tx: IDBTransaction) => void;
+
+/** Store upgrade steps keyed by the schema version they produce (run in order by `hydrate`). */
+export const STORE_UPGRADES: Record<number, StoreUpgrade> = {
+  // Apps before schema 3 skipped the survey entities of pulled pages, and their pull cursor is
+  // already past them: forget the cursor so the next pull is a fresh snapshot that brings them.
+  [STORE_V3_SURVEYS]: (tx) => {
+    tx.objectStore(STORES.meta).delete(IDBKeyRange.bound('cursor:', 'cursor:\uffff'));
+  },
+};
+
+async function upgradeStore(meta: StateMeta): Promise<void> {
+  const from = meta.v;
+  await withTx([STORES.entities, STORES.meta], 'readwrite', (tx) => {
+    for (let v = from + 1; v <= STORE_SCHEMA_VERSION; v++) STORE_UPGRADES[v]?.(tx);
+    meta.v = STORE_SCHEMA_VERSION;
+    tx.objectStore(STORES.meta).put({ key: STATE_META_KEY, value: meta });
+  });
+}
+
 /**
  * Loads the persisted server layer from IndexedDB (migrating a schema-1 localStorage snapshot
  * once) and turns on persistence of later changes.
@@ -537,6 +659,7 @@ export async function hydrate(): Promise<State> {
         const key = ENTITY_MAPS[r.type];
         if (key) (s[key] as Record<string, unknown>)[r.id] = r.data;
       }
+      if (meta && meta.v >= STORE_V2_INDEXEDDB && meta.v < STORE_SCHEMA_VERSION) await upgradeStore(meta);
       if (meta && meta.v === STORE_SCHEMA_VERSION) {
         s.viewer = meta.viewer;
         s.lists = meta.lists ?? {};
