@@ -15,7 +15,7 @@ from enum import Enum
 from typing import Any
 
 from pydantic.alias_generators import to_camel
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement, or_, true
 from sqlmodel import Session, SQLModel, col, select
 
 from backend.domain.assets.models import Device, IpBlock, Site
@@ -25,7 +25,7 @@ from backend.domain.errors import DomainError
 from backend.domain.people.models import Region, User
 from backend.domain.people.permissions import Actor
 from backend.domain.scope import device_scope, site_scope, survey_scope, work_order_scope
-from backend.domain.surveys.models import Minutes, MinutesSignature, Survey, SurveyPoint
+from backend.domain.surveys.models import Minutes, MinutesSignature, SignatureRefusal, Survey, SurveyPoint
 from backend.domain.surveys.seal import install_seal_guard
 from backend.domain.workorders.models import (
     WorkOrder,
@@ -50,6 +50,7 @@ ENTITIES: list[TrackedEntity] = [
     TrackedEntity("surveyPoint", SurveyPoint),
     TrackedEntity("minutes", Minutes),
     TrackedEntity("minutesSignature", MinutesSignature),
+    TrackedEntity("signatureRefusal", SignatureRefusal),
 ]
 MODELS: dict[str, type[SQLModel]] = {e.name: e.model for e in ENTITIES}
 tracker = ChangeTracker(ENTITIES)
@@ -112,6 +113,16 @@ class PersonSource:
                 col(Minutes.survey_id).in_(select(Survey.id).where(survey_scope(a)))
             )
             return col(MinutesSignature.minutes_id).in_(visible_minutes)
+        if entity == "signatureRefusal":
+            # the person it was made for, whoever's phone sent it, and the survey's parties
+            visible_minutes = select(Minutes.id).where(
+                col(Minutes.survey_id).in_(select(Survey.id).where(survey_scope(a)))
+            )
+            return or_(
+                col(SignatureRefusal.signer_id) == a.id,
+                col(SignatureRefusal.captured_by_id) == a.id,
+                col(SignatureRefusal.minutes_id).in_(visible_minutes),
+            )
         return true()  # users (names, roles) and regions: everyone signed in
 
     def snapshot_ids(
@@ -188,7 +199,7 @@ def command_runner(actor: Actor, now: datetime) -> Callable[[Session, Envelope],
         try:
             result = execute(env.name, env.args, ctx)
         except DomainError as exc:
-            raise Rejected(exc.code.value, exc.field, exc.params) from None
+            raise Rejected(exc.code.value, exc.field, exc.params, after=exc.keep) from None
         entity = _RESULT_ENTITY.get(type(result))
         if entity is None:
             return None

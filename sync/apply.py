@@ -119,6 +119,9 @@ def _apply(session: Session, env: Envelope, run: RunCommand) -> Reply:
         with session.begin_nested():
             result = run(session, env)
     except Rejected as rej:
+        if rej.after is not None:
+            with session.begin_nested():
+                rej.after(session)
         return Reply(
             seq=env.seq,
             mutation_id=env.mutation_id,

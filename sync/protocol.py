@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
+
+from sqlmodel import Session
 
 APPLIED = "applied"
 REJECTED = "rejected"
@@ -27,11 +30,21 @@ class Envelope:
 class Rejected(Exception):  # noqa: N818 - it is an outcome, not a crash
     """A permanent refusal of one command: recorded, shown to the user, the queue moves on."""
 
-    def __init__(self, code: str, field: str | None = None, params: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        code: str,
+        field: str | None = None,
+        params: dict[str, Any] | None = None,
+        *,
+        after: Callable[[Session], None] | None = None,
+    ) -> None:
         super().__init__(code)
         self.code = code
         self.field = field
         self.params = params or {}
+        # A write kept although the command was refused (e.g. a record of a refused signature):
+        # it runs after the command's savepoint was rolled back, in the batch's transaction.
+        self.after = after
 
 
 @dataclass(frozen=True)

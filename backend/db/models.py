@@ -6,7 +6,7 @@ from backend.db.counters import Counter
 from backend.domain.assets.models import Device, IpBlock, Site
 from backend.domain.blobs.models import Blob, Upload
 from backend.domain.people.models import LoginThrottle, RefreshToken, Region, User
-from backend.domain.surveys.models import Minutes, MinutesSignature, Survey, SurveyPoint
+from backend.domain.surveys.models import Minutes, MinutesSignature, SignatureRefusal, Survey, SurveyPoint
 from backend.domain.workorders.models import (
     WorkOrder,
     WorkOrderAttachment,
@@ -30,6 +30,7 @@ __all__ = [
     "MinutesSignature",
     "RefreshToken",
     "Region",
+    "SignatureRefusal",
     "Site",
     "Survey",
     "SurveyPoint",

@@ -7,7 +7,9 @@ Messages may use ``{placeholders}`` filled from the error's params.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 Lang = str  # "tr" | "en"
@@ -65,10 +67,17 @@ class ErrorCode(enum.StrEnum):
     MINUTES_NOT_SEALED = "MINUTES_NOT_SEALED"
     MINUTES_BLOBS_PENDING = "MINUTES_BLOBS_PENDING"
     SIGNING_PIN_INVALID = "SIGNING_PIN_INVALID"
+    MINUTES_SIGNER_LOCKED = "MINUTES_SIGNER_LOCKED"
     INTERNAL = "INTERNAL"
 
 
 MESSAGES: dict[ErrorCode, dict[Lang, str]] = {
+    ErrorCode.MINUTES_SIGNER_LOCKED: {
+        "tr": "{person} adına çok sayıda hatalı imza denendi; {minutes} dakika boyunca bu kişi adına imza "
+        "alınmıyor.",
+        "en": "Too many failed signatures were tried for {person}; signing for them is paused for {minutes} "
+        "minutes.",
+    },
     ErrorCode.SURVEY_PRIVATE_AREA: {
         "tr": (
             "Bu noktaya kamera konulamaz: {area} özel alandır. Yönerge md. 7(4) uyarınca ofis, "
@@ -325,6 +334,9 @@ class DomainError(Exception):
     code: ErrorCode
     field: str | None = None
     params: dict[str, Any] | None = None
+    # A write to keep even though the command is refused (a record of a refused signature, so
+    # the person it was made for learns of it); run in a fresh unit after the rollback.
+    keep: Callable[[Any], None] | None = dc_field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         super().__init__(self.code.value)

@@ -89,6 +89,8 @@ async def run_command(
             )
         )
     except DomainError as exc:
+        if exc.keep is not None:
+            await c.db.write(exc.keep)
         return OperationError.of(exc, c.lang)
     return wrap(result)
 

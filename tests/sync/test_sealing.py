@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import select
 
 from backend.db.engine import Database
+from backend.domain.surveys.commands import MAX_REFUSALS
 from backend.domain.surveys.models import Minutes, MinutesSignature, MinutesStatus, Survey, SurveyPoint
 from tests.factories import fill_survey, make_survey, minutes_hash, reload, set_pin, sign_args
 from tests.integration.conftest import World
@@ -175,3 +176,47 @@ def test_parties_pull_the_survey_and_never_a_pin_verifier(
         assert "signingKey" not in me
     state, _, _ = pull_all(world.tech_south)
     assert ("survey", str(survey.id)) not in state
+
+
+def test_a_refused_co_signature_is_kept_for_the_signer_and_guessing_locks(
+    db: Database, world: World, push: Push, pull_all: Any
+) -> None:
+    # given minutes awaiting signatures on the technician's phone
+    survey = _survey(db, world)
+    fill_survey(db, world.tech, survey.id)
+    mid = uuid.uuid4()
+    create = {"id": str(mid), "surveyId": str(survey.id), "contentHash": minutes_hash(db, survey.id, mid)}
+    push(world.tech, "tech-phone", [env("tech-phone", 1, "minutes.create", create)])
+    minutes = reload(db, Minutes, mid)
+
+    # when someone tries PINs for the security staff member, then the right PIN
+    guesses = [
+        env(
+            "tech-phone",
+            2 + i,
+            "minutes.sign",
+            _wire(sign_args(minutes, "SECURITY", world.security, pin=f"00000{i}")),
+        )
+        for i in range(MAX_REFUSALS)
+    ]
+    right = env(
+        "tech-phone", 2 + MAX_REFUSALS, "minutes.sign", _wire(sign_args(minutes, "SECURITY", world.security))
+    )
+    result = push(world.tech, "tech-phone", [*guesses, right])
+
+    # then each guess is refused and recorded, and then signing in their name is paused
+    assert [r.code for r in result.replies] == ["MINUTES_SIGNATURE_INVALID"] * MAX_REFUSALS + [
+        "MINUTES_SIGNER_LOCKED"
+    ]
+    with db.read_session() as s:
+        assert s.exec(select(MinutesSignature)).all() == []
+    # and the security staff member's own phone learns of it through the sync
+    state, _, _ = pull_all(world.security)
+    refusals = [data for (kind, _), data in state.items() if kind == "signatureRefusal"]
+    assert len(refusals) == MAX_REFUSALS
+    assert {(r["signerId"], r["capturedById"], r["role"]) for r in refusals} == {
+        (str(world.security.id), str(world.tech.id), "SECURITY")
+    }
+    # a technician elsewhere does not
+    state, _, _ = pull_all(world.tech_south)
+    assert not [k for k in state if k[0] == "signatureRefusal"]

@@ -4,11 +4,12 @@ of signed minutes is checked here, so the online mutations and the offline sync 
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
-from sqlmodel import select
+from sqlalchemy import func
+from sqlmodel import col, select
 
 from backend.domain.assets.models import AreaType, RecordingLocation, Site
 from backend.domain.commands import CommandContext, CommandInput, command
@@ -25,6 +26,7 @@ from backend.domain.surveys.models import (
     MinutesSignature,
     MinutesStatus,
     Mounting,
+    SignatureRefusal,
     SignerRole,
     Survey,
     SurveyPoint,
@@ -423,9 +425,21 @@ def sign_minutes(ctx: CommandContext, inp: SignMinutes) -> MinutesSignature:
         signed_at=inp.signed_at,
         image_sha256=inp.image_sha256,
     )
+    _check_not_locked(ctx, signer)
     if not signing.verify_proof(signer.signing_key, message, inp.proof):
+        refusal = SignatureRefusal(
+            minutes_id=minutes.id,
+            role=inp.role,
+            signer_id=signer.id,
+            captured_by_id=ctx.actor.id,
+            code=ErrorCode.MINUTES_SIGNATURE_INVALID.value,
+            at=ctx.now,
+        )
         raise DomainError(
-            ErrorCode.MINUTES_SIGNATURE_INVALID, field="proof", params={"person": signer.full_name}
+            ErrorCode.MINUTES_SIGNATURE_INVALID,
+            field="proof",
+            params={"person": signer.full_name},
+            keep=lambda session: session.add(refusal),
         )
     signature = MinutesSignature(
         id=inp.id,
@@ -453,6 +467,28 @@ def sign_minutes(ctx: CommandContext, inp: SignMinutes) -> MinutesSignature:
         )
     _touch(ctx, minutes)
     return signature
+
+
+# Online guessing of a co-signer's PIN: after this many refused signatures in their name within
+# the window, signing for them is refused until the window has passed.
+MAX_REFUSALS = 5
+REFUSAL_WINDOW = timedelta(minutes=15)
+
+
+def _check_not_locked(ctx: CommandContext, signer: User) -> None:
+    since = ctx.now - REFUSAL_WINDOW
+    recent = ctx.session.exec(
+        select(func.count())
+        .select_from(SignatureRefusal)
+        .where(SignatureRefusal.signer_id == signer.id, col(SignatureRefusal.at) > since)
+    ).one()
+    if recent >= MAX_REFUSALS:
+        minutes = int(REFUSAL_WINDOW.total_seconds() // 60)
+        raise DomainError(
+            ErrorCode.MINUTES_SIGNER_LOCKED,
+            field="signerId",
+            params={"person": signer.full_name, "minutes": minutes},
+        )
 
 
 class WithdrawMinutes(CommandInput):

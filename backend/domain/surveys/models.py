@@ -145,3 +145,20 @@ class MinutesSignature(SQLModel, table=True):
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     captured_by_id: uuid.UUID = Field(foreign_key="users.id")
     version: int = 1
+
+
+class SignatureRefusal(SQLModel, table=True):
+    """A signature that failed verification (wrong PIN, or a proof for another document). Kept
+    although the command was refused, so that the person it was made for sees it on their own
+    phone, and repeated guessing locks signing in their name for a while."""
+
+    __tablename__ = "minutes_signature_refusals"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    minutes_id: uuid.UUID = Field(foreign_key="minutes.id", index=True)
+    role: SignerRole = Field(sa_type=enum_type(SignerRole))
+    signer_id: uuid.UUID = Field(foreign_key="users.id", index=True)
+    captured_by_id: uuid.UUID = Field(foreign_key="users.id", index=True)
+    code: str = Field(max_length=40)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    version: int = 1
