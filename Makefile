@@ -59,9 +59,10 @@ run: $(STAMP_PY) $(DIST) ## set up everything and serve the app (SQLite in ./var
 	@echo ""
 	$(VPY) -m backend serve
 
-chromium: ## install Debian's chromium (browser tests) and poppler-utils (PDF checks) when missing and root
+chromium: ## install what tests need from Debian when missing and root: chromium, poppler-utils, faketime
 	@missing=""; [ -x /usr/bin/chromium ] || missing="chromium"; \
 	command -v pdfsig >/dev/null && command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	command -v faketime >/dev/null || missing="$$missing faketime"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else echo "missing:$$missing: run 'sudo apt-get install$$missing'"; exit 1; fi; fi
