@@ -40,6 +40,7 @@ export default defineConfig({
       '/healthz': BACKEND,
       '/uploads': BACKEND,
       '/blobs': BACKEND,
+      '/api': BACKEND,
     },
   },
   plugins: [
@@ -78,8 +79,9 @@ export default defineConfig({
         skipWaiting: true,
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
         navigateFallback: '/index.html',
-        navigateFallbackDenylist: [/^\/graphql/, /^\/healthz/, /^\/uploads\//, /^\/blobs\//],
-        // GraphQL, /uploads/ (tus) and /blobs/ are never cached: no runtimeCaching at all.
+        navigateFallbackDenylist: [/^\/graphql/, /^\/healthz/, /^\/uploads\//, /^\/blobs\//, /^\/api\//],
+        // GraphQL, /uploads/ (tus), /blobs/ and /api/ (minutes PDF, verification) are never
+        // cached: no runtimeCaching at all.
         runtimeCaching: [],
       },
     }),

@@ -5,6 +5,9 @@ import { Account } from './features/account';
 import { MyWork, ReviewQueue, WorkOrderDetail, WorkOrders } from './features/workorders';
 import { DeviceDetail, SiteDetail, Sites } from './features/sites';
 import { SyncScreen } from './features/sync';
+import { MinutesPage } from './features/minutes';
+import { SurveyList, SurveyPage, SurveyRequestPage } from './features/surveys';
+import { VerifyPage } from './features/verify';
 import { attentionCount, useOutbox } from './sync/hooks';
 import { t, type MessageKey } from './i18n';
 import { useSignedIn } from './lib/auth-state';
@@ -60,6 +63,8 @@ function activeScreen(route: string[]): Screen | null {
       return 'review';
     case 'workorders':
     case 'wo':
+    case 'surveys':
+    case 'survey-new':
       return 'workOrders';
     case 'sites':
     case 'site':
@@ -89,7 +94,7 @@ export function App() {
   useEffect(() => window.scrollTo(0, 0), [route.join('/')]);
 
   useEffect(() => {
-    if (!signedIn && route[0] !== 'signin') navigate('/signin', true);
+    if (!signedIn && route[0] !== 'signin' && route[0] !== 'verify') navigate('/signin', true);
     else if (signedIn && viewer && (route.length === 0 || route[0] === 'signin')) navigate(homePath(viewer), true);
   }, [signedIn, viewer, route.join('/')]);
 
@@ -97,7 +102,7 @@ export function App() {
     return (
       <div class="app">
         <Header />
-        <SignIn expired={reason === 'expired'} />
+        {route[0] === 'verify' ? <VerifyPage signedIn={false} /> : <SignIn expired={reason === 'expired'} />}
       </div>
     );
   }
@@ -117,6 +122,21 @@ export function App() {
       break;
     case 'wo':
       content = <WorkOrderDetail key={id} id={id} />;
+      break;
+    case 'survey':
+      content = <SurveyPage key={id} id={id} />;
+      break;
+    case 'surveys':
+      content = <SurveyList />;
+      break;
+    case 'survey-new':
+      content = <SurveyRequestPage />;
+      break;
+    case 'minutes':
+      content = <MinutesPage key={id} id={id} />;
+      break;
+    case 'verify':
+      content = <VerifyPage signedIn />;
       break;
     case 'sites':
       content = <Sites />;
@@ -141,7 +161,8 @@ export function App() {
       );
   }
   let active = activeScreen(route);
-  if (head === 'wo' && !screens.includes('workOrders')) active = screens.includes('myWork') ? 'myWork' : 'review';
+  if ((head === 'wo' || head === 'survey' || head === 'minutes') && !screens.includes('workOrders')) active = screens.includes('myWork') ? 'myWork' : 'review';
+  else if (head === 'survey' || head === 'minutes') active = 'workOrders';
   return (
     <div class="app">
       <Header />

@@ -164,3 +164,46 @@ export async function gql<T>(
   if (!body.data) throw new GraphQLRequestError('empty response', null);
   return body.data;
 }
+
+/**
+ * `fetch` for the server's plain HTTP endpoints (e.g. the minutes PDF) with the bearer token:
+ * an expired token is refreshed first, and a 401 answer once more.
+ */
+export async function authFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  let session = loadSession();
+  if (!session) {
+    hooks.onSessionExpired?.();
+    throw new SessionExpiredError();
+  }
+  if (accessTokenExpired(session)) session = await refreshSession();
+  const send = async (token: string): Promise<Response> => {
+    const headers = new Headers(init.headers);
+    headers.set('Authorization', `Bearer ${token}`);
+    headers.set('Accept-Language', getLang());
+    try {
+      const res = await fetch(url, { ...init, headers, cache: 'no-store' });
+      noteRequest(true);
+      return res;
+    } catch (e) {
+      noteRequest(false);
+      throw new NetworkError(e);
+    }
+  };
+  let res = await send(session.accessToken);
+  if (res.status === 401) res = await send((await refreshSession()).accessToken);
+  return res;
+}
+
+/** `fetch` for public endpoints (no token), with the same network bookkeeping. */
+export async function publicFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.set('Accept-Language', getLang());
+  try {
+    const res = await fetch(url, { ...init, headers, cache: 'no-store' });
+    noteRequest(true);
+    return res;
+  } catch (e) {
+    noteRequest(false);
+    throw new NetworkError(e);
+  }
+}

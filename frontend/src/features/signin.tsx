@@ -3,7 +3,7 @@ import { signIn } from '../api/auth';
 import { GraphQLRequestError, NetworkError } from '../api/client';
 import { t } from '../i18n';
 import { setSignedIn } from '../lib/auth-state';
-import { navigate } from '../lib/router';
+import { href, navigate } from '../lib/router';
 import { homePath } from '../lib/permissions';
 import { getState } from '../store/store';
 import { useOnline } from '../ui/hooks';
@@ -74,6 +74,11 @@ export function SignIn({ expired }: { expired?: boolean }) {
           {busy ? t('signin.busy') : t('signin.submit')}
         </button>
       </form>
+      <p class="signin-verify">
+        <a class="back" href={href('/verify')}>
+          {t('verify.link')}
+        </a>
+      </p>
     </main>
   );
 }

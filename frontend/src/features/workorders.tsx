@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { loadMyWorkOrders, loadReviewQueue, loadTechnicians, loadWorkOrder, loadWorkOrders, workOrdersListKey } from '../api/queries';
 import { WORK_ORDER_STATUSES, type Viewer, type WorkOrderAction, type WorkOrderStatus } from '../api/types';
 import { enumLabel, formatDate, formatDateTime, t } from '../i18n';
@@ -7,19 +7,23 @@ import { href } from '../lib/router';
 import { dispatch, type DispatchResult } from '../outbox/dispatch';
 import { newId, type CommandArgs, type CommandName } from '../outbox/commands';
 import { PRIORITIES, editChanges, editedFieldsText, type EditForm } from '../lib/wo-fields';
-import { blobUrl, saveBlob } from '../sync/blobs';
+import { saveBlob } from '../sync/blobs';
+import { BlobImage } from '../ui/blob-image';
 import { useStore } from '../store/hooks';
 import { selectWorkOrder, selectWorkOrderList, type AttachmentRecord, type WorkOrderView } from '../store/store';
-import { BackLink, Field, Freshness, PriorityBadge, Sheet, StatusBadge, WorkOrderCard } from '../ui/components';
-import { useLoader, useOnline } from '../ui/hooks';
+import { BackLink, Feedback, Field, Freshness, PriorityBadge, Sheet, StatusBadge, TextSheet, WorkOrderCard } from '../ui/components';
+import { useLoader } from '../ui/hooks';
+import { isParty, surveyOfInstallation, surveyOfWorkOrder } from '../store/surveys';
 
 // --- lists ---------------------------------------------------------------------------
 
 export function MyWork() {
   const load = useLoader('my', loadMyWorkOrders);
   const me = useStore((s) => s.viewer?.user.id);
+  // Survey work orders I take part in (security staff, unit heads) are mine too.
+  const surveyOrders = useStore((s) => new Set(Object.values(s.surveys).filter((x) => isParty(x, me)).map((x) => x.workOrderId)));
   // The loaded list plus orders assigned to me that came by pull (e.g. offline).
-  const items = useStore((s) => selectWorkOrderList(s, 'myWorkOrders', (w) => w.status !== 'CLOSED' && (!me || w.assigneeId === me)));
+  const items = useStore((s) => selectWorkOrderList(s, 'myWorkOrders', (w) => w.status !== 'CLOSED' && (!me || w.assigneeId === me || surveyOrders.has(w.id))));
   const updatedAt = useStore((s) => s.lists.myWorkOrders?.updatedAt);
   return (
     <main class="screen">
@@ -103,9 +107,15 @@ export function WorkOrders() {
   const load = useLoader(key, () => loadWorkOrders(status));
   const items = useStore((s) => selectWorkOrderList(s, key, (w) => !status || w.status === status));
   const list = useStore((s) => s.lists[key]);
+  const viewer = useStore((s) => s.viewer);
   return (
     <main class="screen">
       <h1>{t('wos.title')}</h1>
+      {(can(viewer, 'surveys.request') || can(viewer, 'surveys.approve')) && (
+        <a class="btn-secondary wide link-btn" href={href('/surveys')}>
+          {t('surveys.link')}
+        </a>
+      )}
       <label class="lbl">
         {t('wos.filter')}
         <select value={status ?? ''} onChange={(e) => setStatus((e.currentTarget.value || null) as WorkOrderStatus | null)}>
@@ -126,19 +136,6 @@ export function WorkOrders() {
 
 // --- detail --------------------------------------------------------------------------
 
-function Feedback({ msg }: { msg: { ok: boolean; text: string } | null }) {
-  if (!msg) return null;
-  return msg.ok ? (
-    <p class="success" role="status">
-      {msg.text}
-    </p>
-  ) : (
-    <p class="error" role="alert">
-      {msg.text}
-    </p>
-  );
-}
-
 type SheetKind = 'note' | 'submit' | 'return' | 'close' | 'assign' | 'edit' | null;
 
 /** `workorders.edit`: technicians for the orders assigned to them, managers/admins for all; never once CLOSED. */
@@ -154,6 +151,11 @@ export function WorkOrderDetail({ id }: { id: string }) {
   const wo = useStore((s) => selectWorkOrder(s, id));
   const fetchedAt = useStore((s) => s.fetchedAt[`workOrder:${id}`]);
   const viewer = useStore((s) => s.viewer);
+  const survey = useStore((s) => surveyOfWorkOrder(s, id));
+  const fromSurvey = useStore((s) => {
+    const sv = surveyOfInstallation(s, id);
+    return sv ? { id: sv.id, number: s.workOrders[sv.workOrderId]?.number ?? '…', olur: sv.olurReference } : null;
+  });
   const [sheet, setSheet] = useState<SheetKind>(null);
   const [busy, setBusy] = useState(false);
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
@@ -215,6 +217,20 @@ export function WorkOrderDetail({ id }: { id: string }) {
         <div class="callout">
           <strong>{t('wo.returnReason')}:</strong> {wo.returnReason}
         </div>
+      )}
+      {survey && (
+        <a class="btn-primary wide link-btn" href={href(`/survey/${survey.id}`)}>
+          {t('wo.openSurvey')}
+        </a>
+      )}
+      {fromSurvey && (
+        <p class="callout">
+          {t('wo.fromSurvey')}{' '}
+          <a href={href(`/survey/${fromSurvey.id}`)}>
+            {fromSurvey.number}
+            {fromSurvey.olur ? ` · ${t('wo.olur', { ref: fromSurvey.olur })}` : ''}
+          </a>
+        </p>
       )}
       <dl class="fields">
         <Field label={t('wo.type')}>{enumLabel('woType', wo.type)}</Field>
@@ -403,77 +419,8 @@ export function WorkOrderDetail({ id }: { id: string }) {
 }
 
 function Photo({ a }: { a: AttachmentRecord }) {
-  const online = useOnline();
   const who = useStore((s) => (a.createdById ? s.users[a.createdById]?.fullName : undefined)) ?? t('event.system');
-  const [src, setSrc] = useState<string | null>(null);
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    let live = true;
-    blobUrl(a.blobSha256).then(
-      (u) => live && (setSrc(u), setFailed(false)),
-      () => live && setFailed(true),
-    );
-    return () => {
-      live = false;
-    };
-  }, [a.blobSha256, online]);
-  const alt = t('wo.photoAlt', { who });
-  if (src) return <img src={src} alt={alt} data-sha={a.blobSha256} loading="lazy" />;
-  return (
-    <span class="ph-missing" role="img" aria-label={alt}>
-      {failed ? t('wo.photoUnavailable') : t('common.loading')}
-    </span>
-  );
-}
-
-function TextSheet(props: {
-  title: string;
-  label: string;
-  confirm: string;
-  required?: boolean;
-  busy: boolean;
-  error: string | null;
-  hint?: string;
-  onClose: () => void;
-  onConfirm: (text: string) => void;
-}) {
-  const [text, setText] = useState('');
-  const empty = !text.trim();
-  return (
-    <Sheet title={props.title} onClose={props.onClose}>
-      <form
-        class="stack"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (props.required && empty) return;
-          props.onConfirm(text.trim());
-        }}
-      >
-        <label class="lbl">
-          {props.label}
-          <textarea rows={4} value={text} required={props.required} aria-describedby={props.hint ? 'sheet-hint' : undefined} onInput={(e) => setText(e.currentTarget.value)} />
-        </label>
-        {props.hint && (
-          <p id="sheet-hint" class="muted small">
-            {props.hint}
-          </p>
-        )}
-        {props.error && (
-          <p class="error" role="alert">
-            {props.error}
-          </p>
-        )}
-        <div class="sheet-actions">
-          <button type="button" class="btn-secondary" onClick={props.onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="btn-primary" disabled={props.busy || (props.required && empty)}>
-            {props.busy ? t('wo.sending') : props.confirm}
-          </button>
-        </div>
-      </form>
-    </Sheet>
-  );
+  return <BlobImage sha={a.blobSha256} alt={t('wo.photoAlt', { who })} />;
 }
 
 function ReturnSheet({ wo, onClose, onDone }: { wo: WorkOrderView; onClose: () => void; onDone: (r: DispatchResult) => void }) {

@@ -9,6 +9,8 @@ const viewer = (role: Role, permissions: string[]): Viewer => ({
 const tech = viewer('TECHNICIAN', ['devices.read', 'sites.read', 'workorders.note', 'workorders.read', 'workorders.work']);
 const manager = viewer('MANAGER', ['sites.read', 'workorders.approve', 'workorders.assign', 'workorders.close', 'workorders.read']);
 const security = viewer('SECURITY', ['devices.read', 'sites.read']);
+const surveySecurity = viewer('SECURITY', ['devices.read', 'sites.read', 'workorders.read', 'surveys.work', 'minutes.sign', 'account.pin']);
+const unitHead = viewer('UNIT_HEAD', ['devices.read', 'sites.read', 'workorders.read', 'minutes.sign', 'account.pin']);
 
 describe('permissions', () => {
   it('matches exact, area-wildcard and global grants', () => {
@@ -30,5 +32,12 @@ describe('permissions', () => {
     expect(screensFor(tech)).toEqual(['myWork', 'sites', 'sync', 'account']);
     expect(screensFor(manager)).toEqual(['review', 'workOrders', 'sites', 'sync', 'account']);
     expect(screensFor(security)).toEqual(['sites', 'sync', 'account']);
+  });
+
+  it('gives security staff and unit heads who take part in surveys İşlerim as home', () => {
+    expect(screensFor(surveySecurity)).toEqual(['myWork', 'sites', 'sync', 'account']);
+    expect(screensFor(unitHead)).toEqual(['myWork', 'sites', 'sync', 'account']);
+    expect(homePath(surveySecurity)).toBe('/my');
+    expect(homePath(unitHead)).toBe('/my');
   });
 });

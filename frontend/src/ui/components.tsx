@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { enumLabel, formatDate, formatDateTime, getLang, setLang, t } from '../i18n';
 import { href } from '../lib/router';
 import type { WorkOrderView } from '../store/store';
@@ -130,5 +130,70 @@ export function BackLink({ to, label }: { to: string; label?: string }) {
     <a class="back" href={href(to)}>
       ← {label ?? t('common.back')}
     </a>
+  );
+}
+
+/** A success or error line under a screen's title. */
+export function Feedback({ msg }: { msg: { ok: boolean; text: string } | null }) {
+  if (!msg) return null;
+  return msg.ok ? (
+    <p class="success" role="status">
+      {msg.text}
+    </p>
+  ) : (
+    <p class="error" role="alert">
+      {msg.text}
+    </p>
+  );
+}
+
+/** A bottom sheet with one text field (note, reason…). */
+export function TextSheet(props: {
+  title: string;
+  label: string;
+  confirm: string;
+  required?: boolean;
+  busy: boolean;
+  error: string | null;
+  hint?: string;
+  onClose: () => void;
+  onConfirm: (text: string) => void;
+}) {
+  const [text, setText] = useState('');
+  const empty = !text.trim();
+  return (
+    <Sheet title={props.title} onClose={props.onClose}>
+      <form
+        class="stack"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (props.required && empty) return;
+          props.onConfirm(text.trim());
+        }}
+      >
+        <label class="lbl">
+          {props.label}
+          <textarea rows={4} value={text} required={props.required} aria-describedby={props.hint ? 'sheet-hint' : undefined} onInput={(e) => setText(e.currentTarget.value)} />
+        </label>
+        {props.hint && (
+          <p id="sheet-hint" class="muted small">
+            {props.hint}
+          </p>
+        )}
+        {props.error && (
+          <p class="error" role="alert">
+            {props.error}
+          </p>
+        )}
+        <div class="sheet-actions">
+          <button type="button" class="btn-secondary" onClick={props.onClose}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" class="btn-primary" disabled={props.busy || (props.required && empty)}>
+            {props.busy ? t('wo.sending') : props.confirm}
+          </button>
+        </div>
+      </form>
+    </Sheet>
   );
 }

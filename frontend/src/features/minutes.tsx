@@ -1,0 +1,449 @@
+/**
+ * Survey minutes (keşif tutanağı): the frozen content, its verification code and hash, the three
+ * signature slots (each signed on any phone with the signer's own PIN), withdrawal, the sealed
+ * state and the sealed PDF.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { authFetch, NetworkError, SessionExpiredError } from '../api/client';
+import { enumLabel, formatDate, formatDateTime, t } from '../i18n';
+import { isValidPin, PIN_LENGTH, sha256, signProof, toHex, type MinutesContent } from '../lib/minutes';
+import { can } from '../lib/permissions';
+import { href } from '../lib/router';
+import { SIGNER_ROLES, signerOf } from '../lib/survey';
+import { newId, type CommandArgs, type OutboxItem } from '../outbox/commands';
+import { dispatch } from '../outbox/dispatch';
+import { useStore } from '../store/hooks';
+import type { MinutesRecord, SignatureRecord, SignerRole, SurveyRecord, UserRecord } from '../store/store';
+import { sealPending, signaturesOf } from '../store/surveys';
+import { saveBlob } from '../sync/blobs';
+import { useOutbox } from '../sync/hooks';
+import { BlobImage } from '../ui/blob-image';
+import { BackLink, Feedback, Field, Sheet } from '../ui/components';
+import { SignaturePad, type SignaturePadHandle } from '../ui/signature-pad';
+import { MinutesStatusBadge, ReasonSheet } from './surveys';
+
+const PARTY_KEY: Record<SignerRole, keyof MinutesContent['parties']> = { TECHNICIAN: 'technician', SECURITY: 'security', UNIT_HEAD: 'unitHead' };
+
+function parseContent(m: MinutesRecord): MinutesContent | null {
+  try {
+    return JSON.parse(m.content) as MinutesContent;
+  } catch {
+    return null;
+  }
+}
+
+/** The last `minutes.sign` of this slot still in the outbox, if the server refused it. */
+function rejectedSign(items: OutboxItem[], minutesId: string, role: SignerRole): OutboxItem | null {
+  const mine = items.filter((it) => it.name === 'minutes.sign' && (it.args as CommandArgs['minutes.sign']).minutesId === minutesId && (it.args as CommandArgs['minutes.sign']).role === role);
+  const last = mine[mine.length - 1];
+  return last?.state === 'rejected' ? last : null;
+}
+
+export function MinutesPage({ id }: { id: string }) {
+  const m = useStore((s) => s.minutes[id]);
+  const survey = useStore((s) => (m ? s.surveys[m.surveyId] : undefined));
+  const sigs = useStore((s) => signaturesOf(s, id));
+  const users = useStore((s) => s.users);
+  const related = useStore((s) => ({
+    supersedes: m?.supersedesId ? s.minutes[m.supersedesId] : undefined,
+    supersededBy: Object.values(s.minutes).find((x) => x.supersedesId === id),
+  }));
+  const viewer = useStore((s) => s.viewer);
+  const items = useOutbox();
+  const [signing, setSigning] = useState<SignerRole | null>(null);
+  const [withdrawing, setWithdrawing] = useState(false);
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [hashOk, setHashOk] = useState<boolean | null>(null);
+
+  // Check on this device that the content shown is the content the hash (and signatures) cover.
+  useEffect(() => {
+    if (!m) return;
+    let live = true;
+    sha256(m.content).then(
+      (h) => live && setHashOk(toHex(h) === m.contentHash),
+      () => live && setHashOk(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [m?.content, m?.contentHash]);
+
+  if (!m) {
+    return (
+      <main class="screen">
+        <BackLink to="/" />
+        <p class="empty">{t('survey.notHere')}</p>
+      </main>
+    );
+  }
+  const c = parseContent(m);
+  const me = viewer?.user.id;
+  const waiting = m.status === 'AWAITING_SIGNATURES';
+  const allHere = sealPending(m, sigs);
+  const mayWithdraw = waiting && !!survey && !!me && (me === survey.technicianId || me === survey.securityId) && can(viewer, 'surveys.work');
+
+  return (
+    <main class="screen">
+      <BackLink to={survey ? `/survey/${survey.id}` : '/'} label={t('survey.kicker')} />
+      <p class="wo-number">{c?.workOrderNumber ?? ''}</p>
+      <h1>
+        {t('minutes.title')} · {t('minutes.revision', { n: m.revision })}
+      </h1>
+      <div class="badges">
+        <MinutesStatusBadge m={m} />
+        {m.pending && <span class="pending-tag">{t('wo.pending')}</span>}
+      </div>
+      <Feedback msg={msg} />
+
+      {m.status === 'SEALED' ? (
+        <SealedBox m={m} />
+      ) : m.status === 'WITHDRAWN' ? (
+        <p class="callout" role="status">
+          {t('minutes.withdrawnReason', { reason: m.withdrawnReason ?? t('common.none') })}
+        </p>
+      ) : allHere ? (
+        <p class="notice seal-pending" role="status">
+          {t('minutes.sealPending')}
+        </p>
+      ) : (
+        <p class="notice" role="status">
+          {t('minutes.awaiting')}
+        </p>
+      )}
+
+      <section class="code-box" aria-label={t('minutes.verification')}>
+        <p class="muted small">{t('minutes.verificationCode')}</p>
+        <p class="vcode" data-code={m.verificationCode}>
+          {m.verificationCode}
+        </p>
+        <p class="muted small">{t('minutes.hash')}</p>
+        <p>
+          <code class="hash">{m.contentHash}</code>
+        </p>
+        {hashOk === true && <p class="success small">{t('minutes.hashOk')}</p>}
+        {hashOk === false && (
+          <p class="error" role="alert">
+            {t('minutes.hashMismatch')}
+          </p>
+        )}
+        {related.supersedes && (
+          <p>
+            <a href={href(`/minutes/${related.supersedes.id}`)}>{t('minutes.supersedes', { code: related.supersedes.verificationCode })}</a>
+          </p>
+        )}
+        {related.supersededBy && (
+          <p>
+            <a href={href(`/minutes/${related.supersededBy.id}`)}>{t('minutes.supersededBy', { code: related.supersededBy.verificationCode })}</a>
+          </p>
+        )}
+      </section>
+
+      {c ? <ContentView c={c} /> : <p class="error">{t('minutes.unreadable')}</p>}
+
+      <section>
+        <h2>{t('minutes.signatures')}</h2>
+        <ul class="cards sig-slots" aria-label={t('minutes.signatures')}>
+          {SIGNER_ROLES.map((role) => {
+            const sig = sigs[role];
+            const rejected = sig ? null : rejectedSign(items, m.id, role);
+            const signerId = survey ? signerOf(survey, role) : (c?.parties[PARTY_KEY[role]].id ?? '');
+            const signerName = c?.parties[PARTY_KEY[role]].name || users[signerId]?.fullName || t('common.none');
+            return (
+              <li key={role} class={`card sig-slot${rejected ? ' sig-rejected' : ''}`} data-role={role} data-state={sig ? (sig.pending ? 'pending' : 'signed') : rejected ? 'rejected' : 'open'}>
+                <p class="card-title">{t(`minutes.role.${role}`)}</p>
+                <p>{signerName}</p>
+                {sig ? (
+                  <SignatureDone sig={sig} />
+                ) : (
+                  <>
+                    {rejected && (
+                      <p class="error" role="alert">
+                        <strong>{t('minutes.signRejected')}</strong> {rejected.error?.message ?? t('sync.rejectedNoReason')}
+                      </p>
+                    )}
+                    <p class="muted small">{t('minutes.slotOpen')}</p>
+                    {waiting && can(viewer, 'minutes.sign') && (
+                      <button type="button" class="btn-primary wide" aria-label={`${t('minutes.sign')}: ${t(`minutes.role.${role}`)}`} onClick={() => (setMsg(null), setSigning(role))}>
+                        {rejected ? t('minutes.signAgain') : t('minutes.sign')}
+                      </button>
+                    )}
+                  </>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      </section>
+
+      {mayWithdraw && (
+        <button type="button" class="btn-secondary wide" onClick={() => (setMsg(null), setWithdrawing(true))}>
+          {t('minutes.withdraw')}
+        </button>
+      )}
+
+      {signing && survey && (
+        <SignSheet
+          m={m}
+          survey={survey}
+          role={signing}
+          signer={users[signerOf(survey, signing)]}
+          onClose={() => setSigning(null)}
+          onDone={() => {
+            setSigning(null);
+            setMsg({ ok: true, text: t('minutes.signQueued') });
+          }}
+        />
+      )}
+      {withdrawing && (
+        <ReasonSheet
+          title={t('minutes.withdraw')}
+          label={t('minutes.withdrawReason')}
+          hint={t('minutes.withdrawHint')}
+          confirm={t('minutes.withdrawConfirm')}
+          onClose={() => setWithdrawing(false)}
+          onConfirm={(reason) => dispatch('minutes.withdraw', { minutesId: m.id, reason })}
+          onDone={() => {
+            setWithdrawing(false);
+            setMsg({ ok: true, text: t('wo.queued') });
+          }}
+        />
+      )}
+    </main>
+  );
+}
+
+function SignatureDone({ sig }: { sig: SignatureRecord }) {
+  return (
+    <div class="sig-done">
+      <div class="sig-image">
+        <BlobImage sha={sig.imageSha256} alt={t('minutes.signatureAlt')} />
+      </div>
+      {sig.pending ? (
+        <p class="pending-tag">{t('minutes.signPending')}</p>
+      ) : (
+        <p class="success small">{t('minutes.signed')}</p>
+      )}
+      <p class="muted small">{t('minutes.signedAt', { time: formatDateTime(sig.signedAt) })}</p>
+      {sig.recordedAt && <p class="muted small">{t('minutes.recordedAt', { time: formatDateTime(sig.recordedAt) })}</p>}
+    </div>
+  );
+}
+
+function SealedBox({ m }: { m: MinutesRecord }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  async function download() {
+    setBusy(true);
+    setError(null);
+    try {
+      const res = await authFetch(`/api/minutes/${m.id}.pdf`);
+      if (!res.ok) {
+        let text = t('minutes.pdfFailed', { status: res.status });
+        try {
+          const body = (await res.json()) as { message?: string };
+          if (body.message) text = body.message;
+        } catch {
+          /* not JSON */
+        }
+        setError(text);
+        return;
+      }
+      const url = URL.createObjectURL(await res.blob());
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `kesif-tutanagi-${m.verificationCode}.pdf`;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (e) {
+      setError(e instanceof NetworkError ? t('minutes.pdfOffline') : e instanceof SessionExpiredError ? t('error.sessionExpired') : t('error.unexpected'));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <div class="sealed" role="status">
+      <p class="sealed-title">{t('minutes.sealed')}</p>
+      <p>{t('minutes.sealedAt', { time: formatDateTime(m.sealedAt) })}</p>
+      <button type="button" class="btn-primary wide" disabled={busy} onClick={() => void download()}>
+        {busy ? t('common.loading') : t('minutes.pdf')}
+      </button>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function ContentView({ c }: { c: MinutesContent }) {
+  const none = t('common.none');
+  return (
+    <>
+      <section>
+        <h2>{t('minutes.content')}</h2>
+        <dl class="fields">
+          <Field label={t('wo.number')}>{c.workOrderNumber}</Field>
+          <Field label={t('wo.site')}>{`${c.site.code} · ${c.site.name}`}</Field>
+          <Field label={t('site.district')}>{c.site.district || none}</Field>
+          <Field label={t('site.address')}>{c.site.address || none}</Field>
+          <Field label={t('survey.requestingUnit')}>{c.request.requestingUnit}</Field>
+          <Field label={t('survey.reason')}>
+            <span class="prewrap">{c.request.reason}</span>
+          </Field>
+          <Field label={t('survey.surveyDate')}>{formatDate(c.surveyDate)}</Field>
+          <Field label={t('survey.recordingLocation')}>{enumLabel('rec', c.recording.location)}</Field>
+          <Field label={t('survey.recordingNote')}>
+            <span class="prewrap">{c.recording.note || none}</span>
+          </Field>
+          <Field label={t('survey.infrastructureNeeds')}>
+            <span class="prewrap">{c.infrastructureNeeds || none}</span>
+          </Field>
+          <Field label={t('survey.cablingNeeds')}>
+            <span class="prewrap">{c.cablingNeeds || none}</span>
+          </Field>
+          <Field label={t('survey.signsNeeded')}>{c.signs.count === null ? none : String(c.signs.count)}</Field>
+          <Field label={t('survey.signsNote')}>
+            <span class="prewrap">{c.signs.note || none}</span>
+          </Field>
+          <Field label={t('survey.conclusion')}>
+            <strong>{enumLabel('conclusion', c.conclusion)}</strong>
+          </Field>
+          <Field label={t('survey.conclusionNote')}>
+            <span class="prewrap">{c.conclusionNote || none}</span>
+          </Field>
+        </dl>
+      </section>
+      <section>
+        <h2>{t('survey.points')}</h2>
+        {c.points.length ? (
+          <ol class="cards points" aria-label={t('minutes.points')}>
+            {c.points.map((p) => (
+              <li key={p.id} class="card point-card">
+                <div class="point-body">
+                  <p class="card-title">
+                    {p.no}. {p.place}
+                  </p>
+                  <p class="card-meta">
+                    <span>{enumLabel('area', p.areaType)}</span>
+                    <span>{enumLabel('mounting', p.mounting)}</span>
+                  </p>
+                  {p.viewDirection && <p class="small">{t('survey.viewDirectionShort', { v: p.viewDirection })}</p>}
+                  <p class="muted small">{p.latE6 !== null && p.lonE6 !== null ? t('minutes.gps', { lat: (p.latE6 / 1e6).toFixed(6), lon: (p.lonE6 / 1e6).toFixed(6) }) : t('survey.noGps')}</p>
+                  {p.photos.length > 0 && (
+                    <ul class="photos" aria-label={t('survey.pointPhotos', { n: p.no })}>
+                      {p.photos.map((sha) => (
+                        <li key={sha}>
+                          <BlobImage sha={sha} alt={t('survey.pointPhotoAlt', { place: p.place })} />
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </div>
+              </li>
+            ))}
+          </ol>
+        ) : (
+          <p class="muted">{t('survey.noPoints')}</p>
+        )}
+      </section>
+    </>
+  );
+}
+
+// --- signing ---------------------------------------------------------------------------------
+
+function SignSheet({ m, survey, role, signer, onClose, onDone }: { m: MinutesRecord; survey: SurveyRecord; role: SignerRole; signer: UserRecord | undefined; onClose: () => void; onDone: () => void }) {
+  const pad = useRef<SignaturePadHandle>(null);
+  const [empty, setEmpty] = useState(true);
+  const [pin, setPin] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const signerId = signerOf(survey, role);
+  const who = signer?.fullName ?? t('common.none');
+  const salt = signer?.signingSalt;
+  const iterations = signer?.signingIterations;
+  const ready = !empty && isValidPin(pin) && !busy;
+
+  async function sign(e: Event) {
+    e.preventDefault();
+    if (!salt || !iterations) return;
+    if (pad.current?.isEmpty()) return setError(t('sign.drawFirst'));
+    if (!isValidPin(pin)) return setError(t('pin.invalid'));
+    setBusy(true);
+    setError(null);
+    try {
+      const png = await pad.current!.toPng();
+      const row = await saveBlob(new File([png], `imza-${role.toLowerCase()}-${m.verificationCode}.png`, { type: 'image/png' }));
+      const signedAt = new Date().toISOString();
+      const proof = await signProof(pin, salt, iterations, { minutesId: m.id, contentHash: m.contentHash, role, signerId, signedAt, imageSha256: row.sha256 });
+      setPin('');
+      const r = await dispatch(
+        'minutes.sign',
+        { id: newId(), minutesId: m.id, role, signerId, imageSha256: row.sha256, contentHash: m.contentHash, signedAt, proof },
+        { blobRefs: [row.sha256] },
+      );
+      if (!r.ok) setError(r.error.message);
+      else onDone();
+    } catch (err) {
+      console.warn('signing failed', err);
+      setError(t('error.storage'));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Sheet title={t('sign.title', { role: t(`minutes.role.${role}`) })} onClose={onClose}>
+      <form class="stack" onSubmit={sign}>
+        <p>
+          {t('sign.signer')}: <strong>{who}</strong>
+        </p>
+        {!salt || !iterations ? (
+          <p class="error" role="alert">
+            {t('sign.noPin', { name: who })}
+          </p>
+        ) : (
+          <>
+            <p class="muted small">{t('sign.declaration', { code: m.verificationCode })}</p>
+            <SignaturePad padRef={pad} label={t('sign.padLabel', { name: who })} onChange={setEmpty} />
+            <button type="button" class="btn-secondary" onClick={() => pad.current?.clear()}>
+              {t('sign.clear')}
+            </button>
+            <label class="lbl">
+              {t('sign.pin', { name: who })}
+              <input
+                type="password"
+                inputMode="numeric"
+                autocomplete="off"
+                pattern="[0-9]*"
+                maxLength={PIN_LENGTH}
+                value={pin}
+                aria-describedby="pin-hint"
+                onInput={(e) => setPin(e.currentTarget.value.replace(/\D/g, '').slice(0, PIN_LENGTH))}
+              />
+            </label>
+            <p id="pin-hint" class="muted small">
+              {t('sign.pinHint')}
+            </p>
+          </>
+        )}
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <div class="sheet-actions">
+          <button type="button" class="btn-secondary" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" class="btn-primary" disabled={!ready || !salt}>
+            {busy ? t('wo.sending') : t('sign.confirm')}
+          </button>
+        </div>
+      </form>
+    </Sheet>
+  );
+}
