@@ -119,6 +119,32 @@ class Settings(BaseSettings):
         default=20 * 1024 * 1024, description="Largest PDF accepted by the public verification page."
     )
 
+    credentials_key: str = Field(
+        default="",
+        description="Key (32 bytes, base64url) that encrypts device ONVIF passwords at rest. Empty: "
+        "generated on first use into <data_dir>/credentials_key.",
+    )
+    diagnostics_concurrency: int = Field(
+        default=10, ge=1, le=200, description="Most devices diagnosed at the same time by this server."
+    )
+    diagnostics_connect_timeout: float = Field(
+        default=3.0, description="Seconds to open a connection to a device."
+    )
+    diagnostics_call_timeout: float = Field(
+        default=8.0, description="Seconds for one ONVIF or snapshot call."
+    )
+    scheduler_enabled: bool = Field(
+        default=True,
+        description="Run the nightly camera sweep and the weekly recording check in this process (each "
+        "period runs once even with several replicas).",
+    )
+    nightly_sweep_hour: int = Field(
+        default=2, ge=0, le=23, description="Hour (Europe/Istanbul) of the nightly sweep."
+    )
+    weekly_check_hour: int = Field(
+        default=3, ge=0, le=23, description="Hour (Europe/Istanbul, Mondays) of the weekly recording check."
+    )
+
     @property
     def effective_public_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")

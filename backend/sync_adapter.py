@@ -15,12 +15,13 @@ from enum import Enum
 from typing import Any
 
 from pydantic.alias_generators import to_camel
-from sqlalchemy import ColumnElement, or_, true
+from sqlalchemy import ColumnElement, and_, or_, true
 from sqlmodel import Session, SQLModel, col, select
 
 from backend.domain.assets.models import Device, IpBlock, Site
 from backend.domain.commands import CommandContext, execute
 from backend.domain.conflicts.commands import conflict_scope
+from backend.domain.diagnostics.models import DeviceHealth, DeviceReference, Diagnosis, DiagnosisSource
 from backend.domain.errors import DomainError
 from backend.domain.people.models import Region, User
 from backend.domain.people.permissions import Actor
@@ -51,6 +52,9 @@ ENTITIES: list[TrackedEntity] = [
     TrackedEntity("minutes", Minutes),
     TrackedEntity("minutesSignature", MinutesSignature),
     TrackedEntity("signatureRefusal", SignatureRefusal),
+    TrackedEntity("diagnosis", Diagnosis),
+    TrackedEntity("deviceHealth", DeviceHealth),
+    TrackedEntity("deviceReference", DeviceReference),
 ]
 MODELS: dict[str, type[SQLModel]] = {e.name: e.model for e in ENTITIES}
 tracker = ChangeTracker(ENTITIES)
@@ -113,6 +117,16 @@ class PersonSource:
                 col(Minutes.survey_id).in_(select(Survey.id).where(survey_scope(a)))
             )
             return col(MinutesSignature.minutes_id).in_(visible_minutes)
+        if entity == "diagnosis":
+            # what people started (remote, probe) and each device's latest result; not every
+            # nightly run, which would grow phones by tens of thousands of rows a year
+            of_visible = col(Diagnosis.device_id).in_(select(Device.id).where(device_scope(a)))
+            latest = col(Diagnosis.id).in_(select(DeviceHealth.last_diagnosis_id))
+            personal = col(Diagnosis.source).in_([DiagnosisSource.REMOTE, DiagnosisSource.PROBE])
+            return and_(of_visible, or_(personal, latest))
+        if entity in ("deviceHealth", "deviceReference"):
+            model = MODELS[entity]
+            return col(model.device_id).in_(select(Device.id).where(device_scope(a)))
         if entity == "signatureRefusal":
             # the person it was made for, whoever's phone sent it, and the survey's parties
             visible_minutes = select(Minutes.id).where(

@@ -5,6 +5,14 @@ from sqlmodel import SQLModel
 from backend.db.counters import Counter
 from backend.domain.assets.models import Device, IpBlock, Site
 from backend.domain.blobs.models import Blob, Upload
+from backend.domain.diagnostics.models import (
+    DeviceCredential,
+    DeviceHealth,
+    DeviceReference,
+    Diagnosis,
+    FirmwareBaseline,
+    ScheduledRun,
+)
 from backend.domain.people.models import LoginThrottle, RefreshToken, Region, User
 from backend.domain.surveys.models import Minutes, MinutesSignature, SignatureRefusal, Survey, SurveyPoint
 from backend.domain.workorders.models import (
@@ -23,6 +31,11 @@ __all__ = [
     "Conflict",
     "Counter",
     "Device",
+    "DeviceCredential",
+    "DeviceHealth",
+    "DeviceReference",
+    "Diagnosis",
+    "FirmwareBaseline",
     "IpBlock",
     "LedgerEntry",
     "LoginThrottle",
@@ -30,6 +43,7 @@ __all__ = [
     "MinutesSignature",
     "RefreshToken",
     "Region",
+    "ScheduledRun",
     "SignatureRefusal",
     "Site",
     "Survey",

@@ -158,6 +158,7 @@ def load_all_commands() -> CommandRegistry:
     """Import every area's commands module so the registry is complete."""
     from backend.domain.assets import commands as _assets  # noqa: F401
     from backend.domain.conflicts import commands as _conflicts  # noqa: F401
+    from backend.domain.diagnostics import commands as _diagnostics  # noqa: F401
     from backend.domain.surveys import commands as _surveys  # noqa: F401
     from backend.domain.workorders import commands as _workorders  # noqa: F401
 

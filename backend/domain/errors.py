@@ -68,10 +68,37 @@ class ErrorCode(enum.StrEnum):
     MINUTES_BLOBS_PENDING = "MINUTES_BLOBS_PENDING"
     SIGNING_PIN_INVALID = "SIGNING_PIN_INVALID"
     MINUTES_SIGNER_LOCKED = "MINUTES_SIGNER_LOCKED"
+    DIAGNOSTICS_NOT_A_CAMERA = "DIAGNOSTICS_NOT_A_CAMERA"
+    DIAGNOSTICS_TARGET_REFUSED = "DIAGNOSTICS_TARGET_REFUSED"
+    DIAGNOSTICS_NO_CREDENTIALS = "DIAGNOSTICS_NO_CREDENTIALS"
+    DIAGNOSTICS_BUSY = "DIAGNOSTICS_BUSY"
+    DIAGNOSTICS_NOTHING_TO_REPORT = "DIAGNOSTICS_NOTHING_TO_REPORT"
     INTERNAL = "INTERNAL"
 
 
 MESSAGES: dict[ErrorCode, dict[Lang, str]] = {
+    ErrorCode.DIAGNOSTICS_NOT_A_CAMERA: {
+        "tr": "Teşhis yalnızca kamera ve kayıt cihazları (NVR) için yapılır.",
+        "en": "Only cameras and recorders (NVRs) can be diagnosed.",
+    },
+    ErrorCode.DIAGNOSTICS_TARGET_REFUSED: {
+        "tr": "Bu cihaza bağlanılmaz: {reason}. Yalnızca envanterde kayıtlı ve adresi sahasının IP "
+        "bloklarında olan cihazlar teşhis edilir.",
+        "en": "Saha will not connect to this device: {reason}. Only registered devices whose address is "
+        "inside their site's IP blocks are diagnosed.",
+    },
+    ErrorCode.DIAGNOSTICS_NO_CREDENTIALS: {
+        "tr": "Bu cihazın ONVIF kullanıcı bilgileri tanımlı değil; yönetici cihaz sayfasından girmeli.",
+        "en": "No ONVIF credentials are set for this device; an administrator must enter them.",
+    },
+    ErrorCode.DIAGNOSTICS_BUSY: {
+        "tr": "Bu cihaz için zaten bir teşhis sürüyor; birazdan sonuçlara bakın.",
+        "en": "A diagnosis of this device is already running; check the results shortly.",
+    },
+    ErrorCode.DIAGNOSTICS_NOTHING_TO_REPORT: {
+        "tr": "Bu teşhiste sorun bulunmadı; arıza iş emri açılmaz.",
+        "en": "This diagnosis found no problem; no fault work order is opened.",
+    },
     ErrorCode.MINUTES_SIGNER_LOCKED: {
         "tr": "{person} adına çok sayıda hatalı imza denendi; {minutes} dakika boyunca bu kişi adına imza "
         "alınmıyor.",

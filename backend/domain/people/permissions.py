@@ -28,6 +28,9 @@ SURVEYS_WORK = "surveys.work"  # fill in a survey one is party to (technician, s
 SURVEYS_APPROVE = "surveys.approve"  # record the approval (Olur), which plans the installation
 MINUTES_SIGN = "minutes.sign"  # send signatures (one's own, or a co-signer's made with their PIN)
 ACCOUNT_SIGNING_PIN = "account.pin"  # set one's own signing PIN
+DIAGNOSTICS_RUN = "diagnostics.run"  # diagnose a device (remote or on-site probe), set references
+DIAGNOSTICS_SCHEDULE = "diagnostics.schedule"  # the server's scheduled sweeps record as the system
+FIRMWARE_MANAGE = "firmware.manage"  # approved firmware baselines per make and model
 
 ALL_PERMISSIONS = frozenset(
     {
@@ -49,6 +52,9 @@ ALL_PERMISSIONS = frozenset(
         SURVEYS_APPROVE,
         MINUTES_SIGN,
         ACCOUNT_SIGNING_PIN,
+        DIAGNOSTICS_RUN,
+        DIAGNOSTICS_SCHEDULE,
+        FIRMWARE_MANAGE,
     }
 )
 
@@ -64,6 +70,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             SURVEYS_WORK,
             MINUTES_SIGN,
             ACCOUNT_SIGNING_PIN,
+            DIAGNOSTICS_RUN,
         }
     ),
     # Security staff survey jointly with technicians and co-sign (directive 4(3), 7(1)); the
@@ -91,6 +98,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             SURVEYS_APPROVE,
             MINUTES_SIGN,
             ACCOUNT_SIGNING_PIN,
+            DIAGNOSTICS_RUN,
         }
     ),
     Role.ADMIN: ALL_PERMISSIONS,

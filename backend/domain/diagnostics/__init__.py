@@ -1,0 +1,1 @@
+"""ONVIF diagnostics: results per device, firmware baselines, reference images, health."""

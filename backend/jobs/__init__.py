@@ -1,0 +1,1 @@
+"""Work the server does on its own: the scheduled diagnostics sweeps."""
