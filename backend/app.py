@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import mimetypes
 from collections.abc import AsyncIterator
@@ -27,6 +29,7 @@ from backend.graphql.loaders import Loaders
 from backend.graphql.schema import build_schema
 from backend.http.minutes import minutes_routes
 from backend.http.uploads import TUS_EXPOSE_HEADERS, upload_routes
+from backend.services import diagnostics_service
 
 log = logging.getLogger("saha.app")
 
@@ -77,6 +80,7 @@ async def graphql_context(scope: Scope) -> dict[str, Any]:
             lang=pick_lang(headers.get("accept-language")),
             authorization=headers.get("authorization"),
             loaders=Loaders(db),
+            app_state=state,
         )
     }
 
@@ -142,9 +146,22 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        scheduler = None
+        if settings.scheduler_enabled:
+            from backend.jobs.scheduler import Scheduler, jobs
+
+            async def sweep(actor: Any, source: Any) -> tuple[int, int]:
+                return await diagnostics_service(app.state).sweep(actor, source)
+
+            plan = jobs(settings.nightly_sweep_hour, settings.weekly_check_hour)
+            scheduler = asyncio.create_task(Scheduler(database, sweep, plan).run_forever())
         try:
             yield
         finally:
+            if scheduler is not None:
+                scheduler.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await scheduler
             if owns_db:
                 database.dispose()
 

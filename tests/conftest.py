@@ -85,6 +85,7 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
         database_url=db_url,
         frontend_dist=dist,
         demo_data=False,
+        scheduler_enabled=False,
     )
 
 

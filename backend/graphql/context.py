@@ -29,6 +29,7 @@ class Context:
     lang: Lang
     authorization: str | None
     loaders: Loaders
+    app_state: Any = None  # the app's State: long-lived services (backend.services)
     _actor: Actor | None = field(default=_UNSET)
     _token_error: DomainError | None = None
     # Sibling root fields resolve concurrently: the first loads the actor, the others wait.

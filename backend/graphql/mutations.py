@@ -25,6 +25,7 @@ from backend.graphql.common import (
     run_command,
 )
 from backend.graphql.context import ctx
+from backend.graphql.diagnostics import DiagnosticsMutation, OpenFaultInput
 from backend.graphql.surveys import SurveyMutation
 from backend.graphql.sync import SyncMutation
 from backend.graphql.types import DeviceType, SiteType, ViewerType, WorkOrderObject
@@ -223,7 +224,7 @@ def _now() -> datetime:
 
 
 @strawberry.type
-class Mutation(SyncMutation, SurveyMutation):
+class Mutation(SyncMutation, SurveyMutation, DiagnosticsMutation):
     @strawberry.mutation(description="Sign in with username and password.")
     async def sign_in(self, info: Info[Any, Any], username: str, password: str) -> SessionResult:
         c = ctx(info)
@@ -309,3 +310,7 @@ class Mutation(SyncMutation, SurveyMutation):
     @strawberry.mutation
     async def update_device(self, info: Info[Any, Any], input: UpdateDeviceInput) -> DeviceResult:
         return await run_command(info, "device.update", input_args(input), _device)
+
+    @strawberry.mutation(description="Open a fault work order pre-filled with a diagnosis' findings.")
+    async def open_fault_from_diagnosis(self, info: Info[Any, Any], input: OpenFaultInput) -> WorkOrderResult:
+        return await run_command(info, "diagnostics.openFault", input_args(input), _wo)

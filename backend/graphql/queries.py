@@ -16,6 +16,7 @@ from backend.domain.workorders import queries as wq
 from backend.domain.workorders.models import WorkOrderStatus, WorkOrderType
 from backend.graphql.common import SignedIn, requires
 from backend.graphql.context import ctx
+from backend.graphql.diagnostics import DiagnosticsQuery
 from backend.graphql.surveys import SurveyQuery
 from backend.graphql.sync import SyncQuery
 from backend.graphql.types import (
@@ -41,7 +42,7 @@ def _uuid(value: strawberry.ID | None) -> uuid.UUID | None:
 
 
 @strawberry.type
-class Query(SyncQuery, SurveyQuery):
+class Query(SyncQuery, SurveyQuery, DiagnosticsQuery):
     @strawberry.field(permission_classes=[SignedIn])
     async def viewer(self, info: Info[Any, Any]) -> ViewerType:
         c = ctx(info)

@@ -1,0 +1,301 @@
+"""GraphQL for diagnostics: run one now (remote first), history, health overview, baselines."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, cast
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from backend.domain.diagnostics import models as dm
+from backend.domain.diagnostics import queries as dq
+from backend.domain.diagnostics.commands import CHECK_LABELS_TR
+from backend.domain.errors import DomainError
+from backend.domain.people import permissions as p
+from backend.graphql.common import OperationError, input_args, requires, run_command
+from backend.graphql.context import ctx
+from backend.services import diagnostics_service
+
+Verdict = strawberry.enum(dm.Verdict, name="Verdict")
+DiagnosisSource = strawberry.enum(dm.DiagnosisSource, name="DiagnosisSource")
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return uuid.UUID(int=0)
+
+
+def _blob_url(sha: str | None) -> str | None:
+    return f"/blobs/{sha}" if sha else None
+
+
+@strawberry.type(name="CheckResult")
+class CheckResultType:
+    check: str
+    label: str = strawberry.field(description="The check's name in Turkish.")
+    verdict: Verdict  # type: ignore[valid-type]
+    message: str
+    evidence: JSON
+    duration_ms: int
+
+
+@strawberry.type(name="Diagnosis")
+class DiagnosisType:
+    id: strawberry.ID
+    device_id: strawberry.ID
+    work_order_id: strawberry.ID | None
+    source: DiagnosisSource  # type: ignore[valid-type]
+    started_at: datetime
+    finished_at: datetime
+    overall: Verdict  # type: ignore[valid-type]
+    results: list[CheckResultType]
+    device_info: JSON
+    snapshot_url: str | None
+    reference_url: str | None = strawberry.field(description="The reference the snapshot was compared with.")
+
+    @classmethod
+    def of(cls, m: dm.Diagnosis) -> DiagnosisType:
+        return cls(
+            id=strawberry.ID(str(m.id)),
+            device_id=strawberry.ID(str(m.device_id)),
+            work_order_id=strawberry.ID(str(m.work_order_id)) if m.work_order_id else None,
+            source=m.source,
+            started_at=m.started_at,
+            finished_at=m.finished_at,
+            overall=m.overall,
+            results=[
+                CheckResultType(
+                    check=r["check"],
+                    label=CHECK_LABELS_TR.get(r["check"], r["check"]),
+                    verdict=dm.Verdict(r["verdict"]),
+                    message=r.get("message", ""),
+                    evidence=r.get("evidence", {}),
+                    duration_ms=int(r.get("durationMs", 0)),
+                )
+                for r in m.results
+            ],
+            device_info=cast(Any, m.device_info),
+            snapshot_url=_blob_url(m.snapshot_sha256),
+            reference_url=_blob_url(m.reference_sha256),
+        )
+
+
+@strawberry.type(name="CheckChange", description="When a check's verdict changed for a device.")
+class CheckChangeType:
+    check: str
+    label: str
+    at: datetime
+    before: Verdict | None  # type: ignore[valid-type]
+    after: Verdict  # type: ignore[valid-type]
+    message: str
+    diagnosis_id: strawberry.ID
+
+
+@strawberry.type(name="SiteHealth")
+class SiteHealthType:
+    site_id: strawberry.ID
+    site_code: str
+    site_name: str
+    ok: int
+    warning: int
+    fail: int
+    unchecked: int
+
+
+@strawberry.type(name="FirmwareBaseline")
+class FirmwareBaselineType:
+    id: strawberry.ID
+    make: str
+    model: str
+    approved_firmware: str
+    note: str
+    updated_at: datetime
+
+
+@strawberry.type
+class DiagnosticsQuery:
+    @strawberry.field(permission_classes=[requires(p.DEVICES_READ)])
+    async def device_diagnoses(
+        self, info: Info[Any, Any], device_id: strawberry.ID, limit: int = 30
+    ) -> list[DiagnosisType]:
+        c = ctx(info)
+        actor, key = await c.require_actor(), _uuid(device_id)
+        rows = await c.db.read(lambda s: dq.device_diagnoses(s, actor, key, min(max(limit, 1), 200)))
+        return [DiagnosisType.of(r) for r in rows]
+
+    @strawberry.field(permission_classes=[requires(p.DEVICES_READ)])
+    async def device_check_changes(
+        self, info: Info[Any, Any], device_id: strawberry.ID
+    ) -> list[CheckChangeType]:
+        c = ctx(info)
+        actor, key = await c.require_actor(), _uuid(device_id)
+        rows = await c.db.read(lambda s: dq.check_changes(dq.device_diagnoses(s, actor, key, 200)))
+        return [
+            CheckChangeType(
+                check=r.check,
+                label=CHECK_LABELS_TR.get(r.check, r.check),
+                at=r.at,
+                before=dm.Verdict(r.before) if r.before else None,
+                after=dm.Verdict(r.after),
+                message=r.message,
+                diagnosis_id=strawberry.ID(str(r.diagnosis_id)),
+            )
+            for r in rows
+        ]
+
+    @strawberry.field(permission_classes=[requires(p.WORKORDERS_APPROVE)])
+    async def health_overview(self, info: Info[Any, Any]) -> list[SiteHealthType]:
+        c = ctx(info)
+        actor = await c.require_actor()
+        rows = await c.db.read(lambda s: dq.health_overview(s, actor))
+        return [
+            SiteHealthType(
+                site_id=strawberry.ID(str(r.site_id)),
+                site_code=r.site_code,
+                site_name=r.site_name,
+                ok=r.ok,
+                warning=r.warning,
+                fail=r.fail,
+                unchecked=r.unchecked,
+            )
+            for r in rows
+        ]
+
+    @strawberry.field(permission_classes=[requires(p.DEVICES_READ)])
+    async def firmware_baselines(self, info: Info[Any, Any]) -> list[FirmwareBaselineType]:
+        from sqlmodel import col, select
+
+        rows = await ctx(info).db.read(
+            lambda s: s.exec(
+                select(dm.FirmwareBaseline).order_by(
+                    col(dm.FirmwareBaseline.make), col(dm.FirmwareBaseline.model)
+                )
+            ).all()
+        )
+        return [
+            FirmwareBaselineType(
+                id=strawberry.ID(str(r.id)),
+                make=r.make,
+                model=r.model,
+                approved_firmware=r.approved_firmware,
+                note=r.note,
+                updated_at=r.updated_at,
+            )
+            for r in rows
+        ]
+
+
+@strawberry.type
+class DiagnosisSuccess:
+    diagnosis: DiagnosisType
+
+
+@strawberry.type
+class OkSuccess:
+    ok: bool
+
+
+@strawberry.type
+class FirmwareBaselineSuccess:
+    baseline: FirmwareBaselineType
+
+
+DiagnosisResult = Annotated[DiagnosisSuccess | OperationError, strawberry.union("DiagnosisResult")]
+OkResult = Annotated[OkSuccess | OperationError, strawberry.union("OkResult")]
+FirmwareBaselineResult = Annotated[
+    FirmwareBaselineSuccess | OperationError, strawberry.union("FirmwareBaselineResult")
+]
+
+
+@strawberry.input
+class SetDeviceCredentialsInput:
+    device_id: strawberry.ID
+    username: str
+    password: str
+
+
+@strawberry.input
+class SetFirmwareBaselineInput:
+    make: str
+    model: str
+    approved_firmware: str
+    note: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class SetReferenceImageInput:
+    device_id: strawberry.ID
+    image_sha256: str
+    reason: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class OpenFaultInput:
+    diagnosis_id: strawberry.ID
+    work_order_id: strawberry.ID | None = strawberry.UNSET
+
+
+@strawberry.type
+class DiagnosticsMutation:
+    @strawberry.mutation(
+        description="Diagnose a registered device now, from the server (remote first). Waits for the result.",
+        permission_classes=[requires(p.DIAGNOSTICS_RUN)],
+    )
+    async def diagnose_device(
+        self, info: Info[Any, Any], device_id: strawberry.ID, work_order_id: strawberry.ID | None = None
+    ) -> DiagnosisResult:
+        c = ctx(info)
+        actor = await c.require_actor()
+        try:
+            d = await diagnostics_service(c.app_state).run(
+                actor, _uuid(device_id), work_order_id=_uuid(work_order_id) if work_order_id else None
+            )
+        except DomainError as exc:
+            return OperationError.of(exc, c.lang)
+        return DiagnosisSuccess(diagnosis=DiagnosisType.of(d))
+
+    @strawberry.mutation(
+        description="Set a device's ONVIF account (the password is encrypted at rest, never returned).",
+        permission_classes=[requires(p.DEVICES_MANAGE)],
+    )
+    async def set_device_credentials(
+        self, info: Info[Any, Any], input: SetDeviceCredentialsInput
+    ) -> OkResult:
+        c = ctx(info)
+        actor = await c.require_actor()
+        try:
+            await diagnostics_service(c.app_state).set_credentials(
+                actor, _uuid(input.device_id), input.username.strip(), input.password
+            )
+        except DomainError as exc:
+            return OperationError.of(exc, c.lang)
+        return OkSuccess(ok=True)
+
+    @strawberry.mutation(description="Set the approved firmware of a make and model.")
+    async def set_firmware_baseline(
+        self, info: Info[Any, Any], input: SetFirmwareBaselineInput
+    ) -> FirmwareBaselineResult:
+        def wrap(r: dm.FirmwareBaseline) -> FirmwareBaselineSuccess:
+            return FirmwareBaselineSuccess(
+                baseline=FirmwareBaselineType(
+                    id=strawberry.ID(str(r.id)),
+                    make=r.make,
+                    model=r.model,
+                    approved_firmware=r.approved_firmware,
+                    note=r.note,
+                    updated_at=r.updated_at,
+                )
+            )
+
+        return await run_command(info, "firmware.setBaseline", input_args(input), wrap)
+
+    @strawberry.mutation(description="Make an image (e.g. a diagnosis snapshot) the camera's reference.")
+    async def set_reference_image(self, info: Info[Any, Any], input: SetReferenceImageInput) -> OkResult:
+        return await run_command(
+            info, "diagnostics.setReference", input_args(input), lambda _: OkSuccess(ok=True)
+        )
