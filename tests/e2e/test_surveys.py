@@ -420,3 +420,15 @@ def test_wrong_pin_co_signature_is_refused_shown_at_its_slot_and_can_be_signed_a
     expect(page.locator('.sig-slot[data-role="UNIT_HEAD"]')).to_have_attribute("data-state", "open")
     roles = {s["role"] for s in _survey(server, survey_id)["minutes"][0]["signatures"]}
     assert roles == {"TECHNICIAN", "SECURITY"}, roles
+
+    # when: the security staff open the app on their own phone
+    own = new_phone().new_page()
+    sign_in(own, "guvenlik")
+
+    # then: İşlerim has the survey work order, and says a signature in their name was refused
+    expect(own.get_by_role("heading", name="İşlerim")).to_be_visible()
+    refusal = own.get_by_role("alert").filter(has_text="Adınıza atılan imza reddedildi")
+    expect(refusal).to_be_visible(timeout=SYNC_TIMEOUT)
+    expect(refusal).to_contain_text("PIN hatalı ya da imza başka bir belgeye ait. · ")
+    expect(refusal).to_contain_text(f"gönderen: {NAMES['teknisyen']}")
+    _open_survey_from_my_work(own, unit)

@@ -9,12 +9,12 @@ import { enumLabel, formatDate, formatDateTime, t } from '../i18n';
 import { isValidPin, PIN_LENGTH, sha256, signProof, toHex, type MinutesContent } from '../lib/minutes';
 import { can } from '../lib/permissions';
 import { href } from '../lib/router';
-import { SIGNER_ROLES, signerOf } from '../lib/survey';
+import { refusalText, SIGNER_ROLES, signerOf } from '../lib/survey';
 import { newId, type CommandArgs, type OutboxItem } from '../outbox/commands';
 import { dispatch } from '../outbox/dispatch';
 import { useStore } from '../store/hooks';
-import type { MinutesRecord, SignatureRecord, SignerRole, SurveyRecord, UserRecord } from '../store/store';
-import { sealPending, signaturesOf } from '../store/surveys';
+import type { MinutesRecord, SignatureRecord, SignatureRefusalRecord, SignerRole, SurveyRecord, UserRecord } from '../store/store';
+import { lastRefusal, sealPending, signaturesOf } from '../store/surveys';
 import { saveBlob } from '../sync/blobs';
 import { useOutbox } from '../sync/hooks';
 import { BlobImage } from '../ui/blob-image';
@@ -32,6 +32,20 @@ function parseContent(m: MinutesRecord): MinutesContent | null {
   }
 }
 
+/** Why a slot's last signature was refused: this phone's refused command (with the server's
+ * message), else a refusal synced from the server (made on another phone). */
+interface Refused {
+  message: string;
+  at: string | null;
+  by: string | null;
+}
+
+function refusedSlot(local: OutboxItem | null, synced: SignatureRefusalRecord | undefined, users: Record<string, UserRecord>): Refused | null {
+  if (local) return { message: local.error?.message ?? t('sync.rejectedNoReason'), at: local.updatedAt, by: null };
+  if (synced) return { message: refusalText(synced.code), at: synced.at, by: users[synced.capturedById]?.fullName ?? null };
+  return null;
+}
+
 /** The last `minutes.sign` of this slot still in the outbox, if the server refused it. */
 function rejectedSign(items: OutboxItem[], minutesId: string, role: SignerRole): OutboxItem | null {
   const mine = items.filter((it) => it.name === 'minutes.sign' && (it.args as CommandArgs['minutes.sign']).minutesId === minutesId && (it.args as CommandArgs['minutes.sign']).role === role);
@@ -43,6 +57,7 @@ export function MinutesPage({ id }: { id: string }) {
   const m = useStore((s) => s.minutes[id]);
   const survey = useStore((s) => (m ? s.surveys[m.surveyId] : undefined));
   const sigs = useStore((s) => signaturesOf(s, id));
+  const synced = useStore((s) => Object.fromEntries(SIGNER_ROLES.map((r) => [r, lastRefusal(s, id, r)])) as Partial<Record<SignerRole, SignatureRefusalRecord>>);
   const users = useStore((s) => s.users);
   const related = useStore((s) => ({
     supersedes: m?.supersedesId ? s.minutes[m.supersedesId] : undefined,
@@ -80,6 +95,10 @@ export function MinutesPage({ id }: { id: string }) {
   const me = viewer?.user.id;
   const waiting = m.status === 'AWAITING_SIGNATURES';
   const allHere = sealPending(m, sigs);
+  const refused = Object.fromEntries(
+    SIGNER_ROLES.map((role) => [role, sigs[role] ? null : refusedSlot(rejectedSign(items, m.id, role), synced[role], users)]),
+  ) as Record<SignerRole, Refused | null>;
+  const refusedRoles = SIGNER_ROLES.filter((r) => refused[r]);
   const mayWithdraw = waiting && !!survey && !!me && (me === survey.technicianId || me === survey.securityId) && can(viewer, 'surveys.work');
 
   return (
@@ -108,6 +127,12 @@ export function MinutesPage({ id }: { id: string }) {
       ) : (
         <p class="notice" role="status">
           {t('minutes.awaiting')}
+        </p>
+      )}
+
+      {waiting && refusedRoles.length > 0 && (
+        <p class="error" role="alert">
+          {t('minutes.refusedSummary', { roles: refusedRoles.map((r) => t(`minutes.role.${r}`)).join(', ') })}
         </p>
       )}
 
@@ -145,7 +170,7 @@ export function MinutesPage({ id }: { id: string }) {
         <ul class="cards sig-slots" aria-label={t('minutes.signatures')}>
           {SIGNER_ROLES.map((role) => {
             const sig = sigs[role];
-            const rejected = sig ? null : rejectedSign(items, m.id, role);
+            const rejected = refused[role];
             const signerId = survey ? signerOf(survey, role) : (c?.parties[PARTY_KEY[role]].id ?? '');
             const signerName = c?.parties[PARTY_KEY[role]].name || users[signerId]?.fullName || t('common.none');
             return (
@@ -157,9 +182,12 @@ export function MinutesPage({ id }: { id: string }) {
                 ) : (
                   <>
                     {rejected && (
-                      <p class="error" role="alert">
-                        <strong>{t('minutes.signRejected')}</strong> {rejected.error?.message ?? t('sync.rejectedNoReason')}
-                      </p>
+                      <div class="error" role="alert">
+                        <strong>{t('minutes.signRejected')}</strong> {rejected.message}
+                        {(rejected.at || rejected.by) && (
+                          <p class="small">{[rejected.at && formatDateTime(rejected.at), rejected.by && t('minutes.refusedFrom', { who: rejected.by })].filter(Boolean).join(' · ')}</p>
+                        )}
+                      </div>
                     )}
                     <p class="muted small">{t('minutes.slotOpen')}</p>
                     {waiting && can(viewer, 'minutes.sign') && (

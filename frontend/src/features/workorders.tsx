@@ -13,7 +13,8 @@ import { useStore } from '../store/hooks';
 import { selectWorkOrder, selectWorkOrderList, type AttachmentRecord, type WorkOrderView } from '../store/store';
 import { BackLink, Feedback, Field, Freshness, PriorityBadge, Sheet, StatusBadge, TextSheet, WorkOrderCard } from '../ui/components';
 import { useLoader } from '../ui/hooks';
-import { isParty, surveyOfInstallation, surveyOfWorkOrder } from '../store/surveys';
+import { isParty, refusalsFor, surveyOfInstallation, surveyOfWorkOrder } from '../store/surveys';
+import { refusalText } from '../lib/survey';
 
 // --- lists ---------------------------------------------------------------------------
 
@@ -25,9 +26,27 @@ export function MyWork() {
   // The loaded list plus orders assigned to me that came by pull (e.g. offline).
   const items = useStore((s) => selectWorkOrderList(s, 'myWorkOrders', (w) => w.status !== 'CLOSED' && (!me || w.assigneeId === me || surveyOrders.has(w.id))));
   const updatedAt = useStore((s) => s.lists.myWorkOrders?.updatedAt);
+  const refusals = useStore((s) => refusalsFor(s, me));
+  const users = useStore((s) => s.users);
   return (
     <main class="screen">
       <h1>{t('my.title')}</h1>
+      {refusals.length > 0 && (
+        <div class="error" role="alert">
+          <p>
+            <strong>{t('my.refusals')}</strong>
+          </p>
+          <ul class="plain">
+            {refusals.map((r) => (
+              <li key={r.id}>
+                <a href={href(`/minutes/${r.minutesId}`)}>
+                  {t('my.refusalLine', { reason: refusalText(r.code), time: formatDateTime(r.at), who: users[r.capturedById]?.fullName ?? t('common.none') })}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       <Freshness updatedAt={updatedAt} load={load} />
       <WorkOrderList items={items} empty={t('my.empty')} loading={load.loading && !updatedAt} />
     </main>

@@ -461,4 +461,10 @@ export const en: Record<MessageKey, string> = {
   'cmd.survey.correct': 'Correct survey',
   'cmd.survey.recordApproval': 'Record approval',
   'cmd.account.setSigningPin': 'Signing PIN',
+  'refusal.MINUTES_SIGNATURE_INVALID': 'Wrong PIN, or the signature belongs to another document.',
+  'refusal.MINUTES_SIGNER_LOCKED': 'Too many failed attempts: signing in this person’s name is locked for a while.',
+  'minutes.refusedFrom': 'sent by: {who}',
+  'minutes.refusedSummary': 'Signature refused: {roles}. Sign again at that slot below.',
+  'my.refusals': 'A signature in your name was refused',
+  'my.refusalLine': '{reason} · {time} · sent by: {who}',
 };

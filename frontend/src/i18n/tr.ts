@@ -459,6 +459,12 @@ export const tr = {
   'cmd.survey.correct': 'Keşfi düzelt',
   'cmd.survey.recordApproval': 'Olur kaydet',
   'cmd.account.setSigningPin': 'İmza PIN’i',
+  'refusal.MINUTES_SIGNATURE_INVALID': 'PIN hatalı ya da imza başka bir belgeye ait.',
+  'refusal.MINUTES_SIGNER_LOCKED': 'Çok sayıda hatalı deneme: bu kişi adına imza bir süre kilitli.',
+  'minutes.refusedFrom': 'gönderen: {who}',
+  'minutes.refusedSummary': 'İmza reddedildi: {roles}. Aşağıda ilgili alandan yeniden imzalanmalı.',
+  'my.refusals': 'Adınıza atılan imza reddedildi',
+  'my.refusalLine': '{reason} · {time} · gönderen: {who}',
 } as const;
 
 export type MessageKey = keyof typeof tr;

@@ -75,3 +75,8 @@ export function todayIstanbul(now = new Date()): string {
 
 /** Degrees → integer micro-degrees, as the server stores positions. */
 export const toE6 = (deg: number): number => Math.round(deg * 1e6);
+
+/** A refused signature's code (signatureRefusal.code) in words. */
+export function refusalText(code: string): string {
+  return code === 'MINUTES_SIGNATURE_INVALID' || code === 'MINUTES_SIGNER_LOCKED' ? t(`refusal.${code}`) : code;
+}

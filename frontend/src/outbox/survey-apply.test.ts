@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { buildContent, canonicalJson, contentHash, verificationCode, type Json } from '../lib/minutes';
 import { applyChanges, getBaseState, getState, type SyncChange } from '../store/store';
-import { sealPending, selectSurvey, signaturesOf } from '../store/surveys';
+import { lastRefusal, refusalsFor, sealPending, selectSurvey, signaturesOf } from '../store/surveys';
 import { freshSignedInClient } from '../test/client';
 import { dispatch } from './dispatch';
 import { getItems, patchItems } from './outbox';
@@ -243,5 +243,18 @@ describe('survey commands, applied at once on the phone', () => {
     // then
     expect(getState().users.u1).toMatchObject({ signingSalt: 'abcdefghijklmnopqrstuv', signingIterations: 210000 });
     expect(Object.keys(getItems()[0].args).sort()).toEqual(['iterations', 'salt', 'storedKey']);
+  });
+
+  it('keeps refused signatures that arrive by pull, for the slot and for the person they were made for', () => {
+    // when
+    applyChanges([
+      up('signatureRefusal', { id: 'r1', minutesId: 'm1', role: 'SECURITY', signerId: 'u2', capturedById: 'u1', code: 'MINUTES_SIGNATURE_INVALID', at: new Date(Date.now() - 60_000).toISOString(), version: 1 }),
+      up('signatureRefusal', { id: 'r2', minutesId: 'm1', role: 'SECURITY', signerId: 'u2', capturedById: 'u1', code: 'MINUTES_SIGNER_LOCKED', at: new Date().toISOString(), version: 1 }),
+    ]);
+    // then
+    expect(lastRefusal(getState(), 'm1', 'SECURITY')?.id).toBe('r2');
+    expect(lastRefusal(getState(), 'm1', 'UNIT_HEAD')).toBeUndefined();
+    expect(refusalsFor(getState(), 'u2').map((r) => r.id)).toEqual(['r2', 'r1']);
+    expect(refusalsFor(getState(), 'u1')).toEqual([]);
   });
 });

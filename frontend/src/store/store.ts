@@ -13,7 +13,7 @@ import { STORES, promisify, withTx } from '../db/idb';
 
 /** Schema 2: entities in IndexedDB (schema 1 was a localStorage snapshot). */
 export const STORE_V2_INDEXEDDB = 2;
-/** Schema 3: surveys, points, minutes and signatures arrive by pull (see `STORE_UPGRADES`). */
+/** Schema 3: surveys, points, minutes, signatures and signature refusals arrive by pull (see `STORE_UPGRADES`). */
 export const STORE_V3_SURVEYS = 3;
 export const STORE_SCHEMA_VERSION = STORE_V3_SURVEYS;
 /** The localStorage snapshot of schema 1; migrated into IndexedDB once, then removed. */
@@ -162,6 +162,17 @@ export interface ConflictRecord {
   /** `kept_server` | `took_client` (the server's spelling). */
   resolution: string | null;
 }
+/** A signature the server refused (wrong PIN…), kept so the signer sees it on their own phone. */
+export interface SignatureRefusalRecord {
+  id: string;
+  minutesId: string;
+  role: SignerRole;
+  signerId: string;
+  capturedById: string;
+  code: string;
+  at: string;
+  version: number;
+}
 export interface ListState {
   ids: string[];
   total?: number;
@@ -181,6 +192,7 @@ export interface State {
   surveyPoints: Record<string, SurveyPointRecord>;
   minutes: Record<string, MinutesRecord>;
   signatures: Record<string, SignatureRecord>;
+  refusals: Record<string, SignatureRefusalRecord>;
   /** Named lists, e.g. "myWorkOrders", "reviewQueue", "workOrders:SUBMITTED", "sites:". */
   lists: Record<string, ListState>;
   /** When an entity was last fetched in full, key "workOrder:<id>" etc. */
@@ -201,6 +213,7 @@ export const ENTITY_MAPS = {
   surveyPoint: 'surveyPoints',
   minutes: 'minutes',
   minutesSignature: 'signatures',
+  signatureRefusal: 'refusals',
 } as const;
 export type EntityType = keyof typeof ENTITY_MAPS;
 type EntityMapKey = (typeof ENTITY_MAPS)[EntityType];
@@ -219,6 +232,7 @@ export const emptyState = (): State => ({
   surveyPoints: {},
   minutes: {},
   signatures: {},
+  refusals: {},
   lists: {},
   fetchedAt: {},
 });

@@ -1,7 +1,7 @@
 /** Selectors for surveys, points, minutes and signatures (denormalized for the screens). */
 import { orderedPoints } from '../lib/minutes';
 import { SIGNER_ROLES } from '../lib/survey';
-import type { MinutesRecord, SignatureRecord, SignerRole, SiteRecord, State, SurveyPointRecord, SurveyRecord, UserRecord, WorkOrderRecord } from './store';
+import type { MinutesRecord, SignatureRecord, SignatureRefusalRecord, SignerRole, SiteRecord, State, SurveyPointRecord, SurveyRecord, UserRecord, WorkOrderRecord } from './store';
 
 export interface SurveyView extends SurveyRecord {
   wo: WorkOrderRecord | null;
@@ -62,4 +62,19 @@ export function sealPending(m: MinutesRecord, sigs: Partial<Record<SignerRole, S
 /** Whether the viewer takes part in the survey (technician, security staff or unit head). */
 export function isParty(sv: Pick<SurveyRecord, 'technicianId' | 'securityId' | 'unitHeadId'>, userId: string | undefined): boolean {
   return !!userId && (sv.technicianId === userId || sv.securityId === userId || sv.unitHeadId === userId);
+}
+
+/** The latest refused signature of a slot, if any. */
+export function lastRefusal(s: State, minutesId: string, role: SignerRole): SignatureRefusalRecord | undefined {
+  return Object.values(s.refusals)
+    .filter((r) => r.minutesId === minutesId && r.role === role)
+    .sort((a, b) => (a.at < b.at ? 1 : -1))[0];
+}
+
+/** Signatures made in this person's name that the server refused, newest first (recent ones). */
+export function refusalsFor(s: State, userId: string | undefined, sinceMs = 7 * 24 * 3600 * 1000, now = Date.now()): SignatureRefusalRecord[] {
+  if (!userId) return [];
+  return Object.values(s.refusals)
+    .filter((r) => r.signerId === userId && now - Date.parse(r.at) < sinceMs)
+    .sort((a, b) => (a.at < b.at ? 1 : -1));
 }
