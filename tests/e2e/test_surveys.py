@@ -9,6 +9,7 @@ code without signing in. A co-signature with a wrong PIN is refused and shown at
 from __future__ import annotations
 
 import re
+import sqlite3
 import subprocess
 import uuid
 from collections.abc import Callable
@@ -163,6 +164,8 @@ def _sign(page: Page, who: str, pin: str = DEMO_PIN) -> None:
         page.mouse.move(x + 20 + i * 20, y + (15 if i % 2 else -15), steps=2)
     page.mouse.up()
     d.get_by_label(f"{NAMES[who]}: imza PIN’i").fill(pin)
+    if who == "teknisyen":
+        _assert_no_overflow(page, "signature sheet")
     d.get_by_role("button", name="İmzala", exact=True).click()
     expect(d).to_be_hidden()
     slot = page.locator(f'.sig-slot[data-role="{_role(who)}"]')
@@ -300,6 +303,7 @@ def test_offline_joint_survey_three_pin_signatures_sealed_pdf_chain_and_public_v
     # and: the minutes are sealed on the phone too
     page.goto(minutes_url)
     expect(page.locator(".sealed-title")).to_have_text("Mühürlendi", timeout=SYNC_TIMEOUT)
+    _assert_no_overflow(page, "sealed minutes")
     expect(page.locator('.sig-slot[data-state="signed"]')).to_have_count(3)
     expect(page.get_by_role("button", name="İmzala", exact=False)).to_have_count(0)
     expect(page.get_by_role("button", name="Tutanağı geri çek")).to_have_count(0)
@@ -432,3 +436,41 @@ def test_wrong_pin_co_signature_is_refused_shown_at_its_slot_and_can_be_signed_a
     expect(refusal).to_contain_text("PIN hatalı ya da imza başka bir belgeye ait. · ")
     expect(refusal).to_contain_text(f"gönderen: {NAMES['teknisyen']}")
     _open_survey_from_my_work(own, unit)
+
+
+def test_setting_a_signing_pin_on_hesap_stores_only_a_verifier_the_server_can_check(
+    server: str, new_phone: Callable[[], BrowserContext], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # given: the administrator (not one of the survey signers other tests use) on their phone
+    page = new_phone().new_page()
+    sign_in(page, "admin")
+    page.get_by_role("navigation", name="Ana gezinme").get_by_role("link", name="Hesap").click()
+    section = page.get_by_role("region", name="İmza PIN’i")
+    _assert_no_overflow(page, "account")
+
+    # when: two different PINs, then the same 6 digits twice
+    section.get_by_label("PIN (6 hane)").fill("246810")
+    section.get_by_label("PIN (yeniden)").fill("246811")
+    section.get_by_role("button", name=re.compile("PIN’i (belirle|değiştir)")).click()
+    expect(section.get_by_role("alert")).to_have_text("İki PIN aynı değil.")
+    section.get_by_label("PIN (yeniden)").fill("246810")
+    section.get_by_role("button", name=re.compile("PIN’i (belirle|değiştir)")).click()
+
+    # then: saved, sent, and the page says a PIN is set
+    expect(section.get_by_role("status")).to_contain_text("PIN cihaza kaydedildi")
+    expect(section.get_by_text("İmza PIN’iniz belirlenmiş.")).to_be_visible()
+    _send_now(page)
+    expect(_outbox(page, "confirmed")).to_have_count(1, timeout=SYNC_TIMEOUT)
+
+    # and: the server holds salt, iterations and a verifier that Python derives from the same PIN
+    from backend.domain.surveys import signing
+
+    db = sqlite3.connect(f"file:{_server_data_dir(tmp_path_factory) / 'saha.db'}?mode=ro", uri=True)
+    salt, iterations, key = db.execute(
+        "SELECT signing_salt, signing_iterations, signing_key FROM users WHERE username = 'admin'"
+    ).fetchone()
+    db.close()
+    assert re.fullmatch(r"[A-Za-z0-9_-]{22}", salt), salt
+    assert iterations == 210_000
+    assert key == signing.stored_key(signing.client_key("246810", salt, iterations))
+    assert "246810" not in page.evaluate("JSON.stringify(localStorage)")

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { formatDateTime, t, type MessageKey } from '../i18n';
+import { enumLabel, formatDateTime, t, type MessageKey } from '../i18n';
 import { dispatch } from '../outbox/dispatch';
 import type { OutboxItem } from '../outbox/commands';
 import { removeItems } from '../outbox/outbox';
@@ -7,17 +7,19 @@ import { useStore } from '../store/hooks';
 import { getBaseState, type ConflictRecord } from '../store/store';
 import { EDIT_FIELDS, fieldLabel, showFieldValue } from '../lib/wo-fields';
 import { href } from '../lib/router';
+import { showSurveyFieldValue, surveyFieldLabel } from '../lib/survey';
 import { onBlobsChange, pendingUploads } from '../sync/blobs';
 import { syncNow } from '../sync/engine';
 import { useOutbox, useSyncStatus } from '../sync/hooks';
 import { useOnline } from '../ui/hooks';
 
-function itemLabel(it: OutboxItem, number: (id: string) => string | undefined): string {
-  const a = it.args as { workOrderId?: string; text?: string };
-  const target = a.workOrderId ? number(a.workOrderId) : undefined;
+function itemLabel(it: OutboxItem, number: (id: string) => string | undefined, surveyUnit: (id: string) => string | undefined): string {
+  const a = it.args as { workOrderId?: string; text?: string; surveyId?: string; place?: string; role?: string; requestingUnit?: string };
+  const target = a.workOrderId ? number(a.workOrderId) : a.surveyId ? surveyUnit(a.surveyId) : (a.requestingUnit ?? a.place);
+  const role = it.name === 'minutes.sign' && a.role ? enumLabel('minutes.role', a.role) : null;
   const what = t(`cmd.${it.name}` as MessageKey);
   const fields = it.name === 'workorder.update' ? EDIT_FIELDS.filter((f) => (a as Record<string, unknown>)[f] !== undefined).map(fieldLabel).join(', ') : null;
-  return [what, target, fields, a.text ? `“${a.text.length > 60 ? `${a.text.slice(0, 60)}…` : a.text}”` : null].filter(Boolean).join(' · ');
+  return [what, target, role, fields, a.text ? `“${a.text.length > 60 ? `${a.text.slice(0, 60)}…` : a.text}”` : null].filter(Boolean).join(' · ');
 }
 
 function ConflictCard({ c }: { c: ConflictRecord }) {
@@ -28,8 +30,11 @@ function ConflictCard({ c }: { c: ConflictRecord }) {
   const [msg, setMsg] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const who = (id: string | null | undefined) => (id ? (users[id]?.fullName ?? id) : t('event.system'));
-  const field = fieldLabel(c.field);
-  const about = wo ? t('sync.conflictAbout', { number: wo.number, title: wo.title }) : c.entityId;
+  const survey = useStore((s) => (c.entity === 'survey' ? s.surveys[c.entityId] : undefined));
+  const isSurvey = c.entity === 'survey';
+  const field = isSurvey ? surveyFieldLabel(c.field) : fieldLabel(c.field);
+  const show = (v: unknown) => (isSurvey ? showSurveyFieldValue(c.field, v) : showFieldValue(c.field, v));
+  const about = wo ? t('sync.conflictAbout', { number: wo.number, title: wo.title }) : survey ? t('sync.conflictSurvey', { unit: survey.requestingUnit }) : c.entityId;
   async function resolve(choice: 'keep_server' | 'take_client') {
     setBusy(true);
     const r = await dispatch('conflict.resolve', { conflictId: c.id, choice });
@@ -46,6 +51,8 @@ function ConflictCard({ c }: { c: ConflictRecord }) {
           <a href={href(`/wo/${wo.id}`)}>
             <span class="wo-number">{wo.number}</span> · {wo.title}
           </a>
+        ) : survey ? (
+          <a href={href(`/survey/${survey.id}`)}>{about}</a>
         ) : (
           about
         )}
@@ -54,11 +61,11 @@ function ConflictCard({ c }: { c: ConflictRecord }) {
       <dl class="cf-values">
         <div class={`cf-value${resolvedHere && c.resolution === 'kept_server' ? ' cf-chosen' : ''}`}>
           <dt>{t('sync.serverValue', { who: who(c.serverActorId) })}</dt>
-          <dd class="prewrap">{showFieldValue(c.field, c.serverValue)}</dd>
+          <dd class="prewrap">{show(c.serverValue)}</dd>
         </div>
         <div class={`cf-value${resolvedHere && c.resolution === 'took_client' ? ' cf-chosen' : ''}`}>
           <dt>{t('sync.clientValue', { who: who(c.clientActorId) })}</dt>
-          <dd class="prewrap">{showFieldValue(c.field, c.clientValue)}</dd>
+          <dd class="prewrap">{show(c.clientValue)}</dd>
         </div>
       </dl>
       {msg && (
@@ -102,6 +109,7 @@ export function SyncScreen() {
   const st = useSyncStatus();
   const online = useOnline();
   const numbers = useStore((s) => s.workOrders);
+  const surveys = useStore((s) => s.surveys);
   const conflicts = useStore((s) => Object.values(s.conflicts).filter((c) => !c.resolvedAt).sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1)));
   const resolved = useStore((s) =>
     Object.values(s.conflicts)
@@ -167,7 +175,7 @@ export function SyncScreen() {
             {ordered.map((it) => (
               <li key={it.seq} class={`ob-item ob-${it.state}`} data-seq={it.seq} data-state={it.state}>
                 <div class="ob-head">
-                  <span class="ob-what">{itemLabel(it, (id) => numbers[id]?.number)}</span>
+                  <span class="ob-what">{itemLabel(it, (id) => numbers[id]?.number, (id) => surveys[id]?.requestingUnit)}</span>
                   <span class={`ob-state st-ob-${it.state}`}>{t(`syncState.${it.state}` as MessageKey)}</span>
                 </div>
                 <div class="muted small">

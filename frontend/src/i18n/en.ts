@@ -467,4 +467,5 @@ export const en: Record<MessageKey, string> = {
   'minutes.refusedSummary': 'Signature refused: {roles}. Sign again at that slot below.',
   'my.refusals': 'A signature in your name was refused',
   'my.refusalLine': '{reason} · {time} · sent by: {who}',
+  'sync.conflictSurvey': 'Survey: {unit}',
 };

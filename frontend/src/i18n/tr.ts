@@ -465,6 +465,7 @@ export const tr = {
   'minutes.refusedSummary': 'İmza reddedildi: {roles}. Aşağıda ilgili alandan yeniden imzalanmalı.',
   'my.refusals': 'Adınıza atılan imza reddedildi',
   'my.refusalLine': '{reason} · {time} · gönderen: {who}',
+  'sync.conflictSurvey': 'Keşif: {unit}',
 } as const;
 
 export type MessageKey = keyof typeof tr;

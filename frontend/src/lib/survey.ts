@@ -3,7 +3,7 @@
  * area types and the private-area rule of directive 7(4), mountings, recording locations,
  * signer roles.
  */
-import { enumLabel, t } from '../i18n';
+import { enumLabel, formatDate, t, type MessageKey } from '../i18n';
 import type { SignerRole, SurveyRecord } from '../store/store';
 
 /** backend AreaType, in the order the form offers them. */
@@ -79,4 +79,41 @@ export const toE6 = (deg: number): number => Math.round(deg * 1e6);
 /** A refused signature's code (signatureRefusal.code) in words. */
 export function refusalText(code: string): string {
   return code === 'MINUTES_SIGNATURE_INVALID' || code === 'MINUTES_SIGNER_LOCKED' ? t(`refusal.${code}`) : code;
+}
+
+/** `survey.update` fields as the server names them in a conflict (column names) → PWA names. */
+const SURVEY_FIELDS: Record<string, string> = {
+  survey_date: 'surveyDate',
+  recording_location: 'recordingLocation',
+  recording_note: 'recordingNote',
+  infrastructure_needs: 'infrastructureNeeds',
+  cabling_needs: 'cablingNeeds',
+  signs_needed: 'signsNeeded',
+  signs_note: 'signsNote',
+  conclusion: 'conclusion',
+  conclusion_note: 'conclusionNote',
+};
+const SURVEY_FIELD_NAMES = new Set(Object.values(SURVEY_FIELDS));
+
+/** `signs_note` / `signsNote` → `signsNote`. */
+export const surveyField = (name: string): string => SURVEY_FIELDS[name] ?? name;
+
+export function surveyFieldLabel(name: string): string {
+  const f = surveyField(name);
+  return SURVEY_FIELD_NAMES.has(f) ? t(`survey.${f}` as MessageKey) : name;
+}
+
+/** A conflict value in the PWA's spelling (enums upper case, as GraphQL names them). */
+export function surveyFieldValue(name: string, v: unknown): unknown {
+  const f = surveyField(name);
+  return (f === 'recordingLocation' || f === 'conclusion') && typeof v === 'string' ? v.toUpperCase() : v;
+}
+
+export function showSurveyFieldValue(name: string, v: unknown): string {
+  if (v === null || v === undefined || v === '') return t('common.none');
+  const f = surveyField(name);
+  if (f === 'recordingLocation') return enumLabel('rec', String(v).toUpperCase());
+  if (f === 'conclusion') return enumLabel('conclusion', String(v).toUpperCase());
+  if (f === 'surveyDate') return formatDate(String(v));
+  return typeof v === 'string' ? v : JSON.stringify(v);
 }

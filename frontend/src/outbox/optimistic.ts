@@ -5,6 +5,7 @@
  * brings the server's copy.
  */
 import type { WorkOrderStatus } from '../api/types';
+import { surveyField, surveyFieldValue } from '../lib/survey';
 import { editField, fieldValue } from '../lib/wo-fields';
 import type { State, WorkOrderEventRecord, WorkOrderRecord } from '../store/store';
 import { isPending, type CommandArgs, type OutboxItem } from './commands';
@@ -83,6 +84,10 @@ export function applyItem(s: State, it: OutboxItem): State {
       let out: State = { ...s, conflicts: { ...s.conflicts, [c.id]: { ...c, resolvedAt: it.createdAt, resolvedById: actorId, resolution: a.choice === 'take_client' ? 'took_client' : 'kept_server' } } };
       if (a.choice === 'take_client' && c.entity === 'workOrder') {
         out = withWo(out, c.entityId, { [editField(c.field)]: fieldValue(c.field, c.clientValue) } as Partial<WorkOrderRecord>);
+      }
+      if (a.choice === 'take_client' && c.entity === 'survey' && out.surveys[c.entityId]) {
+        const sv = out.surveys[c.entityId];
+        out = { ...out, surveys: { ...out.surveys, [sv.id]: { ...sv, [surveyField(c.field)]: surveyFieldValue(c.field, c.clientValue) } } };
       }
       return out;
     }

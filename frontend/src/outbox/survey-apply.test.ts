@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { showSurveyFieldValue, surveyFieldLabel } from '../lib/survey';
 import { buildContent, canonicalJson, contentHash, verificationCode, type Json } from '../lib/minutes';
 import { applyChanges, getBaseState, getState, type SyncChange } from '../store/store';
 import { lastRefusal, refusalsFor, sealPending, selectSurvey, signaturesOf } from '../store/surveys';
@@ -256,5 +257,23 @@ describe('survey commands, applied at once on the phone', () => {
     expect(lastRefusal(getState(), 'm1', 'UNIT_HEAD')).toBeUndefined();
     expect(refusalsFor(getState(), 'u2').map((r) => r.id)).toEqual(['r2', 'r1']);
     expect(refusalsFor(getState(), 'u1')).toEqual([]);
+  });
+
+  it("a survey conflict names the field in words, and taking the phone's value shows it at once", async () => {
+    // given: the security staff changed the conclusion meanwhile; the server kept theirs
+    applyChanges([
+      up('survey', { ...surveyData, conclusion: 'UNFAVOURABLE', version: 6 }),
+      up('conflict', { id: 'c1', entity: 'survey', entityId: 'sv1', field: 'conclusion', serverValue: 'unfavourable', clientValue: 'favourable', serverActorId: 'u2', clientActorId: 'u1', createdAt: '2026-11-22T09:00:00+00:00', resolvedAt: null, resolution: null }),
+    ]);
+    // then
+    expect(surveyFieldLabel('conclusion')).toBe('Keşif sonucu');
+    expect(surveyFieldLabel('signs_note')).toBe('Levha notu (nereye)');
+    expect(showSurveyFieldValue('conclusion', 'unfavourable')).toBe('Olumsuz');
+    expect(showSurveyFieldValue('recording_location', 'own_cabinet')).toBe('Kendi sistem kabini');
+    // when
+    await dispatch('conflict.resolve', { conflictId: 'c1', choice: 'take_client' });
+    // then
+    expect(getState().surveys.sv1.conclusion).toBe('FAVOURABLE');
+    expect(getState().conflicts.c1.resolution).toBe('took_client');
   });
 });
