@@ -150,7 +150,7 @@ def _create_minutes(page: Page) -> str:
 
 def _sign(page: Page, who: str, pin: str = DEMO_PIN) -> None:
     """The person signs their slot on this phone: draws, types their own PIN."""
-    page.get_by_role("button", name=re.compile(f"İmzala: {ROLE_LABEL[who]}$")).click()
+    page.get_by_role("button", name=re.compile(f"^(İmzala|Yeniden imzala): {ROLE_LABEL[who]}$")).click()
     d = _dialog(page)
     expect(d).to_contain_text(NAMES[who])
     pad = d.get_by_role("img", name=f"{NAMES[who]} imza alanı")
@@ -414,7 +414,7 @@ def test_wrong_pin_co_signature_is_refused_shown_at_its_slot_and_can_be_signed_a
     assert _survey(server, survey_id)["minutes"][0]["status"] == "AWAITING_SIGNATURES"
 
     # when: they sign again with the right PIN
-    expect(slot.get_by_role("button", name=re.compile("İmzala"))).to_have_text("Yeniden imzala")
+    expect(slot.get_by_role("button", name="Yeniden imzala: Koruma Güvenlik Personeli")).to_be_visible()
     _sign(page, "guvenlik")
     _send_now(page)
 

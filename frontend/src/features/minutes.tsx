@@ -191,7 +191,7 @@ export function MinutesPage({ id }: { id: string }) {
                     )}
                     <p class="muted small">{t('minutes.slotOpen')}</p>
                     {waiting && can(viewer, 'minutes.sign') && (
-                      <button type="button" class="btn-primary wide" aria-label={`${t('minutes.sign')}: ${t(`minutes.role.${role}`)}`} onClick={() => (setMsg(null), setSigning(role))}>
+                      <button type="button" class="btn-primary wide" aria-label={`${rejected ? t('minutes.signAgain') : t('minutes.sign')}: ${t(`minutes.role.${role}`)}`} onClick={() => (setMsg(null), setSigning(role))}>
                         {rejected ? t('minutes.signAgain') : t('minutes.sign')}
                       </button>
                     )}
