@@ -18,6 +18,7 @@ from backend.config import Settings
 from backend.db.engine import Database
 from backend.domain.assets.models import (
     AreaType,
+    Device,
     DeviceKind,
     DeviceStatus,
     RecordingLocation,
@@ -323,6 +324,101 @@ def _set_demo_pin(user: User) -> None:
     )
 
 
+# Approved firmware per model (the newest demo version of each is the approved one, so a few
+# demo cameras run older firmware and show a FIRMWARE warning).
+FIRMWARE_BASELINES = [
+    ("Hikvision", "DS-2CD2143G2-I", "V5.7.3"),
+    ("Hikvision", "DS-2DE4425IW-DE", "V5.7.0"),
+    ("Dahua", "IPC-HFW2431S-S-S2", "V2.800.0000000.31"),
+    ("Axis", "P3245-LVE", "10.12.199"),
+    ("Bosch", "FLEXIDOME IP 5000i", "7.72.0021"),
+]
+# Last night's sweep, as the demo shows it: (weight, failing check, verdict, Turkish message).
+DEMO_FINDINGS = [
+    (80, None, "ok", ""),
+    (
+        6,
+        "clock",
+        "warning",
+        "Kamera saati sunucudan 12 sn ileri: kayıtların delil değeri için saat eşitlenmeli (NTP).",
+    ),
+    (5, "image_health", "warning", "Görüntü bulanık (keskinlik referansın %45'i): lens kirli olabilir."),
+    (5, "tcp", "fail", "Cihaza ağdan ulaşılamıyor (bağlantı zaman aşımı, 3 sn)."),
+    (4, "image_health", "fail", "Görüntünün %40'ı kapalı: lensin önünde engel var."),
+]
+DEMO_CHECKS = [
+    "tcp",
+    "onvif",
+    "auth",
+    "device_info",
+    "firmware",
+    "clock",
+    "profiles",
+    "snapshot",
+    "image_health",
+    "ptz",
+]
+
+
+def _demo_diagnostics(
+    run: _Runner, admin: Actor, cameras_by_site: dict[str, list[uuid.UUID]], now: datetime, rng: random.Random
+) -> None:
+    """Firmware baselines and one recorded nightly sweep, so the health overview has content.
+    (Demo cameras are not on any network; real results come from `diagnoseDevice` and the
+    scheduled sweeps.)"""
+    from backend.jobs.scheduler import SYSTEM
+
+    for make, model, version in FIRMWARE_BASELINES:
+        run(admin, "firmware.setBaseline", {"make": make, "model": model, "approved_firmware": version}, now)
+    night = now.replace(hour=0, minute=0, second=0) - timedelta(hours=1)  # 02:00 in İstanbul
+    approved = {(make, model): version for make, model, version in FIRMWARE_BASELINES}
+    weights = [w for w, *_ in DEMO_FINDINGS]
+    for cams in cameras_by_site.values():
+        for i, cam in enumerate(cams):
+            device = run.session.get(Device, cam)
+            if device is None or device.status not in (DeviceStatus.ACTIVE, DeviceStatus.FAULTY):
+                continue  # cameras not in service are not swept
+            _w, bad_check, verdict, message = rng.choices(DEMO_FINDINGS, weights)[0]
+            started = night + timedelta(seconds=7 * i)
+            results = []
+            for check in DEMO_CHECKS:
+                if check == bad_check:
+                    results.append(
+                        {"check": check, "verdict": verdict, "message": message, "evidence": {"demo": True}}
+                    )
+                elif bad_check == "tcp":
+                    results.append(
+                        {
+                            "check": check,
+                            "verdict": "skipped",
+                            "message": "Cihaza ulaşılamadığı için yapılmadı.",
+                        }
+                    )
+                elif check == "firmware" and device.firmware != approved.get((device.make, device.model)):
+                    wanted = approved.get((device.make, device.model))
+                    message_fw = f"Onaylı yazılım sürümü {wanted}, kamerada {device.firmware}: güncellenmeli (Yönerge 6(4))."
+                    results.append({"check": check, "verdict": "warning", "message": message_fw})
+                elif check == "image_health":
+                    results.append({"check": check, "verdict": "skipped", "message": "Referans görüntü yok."})
+                else:
+                    results.append(
+                        {"check": check, "verdict": "ok", "message": "", "evidence": {"demo": True}}
+                    )
+            run(
+                SYSTEM,
+                "diagnostics.record",
+                {
+                    "id": uuid.UUID(int=rng.getrandbits(128)),
+                    "device_id": cam,
+                    "source": "nightly",
+                    "started_at": started,
+                    "finished_at": started + timedelta(seconds=2),
+                    "results": results,
+                },
+                started,
+            )
+
+
 def _is_empty(db: Database) -> bool:
     with db.read_session() as session:
         return int((session.exec(select(func.count()).select_from(User))).one()) == 0
@@ -533,6 +629,8 @@ def _load(session: Session, rng: random.Random) -> None:
 
     technician = actor_for(users["teknisyen"])
     techs = {u: actor_for(users[u]) for u in ("teknisyen", "emre.kaya", "selin.arslan", "burak.ucar")}
+
+    _demo_diagnostics(run, admin, cameras_by_site, now, rng)
 
     def work(
         code: str,
