@@ -396,7 +396,10 @@ def _demo_diagnostics(
                     )
                 elif check == "firmware" and device.firmware != approved.get((device.make, device.model)):
                     wanted = approved.get((device.make, device.model))
-                    message_fw = f"Onaylı yazılım sürümü {wanted}, kamerada {device.firmware}: güncellenmeli (Yönerge 6(4))."
+                    message_fw = (
+                        f"Onaylı yazılım sürümü {wanted}, kamerada {device.firmware}: "
+                        "güncellenmeli (Yönerge 6(4))."
+                    )
                     results.append({"check": check, "verdict": "warning", "message": message_fw})
                 elif check == "image_health":
                     results.append({"check": check, "verdict": "skipped", "message": "Referans görüntü yok."})
