@@ -9,6 +9,8 @@ export-schema   write schema.graphql
 settings        print the settings in force (secrets masked)
 sync-prune      forget sync change-log entries older than --keep-days (devices whose cursor
                 is older get a fresh snapshot; their outboxes are unaffected)
+probe           on-site ONVIF probe: diagnose a site's inventory cameras from this machine,
+                queue the results and push them through the sync (``saha probe --help``)
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import os
 import sys
 
 from backend.config import Settings, get_settings
+from backend.probe.run import add_arguments as add_probe_arguments
 
 
 def _configure_logging(settings: Settings) -> None:
@@ -91,6 +94,12 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
     print(f"user {args.username} created")
 
 
+def cmd_probe(args: argparse.Namespace) -> int:
+    from backend.probe.run import main as probe_main
+
+    return probe_main(args)
+
+
 def _safe_url(settings: Settings) -> str:
     url = settings.effective_database_url
     if "@" in url and "://" in url:
@@ -118,7 +127,10 @@ def main(argv: list[str] | None = None) -> None:
         required=True,
         choices=["technician", "security", "unit_head", "manager", "zabita", "admin"],
     )
+    add_probe_arguments(sub.add_parser("probe", help="on-site ONVIF probe (see backend/probe)"))
     args = parser.parse_args(argv)
+    if args.command == "probe":  # a laptop tool: the server's settings do not apply
+        sys.exit(cmd_probe(args))
     settings = get_settings()
     _configure_logging(settings)
 
