@@ -117,8 +117,34 @@ class FirmwareBaselineType:
     updated_at: datetime
 
 
+@strawberry.type(name="ReferenceImage", description="The camera's own reference for image health.")
+class ReferenceImageType:
+    device_id: strawberry.ID
+    image_sha256: str
+    url: str
+    reason: str
+    set_at: datetime
+
+
 @strawberry.type
 class DiagnosticsQuery:
+    @strawberry.field(permission_classes=[requires(p.DEVICES_READ)])
+    async def device_reference(
+        self, info: Info[Any, Any], device_id: strawberry.ID
+    ) -> ReferenceImageType | None:
+        c = ctx(info)
+        actor, key = await c.require_actor(), _uuid(device_id)
+        ref = await c.db.read(lambda s: dq.device_reference(s, actor, key))
+        if ref is None:
+            return None
+        return ReferenceImageType(
+            device_id=strawberry.ID(str(ref.device_id)),
+            image_sha256=ref.image_sha256,
+            url=f"/blobs/{ref.image_sha256}",
+            reason=ref.reason,
+            set_at=ref.set_at,
+        )
+
     @strawberry.field(permission_classes=[requires(p.DEVICES_READ)])
     async def device_diagnoses(
         self, info: Info[Any, Any], device_id: strawberry.ID, limit: int = 30

@@ -282,3 +282,40 @@ def test_jobs_are_due_after_their_local_hour() -> None:
     assert nightly.period(datetime(2026, 11, 22, 23, 30, tzinfo=UTC)) == "2026-11-23"  # 02:30 in İstanbul
     assert weekly.period(datetime(2026, 11, 22, 12, 0, tzinfo=UTC)) == "2026-W47"  # Sunday: catch up the week
     assert SYSTEM.can("diagnostics.schedule")
+
+
+DIAG = """
+query($id: ID!) {
+  deviceDiagnoses(deviceId: $id) { source overall snapshotUrl results { check label verdict message } }
+  deviceCheckChanges(deviceId: $id) { check label before after }
+  deviceReference(deviceId: $id) { imageSha256 url }
+}
+"""
+
+
+async def test_graphql_history_reference_and_overview(gql: Any, db: Database, world: World) -> None:
+    _record(
+        db, world.tech, world.cam_north, [_result("tcp", "ok"), _result("snapshot", "fail", "Görüntü yok")]
+    )
+    run(
+        db, world.tech, "diagnostics.setReference", {"deviceId": world.cam_north.id, "imageSha256": "ab" * 32}
+    )
+
+    body = await gql.ok(DIAG, {"id": str(world.cam_north.id)}, token=world.token(world.tech))
+    overview = await gql.ok("{ healthOverview { siteCode fail } }", token=world.token(world.manager))
+    denied = await gql("{ healthOverview { siteCode } }", token=world.token(world.tech))
+    hidden = await gql(DIAG, {"id": str(world.cam_south.id)}, token=world.token(world.tech))
+
+    [d] = body["deviceDiagnoses"]
+    assert d["overall"] == "FAIL"
+    assert d["results"][1] == {
+        "check": "snapshot",
+        "label": "Anlık görüntü",
+        "verdict": "FAIL",
+        "message": "Görüntü yok",
+    }
+    assert {c["check"] for c in body["deviceCheckChanges"]} == {"tcp", "snapshot"}
+    assert body["deviceReference"]["url"] == "/blobs/" + "ab" * 32
+    assert {"siteCode": world.site_north.code, "fail": 1} in overview["healthOverview"]
+    assert denied["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
+    assert {e["extensions"]["code"] for e in hidden["errors"]} == {"NOT_FOUND"}

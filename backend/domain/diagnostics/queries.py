@@ -114,6 +114,11 @@ def sweep_targets(session: Session, kind: DeviceKind) -> list[uuid.UUID]:
 # ---- history and overview -------------------------------------------------------------------
 
 
+def device_reference(session: Session, actor: Actor, device_id: uuid.UUID) -> DeviceReference | None:
+    load_device(session, actor, device_id)
+    return session.exec(select(DeviceReference).where(DeviceReference.device_id == device_id)).first()
+
+
 def device_diagnoses(
     session: Session, actor: Actor, device_id: uuid.UUID, limit: int = 30
 ) -> list[Diagnosis]:
