@@ -14,7 +14,11 @@ export function useOutbox(): OutboxItem[] {
 
 export function useSyncStatus(): SyncStatus {
   const [s, set] = useState(getSyncStatus());
-  useEffect(() => onSyncStatus(set), []);
+  useEffect(() => {
+    const off = onSyncStatus(set);
+    set(getSyncStatus()); // it may have changed between the first render and this subscription
+    return off;
+  }, []);
   return s;
 }
 
