@@ -197,6 +197,22 @@ describe('push', () => {
   });
 });
 
+describe('unexpected errors', () => {
+  it('a malformed push answer fails the run and schedules a retry instead of staying at "syncing"', async () => {
+    // given
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    await dispatch('workorder.start', { workOrderId: 'w1' });
+    __resetSyncForTests(fakeTransport(() => ({ __typename: 'SyncPushResult' }) as unknown as PushOutcome));
+    // when
+    await syncNow();
+    // then
+    expect(getSyncStatus()).toMatchObject({ phase: 'failed', failures: 1 });
+    expect(getSyncStatus().nextAttemptAt).not.toBeNull();
+    vi.useRealTimers();
+  });
+});
+
 describe('pull', () => {
   const woData = (status: string) => ({ number: 'IE-2026-0001', type: 'FAULT', status, title: 'Kamera görüntü vermiyor', description: '', priority: 'HIGH', siteId: 's1', assigneeId: 'u1', createdById: 'u2', dueOn: null, returnReason: null, version: 5, createdAt: '2026-11-20T08:00:00Z', updatedAt: '2026-11-20T09:00:00Z', deviceIds: [] });
 

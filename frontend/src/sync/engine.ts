@@ -214,10 +214,18 @@ export function syncNow(): Promise<void> {
 async function runOnce(): Promise<void> {
   if (!loadSession() || !getClientId()) return;
   setStatus({ phase: 'syncing', nextAttemptAt: null });
-  let r = await pushAll(transport);
-  if (r.result === 'done') {
-    if (afterPush) void afterPush().catch((e) => console.warn('upload failed', e));
-    r = await pullAll(transport);
+  let r: { result: RunResult; error: string | null };
+  try {
+    r = await pushAll(transport);
+    if (r.result === 'done') {
+      if (afterPush) void afterPush().catch((e) => console.warn('upload failed', e));
+      r = await pullAll(transport);
+    }
+  } catch (e) {
+    // Anything unexpected (a storage error, a malformed answer) must not leave the phase at
+    // "syncing" with no retry scheduled.
+    console.warn('sync failed', e);
+    r = { result: 'failed', error: t('error.unexpected') };
   }
   if (r.result === 'done') {
     const now = new Date().toISOString();
