@@ -481,8 +481,8 @@ def test_service_worker_deletes_caches_of_older_builds(new_phone: Callable[[], B
 
 
 def test_read_only_roles_land_on_sites_without_work_order_screens(phone: Page) -> None:
-    # given / when: Koruma Güvenlik staff sign in
-    sign_in(phone, "guvenlik")
+    # given / when: Zabıta staff sign in (security staff and unit heads now have survey work)
+    sign_in(phone, "zabita")
 
     # then: home is the sites list and the navigation offers only what the role may use
     expect(phone.get_by_role("heading", name="Yerler")).to_be_visible()
