@@ -18,14 +18,18 @@ from typing import Any
 
 import pytest
 from conftest import DEMO_PASSWORD, api_token, gql, sign_in
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Geolocation, Page, expect
 from test_offline_sync import SYNC_TIMEOUT, _jpeg, _outbox, _sync_screen, _wait_synced
 from test_pwa import _assert_no_overflow
 
 DEMO_PIN = "123456"
 NAMES = {"teknisyen": "Mehmet Yılmaz", "guvenlik": "Hüseyin Çelik", "birimamiri": "Ayşe Öztürk"}
-ROLE_LABEL = {"teknisyen": "Teknisyen", "guvenlik": "Koruma Güvenlik Personeli", "birimamiri": "Talep Eden Birim Amiri"}
-KONAK = {"latitude": 38.4189, "longitude": 27.1287, "accuracy": 12}
+ROLE_LABEL = {
+    "teknisyen": "Teknisyen",
+    "guvenlik": "Koruma Güvenlik Personeli",
+    "birimamiri": "Talep Eden Birim Amiri",
+}
+KONAK: Geolocation = {"latitude": 38.4189, "longitude": 27.1287, "accuracy": 12}
 
 assert DEMO_PASSWORD  # the demo accounts' password; their signing PIN is DEMO_PIN
 
@@ -58,7 +62,9 @@ def _user_ids(server: str) -> dict[str, str]:
 def _request_by_api(server: str, unit: str) -> str:
     """A survey request pushed by the manager's (other) device; returns the survey id."""
     ids = _user_ids(server)
-    site = gql(server, '{ sites(search: "KNK-HB-01", limit: 1) { items { id } } }', token=api_token(server, "mudur"))
+    site = gql(
+        server, '{ sites(search: "KNK-HB-01", limit: 1) { items { id } } }', token=api_token(server, "mudur")
+    )
     survey_id = str(uuid.uuid4())
     args = {
         "id": survey_id,
@@ -118,7 +124,9 @@ def _fill_survey(page: Page) -> None:
     expect(page.locator(".fields")).to_contain_text("1 adet PoE anahtar, kabinde 2U boş yer")
 
 
-def _add_point(page: Page, place: str, area: str, mounting: str, jpeg: bytes | None = None, gps: bool = False) -> None:
+def _add_point(
+    page: Page, place: str, area: str, mounting: str, jpeg: bytes | None = None, gps: bool = False
+) -> None:
     page.get_by_role("button", name="Kamera noktası ekle").click()
     d = _dialog(page)
     d.get_by_label("Yer tanımı").fill(place)
@@ -198,7 +206,10 @@ def _server_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_offline_joint_survey_three_pin_signatures_sealed_pdf_chain_and_public_verification(
-    server: str, new_phone: Callable[[], BrowserContext], tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+    server: str,
+    new_phone: Callable[[], BrowserContext],
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     unit = f"Mali Hizmetler Veznesi {uuid.uuid4().hex[:5]}"
 
@@ -209,7 +220,9 @@ def test_offline_joint_survey_three_pin_signatures_sealed_pdf_chain_and_public_v
     mgr.get_by_role("navigation", name="Ana gezinme").get_by_role("link", name="İş emirleri").click()
     mgr.get_by_role("link", name="Keşifler ve keşif talepleri").click()
     mgr.get_by_role("link", name="Yeni keşif talebi").click()
-    mgr.get_by_role("combobox", name=re.compile("^Yer")).select_option(label="KNK-HB-01 · Konak Hizmet Binası")
+    mgr.get_by_role("combobox", name=re.compile("^Yer")).select_option(
+        label="KNK-HB-01 · Konak Hizmet Binası"
+    )
     mgr.get_by_label("Talep eden birim").fill(unit)
     mgr.get_by_label("Talep nedeni").fill("Vezne ve giriş holü için kamera talebi (Yönerge 4(3)).")
     mgr.get_by_label("Birim amiri").select_option(label=NAMES["birimamiri"])
@@ -221,9 +234,9 @@ def test_offline_joint_survey_three_pin_signatures_sealed_pdf_chain_and_public_v
     survey_id = mgr.url.rsplit("/", 1)[-1]
     expect(mgr.get_by_role("list", name="Süreç")).to_contain_text(NAMES["birimamiri"])
     # the request reaches the server (the survey work order gets its number)
-    expect(mgr.get_by_role("list", name="Süreç").get_by_role("link", name=re.compile(r"IE-\d{4}-\d+"))).to_be_visible(
-        timeout=SYNC_TIMEOUT
-    )
+    expect(
+        mgr.get_by_role("list", name="Süreç").get_by_role("link", name=re.compile(r"IE-\d{4}-\d+"))
+    ).to_be_visible(timeout=SYNC_TIMEOUT)
     assert _survey(server, survey_id)["status"] == "DRAFT"
 
     # and: the technician's phone has synced, then goes offline on site
@@ -292,9 +305,13 @@ def test_offline_joint_survey_three_pin_signatures_sealed_pdf_chain_and_public_v
     _send_now(page)
 
     # then: every command is confirmed, the photo and signature images are uploaded
-    expect(_outbox(page, "confirmed")).to_have_count(7, timeout=SYNC_TIMEOUT)  # update, 2 points, minutes, 3 signatures
+    expect(_outbox(page, "confirmed")).to_have_count(
+        7, timeout=SYNC_TIMEOUT
+    )  # update, 2 points, minutes, 3 signatures
     expect(_outbox(page, "rejected")).to_have_count(0)
-    expect(page.get_by_text(re.compile("fotoğraf yüklenmeyi bekliyor"))).to_have_count(0, timeout=SYNC_TIMEOUT)
+    expect(page.get_by_text(re.compile("fotoğraf yüklenmeyi bekliyor"))).to_have_count(
+        0, timeout=SYNC_TIMEOUT
+    )
     server_copy = _survey(server, survey_id)
     assert server_copy["status"] == "SEALED", server_copy
     assert server_copy["minutes"][0]["verificationCode"] == code
@@ -330,8 +347,12 @@ def test_offline_joint_survey_three_pin_signatures_sealed_pdf_chain_and_public_v
     # then: a sealed PDF whose seal is intact and valid, with the three names in Turkish
     assert pdf.startswith(b"%PDF"), pdf[:20]
     check = _seal_check(pdf, _server_data_dir(tmp_path_factory))
-    assert check.signed and check.intact and check.valid, check
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(target), "-"], capture_output=True, check=True).stdout.decode()
+    assert check.signed, check
+    assert check.intact, check
+    assert check.valid, check
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(target), "-"], capture_output=True, check=True
+    ).stdout.decode()
     for name in NAMES.values():
         assert name in text, name
     assert code in text
@@ -405,7 +426,9 @@ def test_wrong_pin_co_signature_is_refused_shown_at_its_slot_and_can_be_signed_a
     # then: the co-signature is refused with the server's reason, shown at its slot
     expect(_outbox(page, "rejected")).to_have_count(1, timeout=SYNC_TIMEOUT)
     # (the drawing is the same as in the other test: the server already has it, the upload ends at once)
-    expect(page.get_by_text(re.compile("fotoğraf yüklenmeyi bekliyor"))).to_have_count(0, timeout=SYNC_TIMEOUT)
+    expect(page.get_by_text(re.compile("fotoğraf yüklenmeyi bekliyor"))).to_have_count(
+        0, timeout=SYNC_TIMEOUT
+    )
     page.goto(minutes_url)
     slot = page.locator('.sig-slot[data-role="SECURITY"]')
     expect(slot).to_have_attribute("data-state", "rejected")
@@ -422,7 +445,9 @@ def test_wrong_pin_co_signature_is_refused_shown_at_its_slot_and_can_be_signed_a
 
     # then: the slot is signed; the minutes wait for the unit head only
     page.goto(minutes_url)
-    expect(page.locator('.sig-slot[data-role="SECURITY"]')).to_have_attribute("data-state", "signed", timeout=SYNC_TIMEOUT)
+    expect(page.locator('.sig-slot[data-role="SECURITY"]')).to_have_attribute(
+        "data-state", "signed", timeout=SYNC_TIMEOUT
+    )
     expect(page.locator('.sig-slot[data-role="UNIT_HEAD"]')).to_have_attribute("data-state", "open")
     roles = {s["role"] for s in _survey(server, survey_id)["minutes"][0]["signatures"]}
     assert roles == {"TECHNICIAN", "SECURITY"}, roles
