@@ -220,3 +220,32 @@ def test_a_refused_co_signature_is_kept_for_the_signer_and_guessing_locks(
     # a technician elsewhere does not
     state, _, _ = pull_all(world.tech_south)
     assert not [k for k in state if k[0] == "signatureRefusal"]
+
+
+def test_a_survey_conflict_between_the_two_parties_is_resolved_by_the_security_staff(
+    db: Database, world: World, push: Push
+) -> None:
+    from sync.models import Conflict
+
+    # given both parties edited the same field offline from version 1
+    survey = _survey(db, world)
+    base = {f"survey:{survey.id}": survey.version}
+    tech_edit = {"surveyId": str(survey.id), "cablingNeeds": "Cat6 40 m"}
+    sec_edit = {"surveyId": str(survey.id), "cablingNeeds": "Cat6 60 m, kanal ile"}
+    push(world.tech, "tech-phone", [env("tech-phone", 1, "survey.update", tech_edit, base=base)])
+    push(world.security, "sec-phone", [env("sec-phone", 1, "survey.update", sec_edit, base=base)])
+    with db.read_session() as s:
+        conflict = s.exec(select(Conflict).where(Conflict.entity == "survey")).one()
+    assert reload(db, Survey, survey.id).cabling_needs == "Cat6 40 m"
+
+    # when the security staff member takes their own value
+    result = push(
+        world.security,
+        "sec-phone",
+        [env("sec-phone", 2, "conflict.resolve", {"conflictId": str(conflict.id), "choice": "take_client"})],
+    )
+
+    # then it is written through the survey's own rules
+    assert result.replies[0].status == "applied"
+    assert reload(db, Survey, survey.id).cabling_needs == "Cat6 60 m, kanal ile"
+    assert reload(db, Conflict, conflict.id).resolution == "took_client"

@@ -12,9 +12,34 @@ from backend.domain.commands import CommandContext, CommandInput, command
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people import permissions as p
 from backend.domain.people.permissions import Actor
+from backend.domain.surveys.commands import SURVEY_ENTITY, UpdateSurvey, update_survey
 from backend.domain.workorders.commands import ENTITY as WORK_ORDER
 from backend.domain.workorders.commands import UpdateWorkOrder, update_work_order
 from sync.models import Conflict
+
+
+def _take_work_order(ctx: CommandContext, conflict: Conflict) -> None:
+    update_work_order(
+        ctx,
+        UpdateWorkOrder.model_validate(
+            {"work_order_id": conflict.entity_id, conflict.field: conflict.client_value}
+        ),
+    )
+
+
+def _take_survey(ctx: CommandContext, conflict: Conflict) -> None:
+    update_survey(
+        ctx,
+        UpdateSurvey.model_validate({"survey_id": conflict.entity_id, conflict.field: conflict.client_value}),
+    )
+
+
+# Per entity with field merge: who may resolve its conflicts, and how the device's value is written
+# (a fresh edit with no base version: it applies, through the entity's own rules, and is logged).
+EDITORS = {
+    WORK_ORDER: (p.WORKORDERS_EDIT, _take_work_order),
+    SURVEY_ENTITY: (p.SURVEYS_WORK, _take_survey),
+}
 
 
 class ResolveConflict(CommandInput):
@@ -29,7 +54,7 @@ def conflict_scope(actor: Actor) -> ColumnElement[bool]:
     return or_(col(Conflict.client_actor_id) == actor.id, col(Conflict.server_actor_id) == actor.id)
 
 
-@command("conflict.resolve", permission=p.WORKORDERS_EDIT, input=ResolveConflict)
+@command("conflict.resolve", permission=p.WORKORDERS_READ, input=ResolveConflict)
 def resolve(ctx: CommandContext, inp: ResolveConflict) -> Conflict:
     """Close a conflict; ``take_client`` writes the device's value as a new edit."""
     conflict = ctx.session.exec(
@@ -39,14 +64,11 @@ def resolve(ctx: CommandContext, inp: ResolveConflict) -> Conflict:
         raise DomainError(ErrorCode.NOT_FOUND, field="conflictId")
     if conflict.resolved_at is not None:
         raise DomainError(ErrorCode.CONFLICT_ALREADY_RESOLVED, field="conflictId")
-    if inp.choice == "take_client" and conflict.entity == WORK_ORDER:
-        # a fresh edit with no base version: it applies, and is logged like any edit
-        update_work_order(
-            ctx,
-            UpdateWorkOrder.model_validate(
-                {"work_order_id": conflict.entity_id, conflict.field: conflict.client_value}
-            ),
-        )
+    permission, take = EDITORS[conflict.entity]
+    if not ctx.actor.can(permission):
+        raise DomainError(ErrorCode.PERMISSION_DENIED, params={"permission": permission})
+    if inp.choice == "take_client":
+        take(ctx, conflict)
     conflict.resolved_at = ctx.now
     conflict.resolved_by_id = ctx.actor.id
     conflict.resolution = "took_client" if inp.choice == "take_client" else "kept_server"
