@@ -319,3 +319,28 @@ async def test_graphql_history_reference_and_overview(gql: Any, db: Database, wo
     assert {"siteCode": world.site_north.code, "fail": 1} in overview["healthOverview"]
     assert denied["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
     assert {e["extensions"]["code"] for e in hidden["errors"]} == {"NOT_FOUND"}
+
+
+def test_a_new_recorder_is_not_failed_for_retention_it_cannot_have_yet() -> None:
+    from datetime import date
+
+    plan = dq.DiagnosisPlan(
+        device_id=uuid.uuid4(),
+        asset_tag="NVR-1",
+        host="10.0.0.1",
+        port=80,
+        is_recorder=True,
+        username="u",
+        secret="s",
+        approved_firmware=None,
+        reference_sha256=None,
+        installed_on=date(2026, 11, 17),
+    )
+    assert plan.retention_days_expected(date(2026, 11, 22)) == 5.0
+    assert plan.retention_days_expected(date(2027, 1, 1)) == 20.0
+    assert (
+        dq.DiagnosisPlan(**{**plan.__dict__, "installed_on": None}).retention_days_expected(
+            date(2026, 11, 22)
+        )
+        == 20.0
+    )

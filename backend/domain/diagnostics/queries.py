@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -34,6 +34,7 @@ from backend.domain.scope import device_scope, site_scope
 DIAGNOSABLE = (DeviceKind.CAMERA, DeviceKind.RECORDER)
 IN_SERVICE = (DeviceStatus.ACTIVE, DeviceStatus.FAULTY)
 DEFAULT_ONVIF_PORT = 80
+RETENTION_DAYS = 20.0  # directive 9
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,13 @@ class DiagnosisPlan:
     secret: str  # encrypted; the service decrypts it just before connecting
     approved_firmware: str | None
     reference_sha256: str | None
+    installed_on: date | None = None
+
+    def retention_days_expected(self, today: date, minimum: float = RETENTION_DAYS) -> float:
+        """Directive 9 asks for 20 days; a recorder installed 5 days ago can hold at most 5."""
+        if self.installed_on is None:
+            return minimum
+        return max(0.0, min(minimum, float((today - self.installed_on).days)))
 
 
 def _refuse(reason: str) -> DomainError:
@@ -97,6 +105,7 @@ def plan_diagnosis(session: Session, actor: Actor, device_id: uuid.UUID) -> Diag
         secret=cred.secret,
         approved_firmware=baseline,
         reference_sha256=ref,
+        installed_on=device.installed_on,
     )
 
 

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from backend.config import Settings
@@ -116,7 +117,7 @@ class DiagnosticsService:
         return result
 
     async def _run_plan(self, plan: dq.DiagnosisPlan) -> Any:
-        from backend.integrations.onvif.diagnose import Limits, Target
+        from backend.integrations.onvif.diagnose import Limits, Target, Thresholds
 
         try:
             password = self.cipher.decrypt(plan.device_id, plan.secret)
@@ -138,6 +139,7 @@ class DiagnosticsService:
                 connect_timeout=self.settings.diagnostics_connect_timeout,
                 call_timeout=self.settings.diagnostics_call_timeout,
             ),
+            thresholds=Thresholds(retention_min_days=plan.retention_days_expected(datetime.now(UTC).date())),
         )
 
     # ---- sweeps ------------------------------------------------------------------------------
