@@ -8,6 +8,7 @@ import { SyncScreen } from './features/sync';
 import { MinutesPage } from './features/minutes';
 import { SurveyList, SurveyPage, SurveyRequestPage } from './features/surveys';
 import { VerifyPage } from './features/verify';
+import { FirmwareBaselines, HealthOverview } from './features/diagnostics';
 import { attentionCount, useOutbox } from './sync/hooks';
 import { t, type MessageKey } from './i18n';
 import { useSignedIn } from './lib/auth-state';
@@ -69,6 +70,8 @@ function activeScreen(route: string[]): Screen | null {
     case 'sites':
     case 'site':
     case 'device':
+    case 'health':
+    case 'firmware':
       return 'sites';
     case 'account':
       return 'account';
@@ -146,6 +149,12 @@ export function App() {
       break;
     case 'device':
       content = <DeviceDetail key={id} id={id} />;
+      break;
+    case 'health':
+      content = <HealthOverview />;
+      break;
+    case 'firmware':
+      content = <FirmwareBaselines />;
       break;
     case 'account':
       content = <Account />;

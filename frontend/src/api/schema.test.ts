@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { SYNC_PULL_QUERY, SYNC_PUSH_MUTATION } from '../sync/transport';
 import { SIGN_IN_MUTATION, SIGN_OUT_MUTATION } from './auth';
 import { REFRESH_MUTATION } from './client';
+import * as D from './diagnostics';
 import * as Q from './queries';
 
 // vitest runs from frontend/; the exported schema sits at the repo root.
@@ -16,6 +17,7 @@ const documents: Record<string, string> = {
   SIGN_OUT_MUTATION,
   REFRESH_MUTATION,
   ...Object.fromEntries(Object.entries(Q).filter(([k, v]) => k.endsWith('_QUERY') && typeof v === 'string')),
+  ...Object.fromEntries(Object.entries(D).filter(([k, v]) => /_(QUERY|MUTATION)$/.test(k) && typeof v === 'string')),
 };
 const SCHEMA_TEXT = existsSync(SCHEMA_PATH) ? readFileSync(SCHEMA_PATH, 'utf8') : '';
 // The sync operations are checked as soon as the backend exports them.

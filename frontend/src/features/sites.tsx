@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { loadDevice, loadSite, loadSites, sitesListKey } from '../api/queries';
 import { enumLabel, formatDate, t } from '../i18n';
-import { href } from '../lib/router';
+import { can } from '../lib/permissions';
+import { href, queryParam } from '../lib/router';
+import { DeviceDiagnostics } from './diagnostics';
 import { useStore } from '../store/hooks';
 import { selectSiteDevices } from '../store/store';
 import { BackLink, Field, Freshness } from '../ui/components';
@@ -17,6 +19,7 @@ export function Sites() {
   const key = sitesListKey(search);
   const load = useLoader(key, () => loadSites(search));
   const list = useStore((s) => s.lists[key]);
+  const viewer = useStore((s) => s.viewer);
   const sites = useStore((s) => {
     const l = s.lists[key];
     if (l) return l.ids.map((id) => s.sites[id]).filter(Boolean);
@@ -27,6 +30,16 @@ export function Sites() {
   return (
     <main class="screen">
       <h1>{t('sites.title')}</h1>
+      {can(viewer, 'workorders.approve') && (
+        <a class="btn-secondary wide link-btn" href={href('/health')}>
+          {t('health.link')}
+        </a>
+      )}
+      {can(viewer, 'firmware.manage') && (
+        <a class="btn-secondary wide link-btn" href={href('/firmware')}>
+          {t('fw.link')}
+        </a>
+      )}
       <form role="search" onSubmit={(e) => { e.preventDefault(); setSearch(input); }}>
         <label class="lbl">
           {t('sites.search')}
@@ -134,6 +147,8 @@ export function DeviceDetail({ id }: { id: string }) {
   const device = useStore((s) => s.devices[id]);
   const site = useStore((s) => (device?.siteId ? s.sites[device.siteId] : undefined));
   const fetchedAt = useStore((s) => s.fetchedAt[`device:${id}`]);
+  const fromWo = queryParam('wo');
+  const woNumber = useStore((s) => (fromWo ? s.workOrders[fromWo]?.number : undefined));
   if (!device) {
     return (
       <main class="screen">
@@ -145,7 +160,7 @@ export function DeviceDetail({ id }: { id: string }) {
   const none = t('common.none');
   return (
     <main class="screen">
-      <BackLink to={site ? `/site/${site.id}` : '/sites'} label={site?.name} />
+      {fromWo ? <BackLink to={`/wo/${fromWo}`} label={woNumber} /> : <BackLink to={site ? `/site/${site.id}` : '/sites'} label={site?.name} />}
       <p class="wo-number">{device.assetTag}</p>
       <h1>
         {enumLabel('deviceKind', device.kind)} · {device.make} {device.model}
@@ -169,6 +184,7 @@ export function DeviceDetail({ id }: { id: string }) {
         <Field label={t('device.publicCityWatch')}>{device.isPublicCityWatch === undefined ? none : device.isPublicCityWatch ? t('common.yes') : t('common.no')}</Field>
         <Field label={t('device.areaType')}>{enumLabel('area', device.areaType)}</Field>
       </dl>
+      <DeviceDiagnostics device={device} workOrderId={fromWo} />
     </main>
   );
 }

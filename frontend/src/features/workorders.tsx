@@ -274,7 +274,7 @@ export function WorkOrderDetail({ id }: { id: string }) {
           <ul class="links">
             {wo.devices.map((d) => (
               <li key={d.id}>
-                <a href={href(`/device/${d.id}`)}>
+                <a href={href(`/device/${d.id}?wo=${encodeURIComponent(wo.id)}`)}>
                   {enumLabel('deviceKind', d.kind)} · {d.assetTag} · {d.make} {d.model}
                 </a>
               </li>

@@ -31,3 +31,10 @@ export function useRoute(): string[] {
   }, []);
   return parsePath(path);
 }
+
+/** A query parameter of the current hash route: "#/device/1?wo=2" → queryParam('wo') = "2". */
+export function queryParam(name: string): string | null {
+  const p = currentPath();
+  const i = p.indexOf('?');
+  return i < 0 ? null : new URLSearchParams(p.slice(i + 1)).get(name);
+}
