@@ -13,6 +13,7 @@ from strawberry.dataloader import DataLoader
 
 from backend.db.engine import Database
 from backend.domain.assets.models import Device, IpBlock, Site
+from backend.domain.diagnostics.models import DeviceReference
 from backend.domain.people.models import Region, User
 from backend.domain.surveys import queries as sq
 from backend.domain.surveys.models import Minutes, MinutesSignature, SurveyPoint
@@ -38,6 +39,7 @@ class Loaders:
         self.devices_of_site: DataLoader[K, list[Device]] = DataLoader(self._batch(self._devices_of_sites))
         self.device_count_of_site: DataLoader[K, int] = DataLoader(self._batch(self._device_counts))
         self.work_order = self._by_id(WorkOrder)
+        self.reference_of_device: DataLoader[K, str | None] = DataLoader(self._batch(self._references))
         self.points_of_survey: DataLoader[K, list[SurveyPoint]] = DataLoader(
             self._batch(sq.points_of_surveys)
         )
@@ -45,6 +47,16 @@ class Loaders:
         self.signatures_of_minutes: DataLoader[K, list[MinutesSignature]] = DataLoader(
             self._batch(sq.signatures_of_minutes)
         )
+
+    @staticmethod
+    def _references(session: Session, keys: Sequence[K]) -> list[str | None]:
+        rows = session.exec(
+            select(DeviceReference.device_id, DeviceReference.image_sha256).where(
+                col(DeviceReference.device_id).in_(keys)
+            )
+        ).all()
+        found = dict(rows)
+        return [found.get(k) for k in keys]
 
     def _batch(
         self, fn: Callable[[Session, Sequence[K]], list[Any]]

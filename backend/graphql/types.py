@@ -195,6 +195,10 @@ class DeviceType:
         rec = await ctx(info).loaders.device.load(self.m.recorder_id)
         return DeviceType.of(rec) if rec else None
 
+    @strawberry.field(description="SHA-256 of the camera's reference image (image health), if set.")
+    async def reference_image_sha256(self, info: Info[Any, Any]) -> str | None:
+        return await ctx(info).loaders.reference_of_device.load(self.m.id)
+
 
 @strawberry.type(name="WorkOrderEvent")
 class WorkOrderEventType:

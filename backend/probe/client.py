@@ -15,6 +15,7 @@ out during a long run).
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin
@@ -64,7 +65,7 @@ query ($search: String, $offset: Int!, $limit: Int!) {
     items {
       id code name
       ipBlocks { cidr }
-      devices { id assetTag kind status ipAddress onvifPort make model firmware }
+      devices { id assetTag kind status ipAddress onvifPort make model firmware referenceImageSha256 }
     }
   }
 }
@@ -198,6 +199,15 @@ class SahaClient:
             wanted = site_code.strip().casefold()
             sites = [s for s in sites if str(s["code"]).casefold() == wanted]
         return sites
+
+    def download_blob(self, sha256: str) -> bytes:
+        """A blob's bytes, checked against its SHA-256 (a reference image for image health)."""
+        response = self._send("GET", f"/blobs/{sha256}", headers=self._auth())
+        if response.status_code != 200:
+            raise self._refused(response, f"blob {sha256[:12]}")
+        if hashlib.sha256(response.content).hexdigest() != sha256:
+            raise ProbeError(f"blob {sha256[:12]}: içerik özeti tutmuyor")
+        return response.content
 
     def fetch_baselines(self) -> list[dict[str, Any]]:
         return list(self.graphql(BASELINES)["firmwareBaselines"])

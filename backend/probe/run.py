@@ -182,6 +182,7 @@ class InvDevice:
     model: str
     site_code: str
     in_blocks: bool
+    reference_sha256: str | None = None  # the camera's reference image for image health
 
     @property
     def address(self) -> str:
@@ -280,6 +281,7 @@ class Inventory:
                         model=str(d.get("model") or ""),
                         site_code=code,
                         in_blocks=_in_blocks(ip, cidrs),
+                        reference_sha256=d.get("referenceImageSha256") or None,
                     )
                 )
         return out
@@ -288,6 +290,38 @@ class Inventory:
         for b in self.baselines:
             if b.get("make") == device.make and b.get("model") == device.model:
                 return str(b["approvedFirmware"])
+        return None
+
+
+def reference_path(directory: Path, sha256: str) -> Path:
+    return directory / "references" / sha256
+
+
+def fetch_references(client: Any, devices: list[InvDevice], directory: Path, err: IO[str]) -> int:
+    """Download the reference images of ``devices`` not cached yet (so image health works on site,
+    offline); a failure only means image health is skipped for that camera."""
+    fetched = 0
+    for sha in sorted({d.reference_sha256 for d in devices if d.reference_sha256}):
+        path = reference_path(directory, sha)
+        if path.exists():
+            continue
+        try:
+            data = client.download_blob(sha)
+        except Exception as exc:
+            print(f"referans görüntü alınamadı ({sha[:12]}): {exc}", file=err)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, data)
+        fetched += 1
+    return fetched
+
+
+def cached_reference(directory: Path | None, device: InvDevice) -> bytes | None:
+    if directory is None or not device.reference_sha256:
+        return None
+    try:
+        return reference_path(directory, device.reference_sha256).read_bytes()
+    except OSError:
         return None
 
 
@@ -379,6 +413,7 @@ def build_record_args(
     device_id: str,
     snapshot_sha256: str | None,
     work_order_id: str | None = None,
+    reference_sha256: str | None = None,
 ) -> dict[str, Any]:
     """The ``diagnostics.record`` arguments (camelCase, as the sync wire wants them) from a
     diagnosis' ``to_json()``."""
@@ -410,6 +445,8 @@ def build_record_args(
         args["workOrderId"] = work_order_id
     if snapshot_sha256:
         args["snapshotSha256"] = snapshot_sha256
+    if reference_sha256:
+        args["referenceSha256"] = reference_sha256
     return args
 
 
@@ -451,7 +488,11 @@ async def _discover(opts: Options) -> list[Any]:
 
 
 async def _diagnose_one(
-    device: InvDevice, opts: Options, password: str, approved_firmware: str | None
+    device: InvDevice,
+    opts: Options,
+    password: str,
+    approved_firmware: str | None,
+    reference: bytes | None = None,
 ) -> Any:
     from backend.integrations.onvif import diagnose as onvif
 
@@ -465,7 +506,7 @@ async def _diagnose_one(
     )
     limits = onvif.Limits(connect_timeout=opts.timeout)
     return await onvif.diagnose(
-        target, approved_firmware=approved_firmware, reference_image=None, limits=limits
+        target, approved_firmware=approved_firmware, reference_image=reference, limits=limits
     )
 
 
@@ -475,6 +516,7 @@ async def diagnose_all(
     password: str,
     inventory: Inventory,
     on_result: Callable[[InvDevice, Any | None, BaseException | None], Awaitable[None] | None],
+    references: Path | None = None,
 ) -> None:
     """Diagnose ``targets``, at most ``opts.concurrency`` at once; ``on_result`` as each ends."""
     slots = asyncio.Semaphore(opts.concurrency)
@@ -482,7 +524,13 @@ async def diagnose_all(
     async def one(device: InvDevice) -> None:
         async with slots:
             try:
-                outcome = await _diagnose_one(device, opts, password, inventory.approved_firmware(device))
+                outcome = await _diagnose_one(
+                    device,
+                    opts,
+                    password,
+                    inventory.approved_firmware(device),
+                    cached_reference(references, device),
+                )
             except Exception as exc:  # one device must not stop the others
                 done = on_result(device, None, exc)
             else:
@@ -493,7 +541,14 @@ async def diagnose_all(
     await asyncio.gather(*(one(d) for d in targets))
 
 
-def enqueue_result(queue: ProbeQueue, device: InvDevice, outcome: Any, work_order: str | None) -> Item:
+def enqueue_result(
+    queue: ProbeQueue,
+    device: InvDevice,
+    outcome: Any,
+    work_order: str | None,
+    *,
+    with_reference: bool = False,
+) -> Item:
     """Queue one diagnosis as a ``diagnostics.record`` envelope (with its snapshot, if any)."""
     report = outcome.to_json()
     snapshot: bytes | None = getattr(outcome, "snapshot", None) or None
@@ -509,6 +564,7 @@ def enqueue_result(queue: ProbeQueue, device: InvDevice, outcome: Any, work_orde
         device_id=device.id,
         snapshot_sha256=sha,
         work_order_id=work_order,
+        reference_sha256=device.reference_sha256 if with_reference else None,
     )
     return queue.enqueue(RECORD, args, label=device.asset_tag, snapshot=snapshot, snapshot_type=snapshot_type)
 
@@ -767,6 +823,7 @@ def _run(
                 inventory = inventory or Inventory()
                 inventory.merge(sites, baselines, partial=opts.site is not None)
                 inventory.save(cache_path)
+                fetch_references(client, inventory.devices(opts.site), queue.directory, err)
         else:
             print(f"sunucuya ulaşılamıyor ({opts.server}): önbellekteki envanter kullanılıyor", file=err)
         if inventory is None or not inventory.sites:
@@ -867,10 +924,11 @@ def _diagnose_phase(
             print(line, file=out)
         if _overall(list(outcome.to_json().get("results") or [])) == "fail":
             failing = True
-        item = enqueue_result(queue, device, outcome, opts.work_order)
+        used = cached_reference(queue.directory, device) is not None
+        item = enqueue_result(queue, device, outcome, opts.work_order, with_reference=used)
         print(f"    kuyrukta (#{item.seq})", file=out)
 
-    asyncio.run(diagnose_all(selection.targets, opts, password, inventory, on_result))
+    asyncio.run(diagnose_all(selection.targets, opts, password, inventory, on_result, queue.directory))
     return failing
 
 

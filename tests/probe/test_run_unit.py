@@ -389,3 +389,43 @@ def test_users_have_separate_state(tmp_path: Path) -> None:
     assert run.user_dir(tmp_path, "emre.kaya") == tmp_path / "users" / "emre.kaya"
     assert run.user_dir(tmp_path, "../x").parent == tmp_path / "users"
     assert QUEUED == "queued"
+
+
+def test_reference_images_are_cached_for_offline_image_health(tmp_path: Path) -> None:
+    import hashlib
+    import io
+
+    from backend.probe.run import InvDevice, build_record_args, cached_reference, fetch_references
+
+    image = b"\xff\xd8\xff reference"
+    sha = hashlib.sha256(image).hexdigest()
+    calls: list[str] = []
+
+    class Client:
+        def download_blob(self, sha256: str) -> bytes:
+            calls.append(sha256)
+            return image
+
+    cam = InvDevice(
+        id="d1", asset_tag="DMB-1", kind="CAMERA", status="ACTIVE", ip="10.0.0.5", port=80,
+        make="", model="", site_code="S", in_blocks=True, reference_sha256=sha,
+    )  # fmt: skip
+    err = io.StringIO()
+
+    # when fetched twice (online), then read back (offline)
+    assert fetch_references(Client(), [cam], tmp_path, err) == 1
+    assert fetch_references(Client(), [cam], tmp_path, err) == 0
+
+    # then it was downloaded once, is used for the diagnosis and named in the record
+    assert calls == [sha]
+    assert cached_reference(tmp_path, cam) == image
+    report = {
+        "results": [],
+        "device": {},
+        "started_at": "2026-11-22T10:00:00+00:00",
+        "finished_at": "2026-11-22T10:00:01+00:00",
+    }
+    args = build_record_args(
+        report, diagnosis_id="x", device_id="d1", snapshot_sha256=None, reference_sha256=sha
+    )
+    assert args["referenceSha256"] == sha
