@@ -84,7 +84,10 @@ def test_manager_sees_camera_health_totals_and_sites_as_the_server_counts_them(
     # given: what the server says about camera health
     rows: list[dict[str, Any]] = gql(server, HEALTH_QUERY, token=api_token(server, "mudur"))["healthOverview"]
     totals = {k: sum(r[k] for r in rows) for k in ("ok", "warning", "fail", "unchecked")}
-    assert totals["ok"] and totals["warning"] and totals["fail"], totals  # the demo sweep has all three
+    # the demo sweep has all three
+    assert totals["ok"] > 0, totals
+    assert totals["warning"] > 0, totals
+    assert totals["fail"] > 0, totals
 
     # when: the manager opens Kamera sağlığı from the sites tab
     sign_in(phone, "mudur")
@@ -205,6 +208,16 @@ def test_remote_diagnosis_of_a_camera_without_credentials_shows_the_servers_refu
     expect(_diagnosis_section(phone).locator(".diagnosis")).to_have_count(0)
     expect(phone.get_by_role("button", name="Uzaktan teşhis")).to_be_enabled()
     _assert_no_overflow(phone, "device page with diagnostics")
+
+    # when: the connection drops
+    phone.context.set_offline(True)
+
+    # then: the page says the server runs diagnoses and the button waits for the connection
+    expect(_diagnosis_section(phone).get_by_role("status")).to_have_text(
+        "Teşhis sunucu tarafından yapılır; bağlantı gelince tekrar deneyin."
+    )
+    expect(phone.get_by_role("button", name="Uzaktan teşhis")).to_be_disabled()
+    phone.context.set_offline(False)
 
 
 # --- (d) a real remote diagnosis ---------------------------------------------------------------
@@ -333,3 +346,40 @@ def test_manager_diagnoses_a_real_onvif_camera_and_makes_its_snapshot_the_refere
     sha = snapshot.get_attribute("data-sha")
     assert ref == {"imageSha256": sha, "reason": "Temizlik sonrası"}
     expect(result.get_by_text("Bu görüntü kameranın şu anki referansı.")).to_be_visible()
+
+
+# --- firmware baselines -----------------------------------------------------------------------
+
+
+def test_admin_lists_and_sets_approved_firmware(server: str, phone: Page) -> None:
+    # given: the demo's approved firmware
+    baselines = gql(
+        server, "{ firmwareBaselines { make model approvedFirmware } }", token=api_token(server, "admin")
+    )
+    rows = baselines["firmwareBaselines"]
+    assert rows
+
+    # when: the admin opens the list from the sites tab
+    sign_in(phone, "admin")
+    phone.get_by_role("navigation", name="Ana gezinme").get_by_role("link", name="Yerler").click()
+    phone.get_by_role("link", name="Onaylı yazılım sürümleri").click()
+
+    # then: every baseline is listed
+    expect(phone.locator(".fw-row")).to_have_count(len(rows))
+    for r in rows:
+        expect(phone.locator(".fw-row").filter(has_text=f"{r['make']} {r['model']}")).to_contain_text(
+            r["approvedFirmware"]
+        )
+    _assert_no_overflow(phone, "firmware baselines")
+
+    # when: adding one for a new model
+    phone.get_by_label("Marka").fill("Uniview")
+    phone.get_by_label("Model").fill("IPC2124LB-SF28KM-G")
+    phone.get_by_label("Onaylı sürüm").fill("IPC_G6103-B0016P60D1711")
+    phone.get_by_role("button", name="Sürümü kaydet").click()
+
+    # then: it is saved and listed
+    expect(phone.locator("main").get_by_role("status")).to_contain_text(
+        "Uniview IPC2124LB-SF28KM-G: IPC_G6103-B0016P60D1711 kaydedildi."
+    )
+    expect(phone.locator(".fw-row")).to_have_count(len(rows) + 1)
