@@ -344,3 +344,27 @@ def test_a_new_recorder_is_not_failed_for_retention_it_cannot_have_yet() -> None
         )
         == 20.0
     )
+
+
+def test_concurrent_claims_of_one_period_have_exactly_one_winner(db: Database) -> None:
+    import threading
+
+    from backend.jobs.scheduler import claim
+
+    barrier = threading.Barrier(4)
+    wins: list[bool] = []
+
+    def replica(i: int) -> None:
+        barrier.wait()
+        won = db.run_write(lambda s: claim(s, "nightly-camera-sweep", "2026-11-30", f"replica-{i}", T0))
+        wins.append(won)
+
+    threads = [threading.Thread(target=replica, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert sorted(wins) == [False, False, False, True]
+    with db.read_session() as s:
+        assert len(s.exec(select(ScheduledRun)).all()) == 1
