@@ -15,7 +15,13 @@ from backend.config import Settings
 from backend.db.engine import Database
 from backend.domain.assets.models import Device, DeviceKind
 from backend.domain.diagnostics import queries as dq
-from backend.domain.diagnostics.models import DeviceCredential, DeviceHealth, DiagnosisSource, ScheduledRun
+from backend.domain.diagnostics.models import (
+    DeviceCredential,
+    DeviceHealth,
+    Diagnosis,
+    DiagnosisSource,
+    ScheduledRun,
+)
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people.auth import actor_for
 from backend.domain.workorders.models import WorkOrder, WorkOrderType
@@ -368,3 +374,27 @@ def test_concurrent_claims_of_one_period_have_exactly_one_winner(db: Database) -
     assert sorted(wins) == [False, False, False, True]
     with db.read_session() as s:
         assert len(s.exec(select(ScheduledRun)).all()) == 1
+
+
+DIAGNOSE = """
+mutation($id: ID!) { r: diagnoseDevice(deviceId: $id) {
+  __typename ... on OperationError { code field message } ... on DiagnosisSuccess { diagnosis { id } } } }
+"""
+
+
+async def test_diagnose_now_refuses_before_connecting(gql: Any, db: Database, world: World) -> None:
+    cam = {"id": str(world.cam_north.id)}
+    planned = await gql.ok(DIAGNOSE, cam, token=world.token(world.tech))
+    run(db, world.admin, "device.update", {"deviceId": world.cam_north.id, "status": "ACTIVE"})
+    no_credentials = await gql.ok(DIAGNOSE, cam, token=world.token(world.tech))
+    other_region = await gql.ok(DIAGNOSE, {"id": str(world.cam_south.id)}, token=world.token(world.tech))
+    denied = await gql(DIAGNOSE, cam, token=world.token(world.security))
+
+    assert planned["r"]["code"] == "DIAGNOSTICS_TARGET_REFUSED"
+    assert "hizmette değil" in planned["r"]["message"]
+    assert no_credentials["r"]["code"] == "DIAGNOSTICS_NO_CREDENTIALS"
+    assert other_region["r"]["code"] == "NOT_FOUND"
+    assert len(denied["errors"]) == 1
+    assert denied["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
+    with db.read_session() as s:
+        assert s.exec(select(Diagnosis)).all() == []
