@@ -80,7 +80,9 @@ export function DeviceDiagnostics({ device, workOrderId }: { device: DeviceRecor
   const mayRun = can(viewer, 'diagnostics.run');
   const diagnosable = device.kind === 'CAMERA' || device.kind === 'RECORDER';
   const [history, setHistory] = useState<DeviceHistory | undefined>(() => cachedHistory(device.id));
-  const load = useLoader(`diagnoses:${device.id}`, async () => setHistory(await loadDeviceHistory(device.id)));
+  const load = useLoader(`diagnoses:${device.id}`, async () => {
+    if (diagnosable) setHistory(await loadDeviceHistory(device.id));
+  });
   const [running, setRunning] = useState(false);
   const [result, setResult] = useState<Diagnosis | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -445,7 +447,7 @@ export function HealthOverview() {
                     </span>
                     <span class="card-title">{r.siteName}</span>
                     <span class="card-meta health-counts">
-                      {tiles.map(([k, label]) => (
+                      {[tiles[2], tiles[1], tiles[0], tiles[3]].map(([k, label]) => (
                         <span key={k} class={`badge tl-${k}`} data-kind={k}>
                           {label}: {r[k]}
                         </span>
