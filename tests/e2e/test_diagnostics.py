@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 from conftest import REPO, api_token, gql, sign_in
 from playwright.sync_api import Page, expect
+from test_offline_sync import _wait_synced
 from test_pwa import _assert_no_overflow
 
 NO_CREDENTIALS_TR = "Bu cihazın ONVIF kullanıcı bilgileri tanımlı değil; yönetici cihaz sayfasından girmeli."
@@ -178,6 +179,52 @@ def test_technician_opens_a_fault_work_order_from_a_failing_cameras_history(serv
     ).click()
     expect(phone.get_by_text(f"Bu teşhis şu iş emrine bağlanır: {wo_number}")).to_be_visible()
     expect(phone.get_by_role("button", name="Uzaktan teşhis")).to_be_visible()
+
+
+def _wait_stored(page: Page, entity: str, entity_id: str) -> None:
+    """The sync pull has written this entity into the device's IndexedDB store."""
+    page.wait_for_function(
+        """([type, id]) => new Promise(r => { const o = indexedDB.open('saha'); o.onsuccess = () => {
+        const db = o.result; if (!db.objectStoreNames.contains('entities')) { db.close(); r(false); return; }
+        const g = db.transaction('entities').objectStore('entities').get([type, id]);
+        g.onsuccess = () => { db.close(); r(!!g.result); }; g.onerror = () => { db.close(); r(false); }; }; })""",
+        arg=[entity, entity_id],
+        timeout=30_000,
+    )
+
+
+def test_technician_sees_a_failing_cameras_synced_result_offline_after_reload(server: str, phone: Page) -> None:
+    # given: a camera of the technician's whose latest result is FAIL, synced onto the phone
+    token = api_token(server, "teknisyen")
+    camera, diagnosis = _first_failing(server, token, _cameras(server, token))
+    bad = next(r for r in diagnosis["results"] if r["verdict"] == "FAIL")
+    sign_in(phone, "teknisyen")
+    phone.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+    phone.goto(f"/#/device/{camera['id']}")
+    expect(phone.get_by_role("heading", name="Teşhis geçmişi")).to_be_visible()
+    _wait_stored(phone, "device", camera["id"])
+    _wait_stored(phone, "diagnosis", diagnosis["id"])
+    _wait_synced(phone)
+    phone.get_by_role("navigation", name="Ana gezinme").get_by_role("link", name=re.compile("Eşitleme")).click()
+    expect(phone.get_by_role("heading", name="Eşitleme")).to_be_visible()
+    expect(phone.get_by_text(re.compile("Son başarılı eşitleme"))).to_be_visible(timeout=30_000)
+
+    # when: the phone goes offline, the app is reloaded and the device page opened again
+    phone.context.set_offline(True)
+    phone.goto("/#/my")
+    phone.reload()
+    expect(phone.get_by_role("heading", name="İşlerim")).to_be_visible()
+    phone.evaluate("id => { location.hash = `#/device/${id}`; }", camera["id"])
+    expect(phone.get_by_role("heading", name="Teşhis geçmişi")).to_be_visible()
+
+    # then: the latest synced result shows the failing check's Turkish message, with the note
+    section = _diagnosis_section(phone)
+    expect(section.get_by_text("Çevrimdışı: son eşitlenen sonuçlar")).to_be_visible()
+    latest = section.locator(".diagnosis")
+    expect(latest.locator(".overall strong")).to_have_text("Arızalı")
+    expect(latest.locator(".check-msg").filter(has_text=bad["message"]).first).to_be_visible()
+    # and: the history lists it too
+    expect(phone.locator(".diag-list .diag-item").first).to_contain_text("Arızalı")
 
 
 # --- (c) no credentials -----------------------------------------------------------------------

@@ -1,7 +1,8 @@
 /**
  * ONVIF diagnostics in the PWA (docs/diagnostics.md): remote diagnosis from the device page,
- * its history, the managers' health overview and the admins' firmware baselines. All of it is
- * online only: the server talks to the cameras.
+ * its history, the managers' health overview and the admins' firmware baselines. Running a
+ * diagnosis is online only (the server talks to the cameras); offline, or when the history does
+ * not load, the device page shows the diagnoses synced into the store.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { GraphQLRequestError, NetworkError, SessionExpiredError } from '../api/client';
@@ -37,6 +38,7 @@ import {
 import { can } from '../lib/permissions';
 import { href, navigate } from '../lib/router';
 import { newId } from '../outbox/commands';
+import { syncedDiagnostics } from '../store/diagnostics';
 import { useStore } from '../store/hooks';
 import type { DeviceRecord } from '../store/store';
 import { BlobImage } from '../ui/blob-image';
@@ -87,6 +89,10 @@ export function DeviceDiagnostics({ device, workOrderId }: { device: DeviceRecor
   const [result, setResult] = useState<Diagnosis | null>(null);
   const [error, setError] = useState<string | null>(null);
   const elapsed = useElapsed(running);
+  const synced = useStore((s) => syncedDiagnostics(s, device.id));
+  // Offline or the load failed, nothing loaded this session: what the last sync brought.
+  const fallback = !history && (load.offline || !!load.error || !online) ? synced : null;
+  const shown = history ?? fallback?.history;
 
   async function run() {
     if (!online) return setError(t('diag.offline'));
@@ -133,9 +139,17 @@ export function DeviceDiagnostics({ device, workOrderId }: { device: DeviceRecor
             {error}
           </p>
         )}
-        {result && <DiagnosisView d={result} reference={history?.reference?.imageSha256 ?? null} onReference={load.reload} heading={t('diag.result')} />}
+        {fallback && (
+          <p class="notice diag-synced" role="status">
+            {t('diag.syncedOnly')}
+          </p>
+        )}
+        {result && <DiagnosisView d={result} reference={shown?.reference?.imageSha256 ?? null} onReference={load.reload} heading={t('diag.result')} />}
+        {!result && fallback?.latest && (
+          <DiagnosisView d={fallback.latest} reference={shown?.reference?.imageSha256 ?? null} onReference={load.reload} heading={t('diag.latest')} />
+        )}
       </section>
-      <DiagnosisHistory history={history} load={load} />
+      <DiagnosisHistory history={shown} load={load} />
       {can(viewer, 'devices.manage') && <CredentialsForm deviceId={device.id} />}
     </>
   );

@@ -488,6 +488,8 @@ export const en: Record<MessageKey, string> = {
   'diag.offline': 'The server runs the diagnosis; try again when you are back online.',
   'diag.forWorkOrder': 'This diagnosis is linked to work order {number}',
   'diag.result': 'Diagnosis result',
+  'diag.latest': 'Latest result',
+  'diag.syncedOnly': 'Offline: last synced results',
   'diag.overall': 'Overall',
   'diag.problems': 'Problems',
   'diag.checks': 'Checks',

@@ -486,6 +486,8 @@ export const tr = {
   'diag.offline': 'Teşhis sunucu tarafından yapılır; bağlantı gelince tekrar deneyin.',
   'diag.forWorkOrder': 'Bu teşhis şu iş emrine bağlanır: {number}',
   'diag.result': 'Teşhis sonucu',
+  'diag.latest': 'Son sonuç',
+  'diag.syncedOnly': 'Çevrimdışı: son eşitlenen sonuçlar',
   'diag.overall': 'Genel sonuç',
   'diag.problems': 'Sorunlar',
   'diag.checks': 'Kontroller',

@@ -7,6 +7,7 @@ import {
   STATE_META_KEY,
   STORE_SCHEMA_VERSION,
   STORE_V2_INDEXEDDB,
+  STORE_V3_SURVEYS,
   __resetForTests,
   allowedActionsFor,
   applyChanges,
@@ -161,6 +162,36 @@ describe('store', () => {
     await hydrate();
     expect(getState().surveys.sv1.status).toBe('DRAFT');
     expect(await getMeta('cursor:u1')).toBeUndefined();
+  });
+
+  it('upgrades a schema-3 store: forgets the pull cursor so diagnoses come with a fresh snapshot, then keeps them', async () => {
+    // given: what the app before diagnostics left behind
+    await hydrate();
+    putWorkOrders([makeWorkOrder()], 'myWorkOrders');
+    update((s) => ({ ...s, viewer: { user: { id: 'u1', username: 't', fullName: 'T', role: 'TECHNICIAN' }, permissions: [] } }));
+    await persistNow();
+    const meta = await getMeta<{ v: number }>(STATE_META_KEY);
+    await setMeta(STATE_META_KEY, { ...meta, v: STORE_V3_SURVEYS });
+    await setMeta('cursor:u1', 'c-456');
+    // when: the new app starts
+    __resetForTests();
+    await hydrate();
+    // then
+    expect(getState().workOrders.w1).toBeDefined();
+    expect(await getMeta('cursor:u1')).toBeUndefined();
+    expect((await getMeta<{ v: number }>(STATE_META_KEY))?.v).toBe(STORE_SCHEMA_VERSION);
+    // and: the three diagnostics entities from a pull survive a reload
+    applyChanges([
+      { entity: 'diagnosis', id: 'd1', version: 1, op: 'UPSERT', data: { deviceId: 'dv1', overall: 'FAIL', results: [{ check: 'clock', verdict: 'fail' }] } },
+      { entity: 'deviceHealth', id: 'h1', version: 1, op: 'UPSERT', data: { deviceId: 'dv1', overall: 'FAIL', lastDiagnosisId: 'd1' } },
+      { entity: 'deviceReference', id: 'r1', version: 1, op: 'UPSERT', data: { deviceId: 'dv1', imageSha256: 'ab' } },
+    ]);
+    await persistNow();
+    __resetForTests();
+    await hydrate();
+    expect(getState().diagnoses.d1.results[0].verdict).toBe('fail');
+    expect(getState().deviceHealth.h1.lastDiagnosisId).toBe('d1');
+    expect(getState().deviceReferences.r1.imageSha256).toBe('ab');
   });
 
   it('keeps nothing when nobody is signed in', async () => {

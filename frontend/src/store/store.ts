@@ -15,7 +15,9 @@ import { STORES, promisify, withTx } from '../db/idb';
 export const STORE_V2_INDEXEDDB = 2;
 /** Schema 3: surveys, points, minutes, signatures and signature refusals arrive by pull (see `STORE_UPGRADES`). */
 export const STORE_V3_SURVEYS = 3;
-export const STORE_SCHEMA_VERSION = STORE_V3_SURVEYS;
+/** Schema 4: diagnoses, device health and device references arrive by pull (see `STORE_UPGRADES`). */
+export const STORE_V4_DIAGNOSTICS = 4;
+export const STORE_SCHEMA_VERSION = STORE_V4_DIAGNOSTICS;
 /** The localStorage snapshot of schema 1; migrated into IndexedDB once, then removed. */
 export const LEGACY_STORAGE_KEY = 'saha.store.v1';
 export const STATE_META_KEY = 'store.state';
@@ -173,6 +175,53 @@ export interface SignatureRefusalRecord {
   at: string;
   version: number;
 }
+/** One check of a synced diagnosis: stored JSON, so `verdict` is the lower-case value ("fail"). */
+export interface DiagnosisResultRecord {
+  check: string;
+  verdict: string;
+  message?: string;
+  evidence?: unknown;
+  durationMs?: number;
+}
+/** docs/diagnostics.md `diagnosis` (enums as GraphQL names: "NIGHTLY", "FAIL"). */
+export interface DiagnosisRecord {
+  id: string;
+  deviceId: string;
+  workOrderId: string | null;
+  source: string;
+  requestedById: string | null;
+  startedAt: string;
+  finishedAt: string;
+  overall: string;
+  results: DiagnosisResultRecord[];
+  deviceInfo: unknown;
+  snapshotSha256: string | null;
+  referenceSha256: string | null;
+  recordedAt: string;
+  version: number;
+}
+/** A device's latest result (`checks`: check → lower-case verdict). */
+export interface DeviceHealthRecord {
+  id: string;
+  deviceId: string;
+  siteId: string;
+  overall: string;
+  checks: Record<string, string>;
+  lastDiagnosisId: string;
+  lastCheckedAt: string;
+  since: string;
+  version: number;
+}
+/** A camera's own reference image. */
+export interface DeviceReferenceRecord {
+  id: string;
+  deviceId: string;
+  imageSha256: string;
+  reason: string;
+  setById: string;
+  setAt: string;
+  version: number;
+}
 export interface ListState {
   ids: string[];
   total?: number;
@@ -193,6 +242,9 @@ export interface State {
   minutes: Record<string, MinutesRecord>;
   signatures: Record<string, SignatureRecord>;
   refusals: Record<string, SignatureRefusalRecord>;
+  diagnoses: Record<string, DiagnosisRecord>;
+  deviceHealth: Record<string, DeviceHealthRecord>;
+  deviceReferences: Record<string, DeviceReferenceRecord>;
   /** Named lists, e.g. "myWorkOrders", "reviewQueue", "workOrders:SUBMITTED", "sites:". */
   lists: Record<string, ListState>;
   /** When an entity was last fetched in full, key "workOrder:<id>" etc. */
@@ -214,6 +266,9 @@ export const ENTITY_MAPS = {
   minutes: 'minutes',
   minutesSignature: 'signatures',
   signatureRefusal: 'refusals',
+  diagnosis: 'diagnoses',
+  deviceHealth: 'deviceHealth',
+  deviceReference: 'deviceReferences',
 } as const;
 export type EntityType = keyof typeof ENTITY_MAPS;
 type EntityMapKey = (typeof ENTITY_MAPS)[EntityType];
@@ -233,6 +288,9 @@ export const emptyState = (): State => ({
   minutes: {},
   signatures: {},
   refusals: {},
+  diagnoses: {},
+  deviceHealth: {},
+  deviceReferences: {},
   lists: {},
   fetchedAt: {},
 });
@@ -631,6 +689,10 @@ export const STORE_UPGRADES: Record<number, StoreUpgrade> = {
   // Apps before schema 3 skipped the survey entities of pulled pages, and their pull cursor is
   // already past them: forget the cursor so the next pull is a fresh snapshot that brings them.
   [STORE_V3_SURVEYS]: (tx) => {
+    tx.objectStore(STORES.meta).delete(IDBKeyRange.bound('cursor:', 'cursor:\uffff'));
+  },
+  // Likewise for the diagnostics entities (diagnosis, deviceHealth, deviceReference).
+  [STORE_V4_DIAGNOSTICS]: (tx) => {
     tx.objectStore(STORES.meta).delete(IDBKeyRange.bound('cursor:', 'cursor:\uffff'));
   },
 };
