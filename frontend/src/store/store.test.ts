@@ -109,6 +109,25 @@ describe('store', () => {
     expect(getState().lists.myWorkOrders.updatedAt).toMatch(/^\d{4}-/);
   });
 
+  it('resolves persistNow only when what it saw is on disk, also when another write took it first', async () => {
+    // given a write already under way (e.g. the debounced one) and nothing new since
+    await hydrate();
+    putWorkOrders([makeWorkOrder()], 'myWorkOrders');
+    let written = false;
+    const first = persistNow().then(() => {
+      written = true;
+    });
+    // when the sync engine asks again before saving its cursor
+    await persistNow();
+    for (let i = 0; i < 5; i++) await Promise.resolve(); // a few microtasks, no IndexedDB work
+    // then the first write has committed: a reload now would find the data
+    expect(written).toBe(true);
+    await first;
+    __resetForTests();
+    await hydrate();
+    expect(getState().workOrders.w1?.title).toBe('Kamera görüntü vermiyor');
+  });
+
   it('writes only what changed (maps compared by reference)', async () => {
     // given
     await hydrate();

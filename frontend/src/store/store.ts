@@ -302,6 +302,8 @@ let overlay: ((s: State) => State) | null = null;
 let state: State = base;
 const listeners = new Set<Listener>();
 let persistTimer: ReturnType<typeof setTimeout> | null = null;
+/** The IndexedDB write in flight (or the last one), so a later `persistNow` can wait for it. */
+let lastWrite: Promise<unknown> = Promise.resolve();
 let persistEnabled = false;
 /** The base last written to IndexedDB (maps compared by reference to find what changed). */
 let persisted: State = emptyState();
@@ -652,18 +654,26 @@ export async function persistNow(): Promise<void> {
     for (const id of Object.keys(a)) if (!(id in b)) dels.push([type, id]);
   }
   const metaChanged = from.viewer !== to.viewer || from.lists !== to.lists || from.fetchedAt !== to.fetchedAt;
-  if (!puts.length && !dels.length && !metaChanged) return;
+  // Nothing new to write — but an earlier call may still be writing what it took from `base`:
+  // wait for it, so that "persistNow() resolved" always means "on disk" (the sync engine saves
+  // its pull cursor right after; a reload in between must not find the cursor without the data).
+  if (!puts.length && !dels.length && !metaChanged) {
+    await lastWrite;
+    return;
+  }
   persisted = to;
+  const write = withTx([STORES.entities, STORES.meta], 'readwrite', (tx) => {
+    const es = tx.objectStore(STORES.entities);
+    for (const row of puts) es.put(row);
+    for (const k of dels) es.delete(k);
+    if (metaChanged) {
+      const value: StateMeta = { v: STORE_SCHEMA_VERSION, viewer: to.viewer, lists: to.lists, fetchedAt: to.fetchedAt };
+      tx.objectStore(STORES.meta).put({ key: STATE_META_KEY, value });
+    }
+  });
+  lastWrite = write.catch(() => undefined);
   try {
-    await withTx([STORES.entities, STORES.meta], 'readwrite', (tx) => {
-      const es = tx.objectStore(STORES.entities);
-      for (const row of puts) es.put(row);
-      for (const k of dels) es.delete(k);
-      if (metaChanged) {
-        const value: StateMeta = { v: STORE_SCHEMA_VERSION, viewer: to.viewer, lists: to.lists, fetchedAt: to.fetchedAt };
-        tx.objectStore(STORES.meta).put({ key: STATE_META_KEY, value });
-      }
-    });
+    await write;
   } catch (e) {
     // Quota or a closed database: the in-memory store still works; write everything next time.
     persisted = emptyState();
