@@ -193,7 +193,9 @@ def _wait_stored(page: Page, entity: str, entity_id: str) -> None:
     )
 
 
-def test_technician_sees_a_failing_cameras_synced_result_offline_after_reload(server: str, phone: Page) -> None:
+def test_technician_sees_a_failing_cameras_synced_result_offline_after_reload(
+    server: str, phone: Page
+) -> None:
     # given: a camera of the technician's whose latest result is FAIL, synced onto the phone
     token = api_token(server, "teknisyen")
     camera, diagnosis = _first_failing(server, token, _cameras(server, token))
@@ -205,7 +207,9 @@ def test_technician_sees_a_failing_cameras_synced_result_offline_after_reload(se
     _wait_stored(phone, "device", camera["id"])
     _wait_stored(phone, "diagnosis", diagnosis["id"])
     _wait_synced(phone)
-    phone.get_by_role("navigation", name="Ana gezinme").get_by_role("link", name=re.compile("Eşitleme")).click()
+    phone.get_by_role("navigation", name="Ana gezinme").get_by_role(
+        "link", name=re.compile("Eşitleme")
+    ).click()
     expect(phone.get_by_role("heading", name="Eşitleme")).to_be_visible()
     expect(phone.get_by_text(re.compile("Son başarılı eşitleme"))).to_be_visible(timeout=30_000)
 
