@@ -8,6 +8,19 @@ from backend.http.uploads import upload_service
 
 if TYPE_CHECKING:
     from backend.integrations.onvif.service import DiagnosticsService
+    from backend.integrations.pdf.service import MinutesDocuments
+
+
+def minutes_documents(state: Any) -> MinutesDocuments:
+    # Imported on first use: pyHanko and WeasyPrint add ~0.3 s to every server start otherwise.
+    from backend.integrations.pdf.service import MinutesDocuments
+
+    service = state.get("minutes_documents")
+    if service is None:
+        service = MinutesDocuments(state.db, upload_service(state), state.settings)
+        state["minutes_documents"] = service
+    assert isinstance(service, MinutesDocuments)
+    return service
 
 
 def diagnostics_service(state: Any) -> DiagnosticsService:

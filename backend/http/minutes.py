@@ -9,7 +9,7 @@ Rules: ``backend.domain.surveys.queries``; documents: ``backend.integrations.pdf
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from litestar import Request, Response, Router, get, post
 from litestar.datastructures import State
@@ -17,24 +17,10 @@ from litestar.params import FromPath
 
 from backend.config import Settings
 from backend.domain.errors import DomainError, ErrorCode
-from backend.http.uploads import json_error_handlers, request_actor, upload_service
-
-if TYPE_CHECKING:
-    from backend.integrations.pdf.service import MinutesDocuments
+from backend.http.uploads import json_error_handlers, request_actor
+from backend.services import minutes_documents as documents
 
 NO_STORE = {"Cache-Control": "no-store"}
-
-
-def documents(state: State) -> MinutesDocuments:
-    # Imported on first use: pyHanko and WeasyPrint add ~0.3 s to every server start otherwise.
-    from backend.integrations.pdf.service import MinutesDocuments
-
-    service = state.get("minutes_documents")
-    if service is None:
-        service = MinutesDocuments(state.db, upload_service(state), state.settings)
-        state["minutes_documents"] = service
-    assert isinstance(service, MinutesDocuments)
-    return service
 
 
 @get("/api/minutes/{name:str}", include_in_schema=False)

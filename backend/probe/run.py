@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote, urlsplit
 
+from backend.integrations.onvif.record import build_record_args
 from backend.probe.queue import QUEUED, Item, ProbeQueue, atomic_write
 
 EXIT_OK, EXIT_FAILING, EXIT_QUEUED, EXIT_USAGE = 0, 1, 2, 3
@@ -43,9 +44,6 @@ DIAGNOSABLE_KINDS = ("CAMERA", "RECORDER")
 # contacted even when something answers at their old address.
 DIAGNOSABLE_STATUSES = ("ACTIVE", "FAULTY", "PLANNED")
 RECORD = "diagnostics.record"
-MAX_MESSAGE = 1000
-MAX_EVIDENCE_CHARS = 19_000  # the command refuses more than 20 000 (repr of the dict)
-MAX_RESULTS = 30
 BATCH_ENVELOPES = 100
 BATCH_BYTES = 600_000  # the server accepts GraphQL bodies up to 1 MB by default
 PERMANENT_UPLOAD_CODES = {
@@ -394,60 +392,6 @@ def select_targets(
 def _overall(results: list[Mapping[str, Any]]) -> str:
     rank = max((_SEVERITY.get(str(r.get("verdict")), 0) for r in results), default=0)
     return {0: "ok", 1: "warning", 2: "fail"}[rank]
-
-
-def _evidence(value: Any) -> dict[str, Any]:
-    try:
-        data = json.loads(json.dumps(value if isinstance(value, dict) else {}, default=str))
-    except (TypeError, ValueError):
-        data = {}
-    if len(repr(data)) > MAX_EVIDENCE_CHARS:
-        return {"truncated": True, "excerpt": json.dumps(data, ensure_ascii=False)[:2000]}
-    return dict(data)
-
-
-def build_record_args(
-    report: Mapping[str, Any],
-    *,
-    diagnosis_id: str,
-    device_id: str,
-    snapshot_sha256: str | None,
-    work_order_id: str | None = None,
-    reference_sha256: str | None = None,
-) -> dict[str, Any]:
-    """The ``diagnostics.record`` arguments (camelCase, as the sync wire wants them) from a
-    diagnosis' ``to_json()``."""
-    results = [
-        {
-            "check": str(r["check"]),
-            "verdict": str(r["verdict"]),
-            "message": str(r.get("message_tr") or r.get("message") or "")[:MAX_MESSAGE],
-            "evidence": _evidence(r.get("evidence")),
-            "durationMs": max(0, min(int(r.get("duration_ms", r.get("durationMs", 0)) or 0), 3_600_000)),
-        }
-        for r in list(report.get("results") or [])[:MAX_RESULTS]
-    ]
-    device = {
-        str(k): str(v).strip()[:120]
-        for k, v in dict(report.get("device") or {}).items()
-        if v not in (None, "")
-    }
-    args: dict[str, Any] = {
-        "id": diagnosis_id,
-        "deviceId": device_id,
-        "source": "PROBE",
-        "startedAt": str(report["started_at"]),
-        "finishedAt": str(report["finished_at"]),
-        "results": results,
-        "device": device,
-    }
-    if work_order_id:
-        args["workOrderId"] = work_order_id
-    if snapshot_sha256:
-        args["snapshotSha256"] = snapshot_sha256
-    if reference_sha256:
-        args["referenceSha256"] = reference_sha256
-    return args
 
 
 def sniff_image(data: bytes) -> str | None:

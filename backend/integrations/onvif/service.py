@@ -25,6 +25,7 @@ from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people.permissions import Actor
 from backend.integrations.blobs.service import UploadService
 from backend.integrations.credentials import CredentialCipher, CredentialError, load_key
+from backend.integrations.onvif.record import build_record_args
 
 log = logging.getLogger("saha.diagnostics")
 
@@ -89,28 +90,15 @@ class DiagnosticsService:
                 outcome.snapshot_type or "image/jpeg",
                 actor.id if source is DiagnosisSource.REMOTE else None,
             )
-        report = outcome.to_json()
-        args = {
-            "id": uuid.uuid4(),
-            "device_id": plan.device_id,
-            "source": source,
-            "work_order_id": work_order_id,
-            "started_at": outcome.started_at,
-            "finished_at": outcome.finished_at,
-            "results": [
-                {
-                    "check": r["check"],
-                    "verdict": r["verdict"],
-                    "message": r.get("message_tr") or r.get("message") or "",
-                    "evidence": r.get("evidence") or {},
-                    "duration_ms": r.get("duration_ms", 0),
-                }
-                for r in report["results"]
-            ],
-            "device": {k: str(v) for k, v in (report.get("device") or {}).items() if v},
-            "snapshot_sha256": snapshot_sha,
-            "reference_sha256": plan.reference_sha256,
-        }
+        args = build_record_args(
+            outcome.to_json(),
+            diagnosis_id=str(uuid.uuid4()),
+            device_id=str(plan.device_id),
+            snapshot_sha256=snapshot_sha,
+            work_order_id=str(work_order_id) if work_order_id else None,
+            reference_sha256=plan.reference_sha256,
+            source=source.name,
+        )
         result: Diagnosis = await self.db.write(
             lambda s: execute("diagnostics.record", args, CommandContext(session=s, actor=actor))
         )
