@@ -27,9 +27,14 @@ def _name_of(value: Any) -> Any:
     return value.name if value is not None else None
 
 
+def point_order(point: SurveyPoint) -> tuple[int, str]:
+    """The order points have in the minutes (and everywhere they are listed)."""
+    return (point.position, str(point.id))
+
+
 def points_of(session: Session, survey_id: uuid.UUID) -> list[SurveyPoint]:
     stmt = select(SurveyPoint).where(SurveyPoint.survey_id == survey_id)
-    return sorted(session.exec(stmt).all(), key=lambda p: (p.position, str(p.id)))
+    return sorted(session.exec(stmt).all(), key=point_order)
 
 
 def next_revision(session: Session, survey_id: uuid.UUID) -> int:

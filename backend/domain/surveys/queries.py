@@ -20,7 +20,15 @@ from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people.models import User
 from backend.domain.people.permissions import Actor
 from backend.domain.scope import load_in_scope, survey_scope
-from backend.domain.surveys.models import Minutes, MinutesSignature, MinutesStatus, SignerRole, Survey
+from backend.domain.surveys.content import point_order
+from backend.domain.surveys.models import (
+    Minutes,
+    MinutesSignature,
+    MinutesStatus,
+    SignerRole,
+    Survey,
+    SurveyPoint,
+)
 from backend.domain.surveys.signing import normalize_code
 
 ROLE_ORDER = {SignerRole.TECHNICIAN: 0, SignerRole.SECURITY: 1, SignerRole.UNIT_HEAD: 2}
@@ -244,12 +252,10 @@ def list_surveys(session: Session, actor: Actor, status: Any = None, limit: int 
     return list(session.exec(stmt.order_by(col(Survey.updated_at).desc()).limit(limit)).all())
 
 
-def points_of_surveys(session: Session, keys: Any) -> list[list[Any]]:
-    from backend.domain.surveys.models import SurveyPoint
-
+def points_of_surveys(session: Session, keys: Any) -> list[list[SurveyPoint]]:
     rows = session.exec(select(SurveyPoint).where(col(SurveyPoint.survey_id).in_(keys))).all()
-    out: dict[uuid.UUID, list[Any]] = {k: [] for k in keys}
-    for row in sorted(rows, key=lambda p: (p.position, str(p.id))):
+    out: dict[uuid.UUID, list[SurveyPoint]] = {k: [] for k in keys}
+    for row in sorted(rows, key=point_order):
         out[row.survey_id].append(row)
     return [out[k] for k in keys]
 
