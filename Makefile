@@ -55,7 +55,7 @@ demo: $(STAMP_PY) ## load demo data into an empty database
 run: $(STAMP_PY) $(DIST) ## set up everything and serve the app (SQLite in ./var, demo data)
 	$(VPY) -m backend init
 	@echo ""
-	@echo "  Saha: open http://127.0.0.1:$(PORT)/   (demo password: saha-demo)"
+	@echo "  Saha: open http://localhost:$(PORT)/   (demo password: saha-demo)"
 	@echo ""
 	$(VPY) -m backend serve
 

@@ -22,14 +22,14 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy import text
 from strawberry.litestar import make_graphql_controller
 
-from backend.config import Settings, get_settings
+from backend.config import Settings, get_settings, private_umask
 from backend.db.engine import Database
 from backend.graphql.context import Context, new_request_id, pick_lang
 from backend.graphql.loaders import Loaders
 from backend.graphql.schema import build_schema
 from backend.http.minutes import minutes_routes
 from backend.http.uploads import TUS_EXPOSE_HEADERS, upload_routes
-from backend.services import diagnostics_service
+from backend.services import diagnostics_service, signing_keys
 
 log = logging.getLogger("saha.app")
 
@@ -81,6 +81,7 @@ async def graphql_context(scope: Scope) -> dict[str, Any]:
             authorization=headers.get("authorization"),
             loaders=Loaders(db),
             app_state=state,
+            signing=signing_keys(state),
         )
     }
 
@@ -139,7 +140,8 @@ async def spa(state: State, path: FromPath[str]) -> File:
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> Litestar:
     settings = settings or get_settings()
-    settings.ensure_data_dir()
+    private_umask()
+    settings.restrict_data_dir()
     settings.effective_secret_key()  # create the key now, not inside the first request
     database = db or Database(settings.effective_database_url)
     owns_db = db is None
@@ -178,9 +180,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         if settings.allowed_origins
         else None
     )
+    state = State({"settings": settings, "db": database})
+    signing_keys(state)  # load (or create) the signing secrets now, not inside the first request
     return Litestar(
         route_handlers=[healthz, graphql, *upload_routes(settings), *minutes_routes(settings), spa_root, spa],
-        state=State({"settings": settings, "db": database}),
+        state=state,
         middleware=[request_id_middleware],
         cors_config=cors,
         lifespan=[lifespan],

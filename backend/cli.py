@@ -21,7 +21,7 @@ import logging
 import os
 import sys
 
-from backend.config import Settings, get_settings
+from backend.config import Settings, get_settings, private_umask
 from backend.probe.run import add_arguments as add_probe_arguments
 
 
@@ -73,7 +73,7 @@ def cmd_sync_prune(settings: Settings, keep_days: int) -> None:
 def cmd_serve(settings: Settings) -> None:
     import uvicorn
 
-    print(f"Saha is at http://{settings.host}:{settings.port}/", flush=True)
+    print(f"Saha is at {settings.effective_public_url}/", flush=True)
     uvicorn.run(
         "backend.app:create_app",
         factory=True,
@@ -133,6 +133,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(cmd_probe(args))
     settings = get_settings()
     _configure_logging(settings)
+    if args.command in ("init", "migrate", "demo", "serve", "create-user", "sync-prune"):
+        private_umask()  # the database, its WAL, blobs and keys: 0600 / 0700
+        settings.restrict_data_dir()
 
     if args.command == "init":
         cmd_migrate(settings)

@@ -6,7 +6,9 @@ Every field documents itself; ``python -m backend settings`` prints the values i
 
 from __future__ import annotations
 
+import os
 import secrets
+import stat
 from functools import lru_cache
 from pathlib import Path
 
@@ -100,7 +102,7 @@ class Settings(BaseSettings):
     public_url: str = Field(
         default="",
         description="Address people reach Saha at, printed on sealed minutes for verification. "
-        "Empty: http://<host>:<port>.",
+        "Empty: http://<host>:<port> (http://localhost:<port> for a loopback host).",
     )
     seal_cert_path: Path | None = Field(
         default=None,
@@ -145,9 +147,35 @@ class Settings(BaseSettings):
         default=3, ge=0, le=23, description="Hour (Europe/Istanbul, Mondays) of the weekly recording check."
     )
 
+    signing_pin_key_path: Path | None = Field(
+        default=None,
+        description="P-256 private key (PKCS#8 PEM) that phones seal signing PINs to. Empty: "
+        "generated on first start into <data_dir>/signing_pin_key.pem (mode 600). Replicas must share it.",
+    )
+    signing_pepper: str = Field(
+        default="",
+        description="Secret (≥ 32 bytes, base64url) mixed into every signing-PIN verifier, so a copy of "
+        "the database alone cannot test a PIN. Empty: generated into <data_dir>/signing_pepper.",
+    )
+    webauthn_rp_id: str = Field(
+        default="",
+        description="Passkey relying-party id: the host name people open Saha at (never an IP "
+        "address). Empty: the host of `public_url`.",
+    )
+    webauthn_origins: list[str] = Field(
+        default_factory=list,
+        description="Extra origins passkey signatures may come from (JSON list); the origin of "
+        "`public_url` and `allowed_origins` always count. Outside production any http://localhost:* "
+        "origin is accepted too.",
+    )
+
     @property
     def effective_public_url(self) -> str:
-        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        # A loopback server is opened as localhost: passkeys refuse IP addresses as origins.
+        host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::1", "::", "localhost") else self.host  # noqa: S104
+        return f"http://{host}:{self.port}"
 
     @field_validator("data_dir", "frontend_dist")
     @classmethod
@@ -165,7 +193,26 @@ class Settings(BaseSettings):
         return self.effective_database_url.startswith("sqlite")
 
     def ensure_data_dir(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+    def restrict_data_dir(self) -> int:
+        """Make the data folder private to the server's user: folders 0700, files 0600 (the
+        database, its WAL, blobs, keys), also for a folder made by an older version. Symbolic
+        links are not followed. Returns how many modes were changed."""
+        self.ensure_data_dir()
+        changed = 0
+        for root, dirs, files in os.walk(self.data_dir):
+            for name, mode in [(d, 0o700) for d in dirs] + [(f, 0o600) for f in files] + [("", 0o700)]:
+                path = Path(root) / name if name else Path(root)
+                try:
+                    st = path.lstat()
+                except FileNotFoundError:
+                    continue  # removed meanwhile (a finished upload)
+                if stat.S_ISLNK(st.st_mode) or stat.S_IMODE(st.st_mode) == mode:
+                    continue
+                path.chmod(mode)
+                changed += 1
+        return changed
 
     def effective_secret_key(self) -> str:
         """The configured key, or the one kept in the data folder (created on first call)."""
@@ -183,6 +230,11 @@ class Settings(BaseSettings):
             except FileExistsError:
                 pass
         return path.read_text(encoding="ascii").strip()
+
+
+def private_umask() -> None:
+    """Everything the server creates from now on is readable by its own user only."""
+    os.umask(0o077)
 
 
 @lru_cache(maxsize=1)

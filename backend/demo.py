@@ -27,9 +27,11 @@ from backend.domain.assets.models import (
 from backend.domain.commands import CommandContext, execute, load_all_commands
 from backend.domain.people.auth import actor_for, hash_password
 from backend.domain.people.models import Region, Role, User
-from backend.domain.people.permissions import Actor
-from backend.domain.surveys import signing
+from backend.domain.people.permissions import ACCOUNT_SIGNING, Actor
+from backend.domain.signing.keys import SigningKeys, seal_pin_box
+from backend.domain.signing.message import pin_set_aad
 from backend.domain.workorders.models import WorkOrderType
+from backend.integrations.signing_keys import load_signing_keys
 
 DEMO_PASSWORD = "saha-demo"  # noqa: S105 - documented demo password, never used in production
 
@@ -311,17 +313,15 @@ BUILDING_AREAS = [
 POLE_AREAS = [AreaType.STREET, AreaType.SQUARE, AreaType.PARK]
 
 
-DEMO_PIN = "123456"  # signing PIN of every demo account (documented in README)
-DEMO_PIN_ITERATIONS = 210_000  # what the PWA uses
+DEMO_PIN = "135790"  # signing PIN of every demo account (documented in README)
 
 
-def _set_demo_pin(user: User) -> None:
-    """What a phone does when a person sets a signing PIN (``surveys.signing``)."""
-    user.signing_salt = f"demo-{user.username}-pin-salt"[:64]
-    user.signing_iterations = DEMO_PIN_ITERATIONS
-    user.signing_key = signing.stored_key(
-        signing.client_key(DEMO_PIN, user.signing_salt, DEMO_PIN_ITERATIONS)
-    )
+def _set_demo_pin(run: _Runner, user: User, now: datetime) -> None:
+    """What a phone does when a person sets a signing PIN: seal it to the server's key, then
+    ``account.setSigningPin`` (with the password confirmed)."""
+    keys = run.keys
+    box = seal_pin_box(keys.pin_key.public_raw, keys.pin_key.kid, DEMO_PIN, pin_set_aad(str(user.id)))
+    run(actor_for(user), "account.setSigningPin", {"pinBox": box}, now, reauthenticated=True)
 
 
 # Approved firmware per model (the newest demo version of each is the approved one, so a few
@@ -446,11 +446,17 @@ def create_user(settings: Settings, username: str, full_name: str, role: str, pa
 class _Runner:
     """Runs commands in one shared transaction: the demo loads all or nothing, quickly."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, keys: SigningKeys) -> None:
         self.session = session
+        self.keys = keys
 
-    def __call__(self, actor: Actor, name: str, args: dict[str, Any], now: datetime) -> Any:
-        return execute(name, args, CommandContext(session=self.session, actor=actor, now=now))
+    def __call__(
+        self, actor: Actor, name: str, args: dict[str, Any], now: datetime, *, reauthenticated: bool = False
+    ) -> Any:
+        ctx = CommandContext(
+            session=self.session, actor=actor, now=now, signing=self.keys, reauthenticated=reauthenticated
+        )
+        return execute(name, args, ctx)
 
 
 def load_demo(settings: Settings, *, db: Database | None = None, seed: int = 20261122) -> bool:
@@ -462,17 +468,18 @@ def load_demo(settings: Settings, *, db: Database | None = None, seed: int = 202
     try:
         if not _is_empty(db):
             return False
+        keys = load_signing_keys(settings)
         with db.write_session() as session:
-            _load(session, random.Random(seed))
+            _load(session, random.Random(seed), keys)
         return True
     finally:
         if own:
             db.dispose()
 
 
-def _load(session: Session, rng: random.Random) -> None:
+def _load(session: Session, rng: random.Random, keys: SigningKeys) -> None:
     load_all_commands()
-    run = _Runner(session)
+    run = _Runner(session, keys)
     now = datetime.now(UTC).replace(microsecond=0)
     pw = hash_password(DEMO_PASSWORD)
 
@@ -497,10 +504,11 @@ def _load(session: Session, rng: random.Random) -> None:
             password_hash=pw,
             region_id=regions[region_name].id,
         )
-    for username, _name, _role in DEMO_USERS:
-        _set_demo_pin(users[username])
     session.add_all(users.values())
     session.flush()
+    for username, _name, _role in DEMO_USERS:
+        if actor_for(users[username]).can(ACCOUNT_SIGNING):
+            _set_demo_pin(run, users[username], now)
 
     admin = actor_for(users["admin"])
     manager = actor_for(users["mudur"])

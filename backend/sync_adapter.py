@@ -25,7 +25,9 @@ from backend.domain.diagnostics.models import DeviceHealth, DeviceReference, Dia
 from backend.domain.errors import DomainError
 from backend.domain.people.models import Region, User
 from backend.domain.people.permissions import Actor
-from backend.domain.scope import device_scope, site_scope, survey_scope, work_order_scope
+from backend.domain.scope import device_scope, passkey_scope, site_scope, survey_scope, work_order_scope
+from backend.domain.signing.keys import SigningKeys
+from backend.domain.signing.models import Passkey
 from backend.domain.surveys.models import Minutes, MinutesSignature, SignatureRefusal, Survey, SurveyPoint
 from backend.domain.surveys.seal import install_seal_guard
 from backend.domain.workorders.models import (
@@ -55,12 +57,14 @@ ENTITIES: list[TrackedEntity] = [
     TrackedEntity("diagnosis", Diagnosis),
     TrackedEntity("deviceHealth", DeviceHealth),
     TrackedEntity("deviceReference", DeviceReference),
+    TrackedEntity("passkey", Passkey),
 ]
 MODELS: dict[str, type[SQLModel]] = {e.name: e.model for e in ENTITIES}
 tracker = ChangeTracker(ENTITIES)
 
-# Never sent to devices.
-PRIVATE_FIELDS = {"password_hash", "phone", "is_active", "signing_key"}
+# Never sent to devices. (PIN verifiers, signature evidence and failed attempts live in tables
+# that are not synced at all: backend.domain.signing.models.)
+PRIVATE_FIELDS = {"password_hash", "phone", "is_active", "public_key", "sign_count", "aaguid"}
 
 
 def install_change_tracking() -> None:
@@ -124,6 +128,8 @@ class PersonSource:
             latest = col(Diagnosis.id).in_(select(DeviceHealth.last_diagnosis_id))
             personal = col(Diagnosis.source).in_([DiagnosisSource.REMOTE, DiagnosisSource.PROBE])
             return and_(of_visible, or_(personal, latest))
+        if entity == "passkey":
+            return passkey_scope(a)
         if entity in ("deviceHealth", "deviceReference"):
             model = MODELS[entity]
             return col(model.device_id).in_(select(Device.id).where(device_scope(a)))
@@ -199,7 +205,9 @@ _EXTRAS: dict[str, Callable[[Session, Sequence[uuid.UUID]], dict[uuid.UUID, dict
 _RESULT_ENTITY = {model: name for name, model in MODELS.items()}
 
 
-def command_runner(actor: Actor, now: datetime) -> Callable[[Session, Envelope], dict[str, Any] | None]:
+def command_runner(
+    actor: Actor, now: datetime, signing: SigningKeys | None = None
+) -> Callable[[Session, Envelope], dict[str, Any] | None]:
     """The sync core's way to run one envelope: a domain command, DomainError → Rejected."""
 
     def run(session: Session, env: Envelope) -> dict[str, Any] | None:
@@ -209,6 +217,8 @@ def command_runner(actor: Actor, now: datetime) -> Callable[[Session, Envelope],
             now=now,
             base_versions=dict(env.base_versions),
             mutation_id=env.mutation_id,
+            signing=signing,
+            via_sync=True,
         )
         try:
             result = execute(env.name, env.args, ctx)

@@ -112,7 +112,14 @@ def sealed(points: int, photos: dict[str, bytes], signatures: dict[str, bytes]) 
         verification_code=signing.verification_code(digest),
         sealed_at=now,
         signatures=[
-            SignatureView(role=role, name=name, signed_at=now, recorded_at=now, image_sha256=sig_shas[i])
+            SignatureView(
+                role=role,
+                name=name,
+                signed_at=now,
+                recorded_at=now,
+                image_sha256=sig_shas[i],
+                method=("PASSKEY", "PASSKEY", "PIN")[i],
+            )
             for i, (role, name) in enumerate(
                 [
                     (SignerRole.TECHNICIAN, "Mehmet Yılmaz"),

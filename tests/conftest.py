@@ -23,6 +23,7 @@ from backend.config import Settings
 from backend.db.engine import Database
 from backend.db.migrate import upgrade
 from backend.db.models import metadata
+from tests.signing_support import pepper_setting, write_key_file
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgres"]
@@ -86,6 +87,9 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
         frontend_dist=dist,
         demo_data=False,
         scheduler_enabled=False,
+        # the keys factories sign with (tests.signing_support), so both paths agree
+        signing_pin_key_path=write_key_file(tmp_path / "keys"),
+        signing_pepper=pepper_setting(),
     )
 
 

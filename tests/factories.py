@@ -16,6 +16,8 @@ from backend.domain.people.auth import actor_for, hash_password
 from backend.domain.people.models import Region, Role, User
 from backend.domain.people.permissions import Actor
 from backend.domain.workorders.models import WorkOrder, WorkOrderType
+from tests.signing_support import TEST_KEYS, minutes_request, pin_proof, pin_set_box
+from tests.webauthn_soft import SoftAuthenticator
 
 PASSWORD = "test-password-1"
 _seq = itertools.count(1)
@@ -51,11 +53,20 @@ def make_user(
     return user
 
 
-def run(db: Database, actor: Actor | User, name: str, args: dict[str, Any]) -> Any:
+def run(
+    db: Database, actor: Actor | User, name: str, args: dict[str, Any], *, reauthenticated: bool = False
+) -> Any:
     load_all_commands()
     who = actor if isinstance(actor, Actor) else actor_for(actor)
     with db.write_session() as session:
-        return execute(name, args, CommandContext(session=session, actor=who, now=datetime.now(UTC)))
+        ctx = CommandContext(
+            session=session,
+            actor=who,
+            now=datetime.now(UTC),
+            signing=TEST_KEYS,
+            reauthenticated=reauthenticated,
+        )
+        return execute(name, args, ctx)
 
 
 def make_site(
@@ -141,21 +152,11 @@ def reload(db: Database, model: type[Any], id_: uuid.UUID) -> Any:
 # ---- surveys and minutes ------------------------------------------------------------------------
 
 PIN = "482916"
-PIN_ITERATIONS = 100_000  # the lowest the server accepts; keeps tests fast
 
 
 def set_pin(db: Database, user: User, pin: str = PIN) -> None:
-    """What a phone does when a person sets their signing PIN."""
-    from backend.domain.surveys import signing
-
-    salt = f"salt-{user.id.hex[:16]}"
-    key = signing.client_key(pin, salt, PIN_ITERATIONS)
-    run(
-        db,
-        user,
-        "account.setSigningPin",
-        {"salt": salt, "iterations": PIN_ITERATIONS, "storedKey": signing.stored_key(key)},
-    )
+    """What a phone does when a person sets their signing PIN (after re-entering the password)."""
+    run(db, user, "account.setSigningPin", {"pinBox": pin_set_box(user.id, pin)}, reauthenticated=True)
 
 
 def make_survey(db: Database, manager: User, site: Site, tech: User, security: User, unit_head: User) -> Any:
@@ -223,6 +224,39 @@ def minutes_hash(db: Database, survey_id: uuid.UUID, minutes_id: uuid.UUID) -> s
         return signing.content_hash(build_content(session, survey, minutes_id=minutes_id, revision=rev))
 
 
+def make_minutes(
+    db: Database, manager: User, site: Site, tech: User, security: User, unit_head: User, *, points: int = 1
+) -> Any:
+    """A survey filled in by the technician and frozen into minutes awaiting the three signatures."""
+    from backend.domain.surveys.models import Minutes
+
+    survey = make_survey(db, manager, site, tech, security, unit_head)
+    fill_survey(db, tech, survey.id, points=points)
+    mid = uuid.uuid4()
+    run(
+        db,
+        tech,
+        "minutes.create",
+        {"id": mid, "surveyId": survey.id, "contentHash": minutes_hash(db, survey.id, mid)},
+    )
+    return reload(db, Minutes, mid)
+
+
+def _sign_envelope(
+    minutes: Any, role: str, signer: User, image: str, signed_at: str, proof: Any
+) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(),
+        "minutesId": minutes.id,
+        "role": role,
+        "signerId": signer.id,
+        "imageSha256": image,
+        "contentHash": minutes.content_hash,
+        "signedAt": signed_at,
+        "proof": proof,
+    }
+
+
 def sign_args(
     minutes: Any,
     role: str,
@@ -232,19 +266,23 @@ def sign_args(
     image: str = "cd" * 32,
     signed_at: str = "2026-11-22T10:00:00.000Z",
 ) -> dict[str, Any]:
-    """``minutes.sign`` arguments with the proof the signer's PIN makes."""
-    from backend.domain.surveys import signing
+    """``minutes.sign`` arguments with the signer's PIN sealed to the server (a shared phone)."""
+    request = minutes_request(minutes, role, signer.id, image=image, signed_at=signed_at)
+    return _sign_envelope(minutes, role, signer, image, signed_at, pin_proof(request, pin))
 
-    salt = f"salt-{signer.id.hex[:16]}"
-    key = signing.client_key(pin, salt, PIN_ITERATIONS)
-    message = signing.proof_message(
-        minutes_id=str(minutes.id),
-        content_hash=minutes.content_hash,
-        role=role,
-        signer_id=str(signer.id),
-        signed_at=signed_at,
-        image_sha256=image,
-    )
+
+def passkey_sign_args(
+    minutes: Any,
+    role: str,
+    signer: User,
+    authenticator: SoftAuthenticator,
+    *,
+    image: str = "ce" * 32,
+    signed_at: str = "2026-11-22T10:05:00.000Z",
+    **assertion: Any,
+) -> dict[str, Any]:
+    """``minutes.sign`` arguments with an assertion of the signer's passkey (their own phone)."""
+    request = minutes_request(minutes, role, signer.id, image=image, signed_at=signed_at)
     return {
         "id": uuid.uuid4(),
         "minutesId": minutes.id,
@@ -253,5 +291,24 @@ def sign_args(
         "imageSha256": image,
         "contentHash": minutes.content_hash,
         "signedAt": signed_at,
-        "proof": signing.make_proof(key, signing.stored_key(key), message),
+        "proof": {
+            "kind": "passkey",
+            "credential": authenticator.get(challenge=request.challenge(), **assertion),
+        },
     }
+
+
+def register_passkey(
+    db: Database, user: User, authenticator: SoftAuthenticator, label: str = "Telefon"
+) -> Any:
+    """The two online steps of registering a passkey (password already confirmed)."""
+    from backend.domain.signing.passkeys import registration_options
+
+    with db.read_session() as session:
+        me = session.get(User, user.id)
+        assert me is not None
+        start = registration_options(session, TEST_KEYS, me, datetime.now(UTC))
+    credential = authenticator.create(start.options)
+    return run(
+        db, user, "passkey.register", {"ticket": start.ticket, "credential": credential, "label": label}
+    )

@@ -14,6 +14,7 @@ from backend.domain.diagnostics.models import (
     ScheduledRun,
 )
 from backend.domain.people.models import LoginThrottle, RefreshToken, Region, User
+from backend.domain.signing.models import Passkey, SignatureEvidence, SigningFailure, SigningPin
 from backend.domain.surveys.models import Minutes, MinutesSignature, SignatureRefusal, Survey, SurveyPoint
 from backend.domain.workorders.models import (
     WorkOrder,
@@ -41,10 +42,14 @@ __all__ = [
     "LoginThrottle",
     "Minutes",
     "MinutesSignature",
+    "Passkey",
     "RefreshToken",
     "Region",
     "ScheduledRun",
+    "SignatureEvidence",
     "SignatureRefusal",
+    "SigningFailure",
+    "SigningPin",
     "Site",
     "Survey",
     "SurveyPoint",

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
@@ -27,6 +27,9 @@ from backend.db.types import utcnow
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people.permissions import Actor
 from sync.changes import ACTOR_KEY
+
+if TYPE_CHECKING:
+    from backend.domain.signing.keys import SigningKeys
 
 In = TypeVar("In", bound=BaseModel)
 Out = TypeVar("Out")
@@ -56,6 +59,17 @@ class CommandContext:
     # offline edits: {"<entity>:<id>": version the edit started from}; see sync.conflicts
     base_versions: dict[str, int] = field(default_factory=dict)
     mutation_id: str = ""
+    # the server's signing secrets (signatures, PINs, passkeys); None where nothing is signed
+    signing: SigningKeys | None = None
+    # the person re-entered their password for this very request (online-only commands)
+    reauthenticated: bool = False
+    # the command arrived through syncPush (replayed from a device's outbox)
+    via_sync: bool = False
+
+    def require_signing(self) -> SigningKeys:
+        if self.signing is None:
+            raise DomainError(ErrorCode.SIGNING_NOT_CONFIGURED)
+        return self.signing
 
     def base_version(self, entity: str, key: uuid.UUID) -> int | None:
         value = self.base_versions.get(f"{entity}:{key}")
@@ -72,6 +86,9 @@ class Command(Generic[In, Out]):
     input_model: type[In]
     handler: Handler[In, Out]
     description: str = ""
+    # Never replayed from an outbox (it needs the password of this request, or a server round
+    # trip): syncPush refuses it with COMMAND_ONLINE_ONLY.
+    online_only: bool = False
 
 
 class CommandRegistry:
@@ -104,6 +121,7 @@ def command(
     *,
     permission: str,
     input: type[In],
+    online_only: bool = False,
 ) -> Callable[[Handler[In, Out]], Handler[In, Out]]:
     """Register ``handler`` as the command ``name`` (``<area>.<verb>``)."""
 
@@ -115,6 +133,7 @@ def command(
                 input_model=input,
                 handler=handler,
                 description=(handler.__doc__ or "").strip(),
+                online_only=online_only,
             )
         )
         return handler
@@ -145,6 +164,8 @@ def execute(
 ) -> Any:
     """Validate, authorise and run one command in ``ctx.session``'s transaction."""
     cmd = registry.get(name)
+    if cmd.online_only and ctx.via_sync:
+        raise DomainError(ErrorCode.COMMAND_ONLINE_ONLY, params={"name": name})
     inp = parse_input(cmd.input_model, args)
     if not ctx.actor.can(cmd.permission):
         raise DomainError(ErrorCode.PERMISSION_DENIED, params={"permission": cmd.permission})
@@ -159,6 +180,7 @@ def load_all_commands() -> CommandRegistry:
     from backend.domain.assets import commands as _assets  # noqa: F401
     from backend.domain.conflicts import commands as _conflicts  # noqa: F401
     from backend.domain.diagnostics import commands as _diagnostics  # noqa: F401
+    from backend.domain.signing import commands as _signing  # noqa: F401
     from backend.domain.surveys import commands as _surveys  # noqa: F401
     from backend.domain.workorders import commands as _workorders  # noqa: F401
 

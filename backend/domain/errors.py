@@ -68,6 +68,20 @@ class ErrorCode(enum.StrEnum):
     MINUTES_BLOBS_PENDING = "MINUTES_BLOBS_PENDING"
     SIGNING_PIN_INVALID = "SIGNING_PIN_INVALID"
     MINUTES_SIGNER_LOCKED = "MINUTES_SIGNER_LOCKED"
+    MINUTES_SIGNED_AT_INVALID = "MINUTES_SIGNED_AT_INVALID"
+    SIGNATURE_PASSKEY_UNKNOWN = "SIGNATURE_PASSKEY_UNKNOWN"
+    SIGNATURE_PASSKEY_INVALID = "SIGNATURE_PASSKEY_INVALID"
+    SIGNATURE_PIN_WRONG = "SIGNATURE_PIN_WRONG"
+    SIGNATURE_PIN_KEY_UNKNOWN = "SIGNATURE_PIN_KEY_UNKNOWN"
+    SIGNATURE_SCHEME_RETIRED = "SIGNATURE_SCHEME_RETIRED"
+    SIGNING_PIN_WEAK = "SIGNING_PIN_WEAK"
+    SIGNING_NOT_CONFIGURED = "SIGNING_NOT_CONFIGURED"
+    PASSKEY_TICKET_INVALID = "PASSKEY_TICKET_INVALID"
+    PASSKEY_REGISTRATION_FAILED = "PASSKEY_REGISTRATION_FAILED"
+    PASSKEY_ALREADY_REGISTERED = "PASSKEY_ALREADY_REGISTERED"
+    PASSKEY_LIMIT = "PASSKEY_LIMIT"
+    AUTH_PASSWORD_CONFIRM_REQUIRED = "AUTH_PASSWORD_CONFIRM_REQUIRED"  # noqa: S105 (a code, not a password)
+    COMMAND_ONLINE_ONLY = "COMMAND_ONLINE_ONLY"
     DIAGNOSTICS_NOT_A_CAMERA = "DIAGNOSTICS_NOT_A_CAMERA"
     DIAGNOSTICS_TARGET_REFUSED = "DIAGNOSTICS_TARGET_REFUSED"
     DIAGNOSTICS_NO_CREDENTIALS = "DIAGNOSTICS_NO_CREDENTIALS"
@@ -100,10 +114,74 @@ MESSAGES: dict[ErrorCode, dict[Lang, str]] = {
         "en": "This diagnosis found no problem; no fault work order is opened.",
     },
     ErrorCode.MINUTES_SIGNER_LOCKED: {
-        "tr": "{person} adına çok sayıda hatalı imza denendi; {minutes} dakika boyunca bu kişi adına imza "
-        "alınmıyor.",
-        "en": "Too many failed signatures were tried for {person}; signing for them is paused for {minutes} "
-        "minutes.",
+        "tr": "Bu telefondan {person} adına çok sayıda hatalı PIN denendi; {minutes} dakika boyunca buradan "
+        "bu kişi adına PIN ile imza alınmıyor. {person} kendi telefonundan imzalayabilir.",
+        "en": "Too many wrong PINs were tried for {person} from this sender; PIN signatures for them from "
+        "here are paused for {minutes} minutes. {person} can still sign on their own phone.",
+    },
+    ErrorCode.MINUTES_SIGNED_AT_INVALID: {
+        "tr": "İmza zamanı geçersiz: saat dilimli ISO 8601 bir zaman olmalı.",
+        "en": "The signing time is invalid: it must be an ISO 8601 time with a time zone.",
+    },
+    ErrorCode.SIGNATURE_PASSKEY_UNKNOWN: {
+        "tr": "Bu imzadaki passkey {person} adına kayıtlı değil ya da kaldırılmış. İmza reddedildi.",
+        "en": "The passkey of this signature is not registered to {person}, or was removed. It was rejected.",
+    },
+    ErrorCode.SIGNATURE_PASSKEY_INVALID: {
+        "tr": "{person} adına atılan passkey imzası doğrulanamadı ({detail}). İmza reddedildi; yeniden "
+        "imzalayın.",
+        "en": "The passkey signature made for {person} could not be verified ({detail}). It was rejected; "
+        "sign again.",
+    },
+    ErrorCode.SIGNATURE_PIN_WRONG: {
+        "tr": "{person} için girilen PIN yanlış. İmza reddedildi; {person} doğru PIN ile yeniden imzalamalı.",
+        "en": "The PIN entered for {person} is wrong. The signature was rejected; {person} must sign again "
+        "with the right PIN.",
+    },
+    ErrorCode.SIGNATURE_PIN_KEY_UNKNOWN: {
+        "tr": "PIN, sunucunun artık kullanmadığı bir anahtarla şifrelenmiş. Uygulamayı çevrimiçi açıp "
+        "yeniden imzalayın.",
+        "en": "The PIN was encrypted for a key the server no longer uses. Open the app online and sign "
+        "again.",
+    },
+    ErrorCode.SIGNATURE_SCHEME_RETIRED: {
+        "tr": "Bu imza artık kullanılmayan eski PIN yöntemiyle yapılmış. Uygulamayı güncelleyip yeniden "
+        "imzalayın.",
+        "en": "This signature uses the retired PIN scheme. Update the app and sign again.",
+    },
+    ErrorCode.SIGNING_PIN_WEAK: {
+        "tr": "Bu PIN kolay tahmin edilir (tek rakam tekrarı, 123456 gibi sıra ya da 121212 gibi tekrar). "
+        "Başka bir PIN seçin.",
+        "en": "This PIN is easy to guess (one digit repeated, a run like 123456, or a repeat like 121212). "
+        "Choose another.",
+    },
+    ErrorCode.SIGNING_NOT_CONFIGURED: {
+        "tr": "Sunucuda imza anahtarları yüklenmemiş; sistem yöneticisine bildirin.",
+        "en": "The server has no signing keys loaded; tell the system administrator.",
+    },
+    ErrorCode.PASSKEY_TICKET_INVALID: {
+        "tr": "Passkey kaydının süresi doldu ya da kayıt geçersiz; baştan başlayın.",
+        "en": "The passkey registration expired or is invalid; start again.",
+    },
+    ErrorCode.PASSKEY_REGISTRATION_FAILED: {
+        "tr": "Passkey kaydedilemedi ({detail}).",
+        "en": "The passkey could not be registered ({detail}).",
+    },
+    ErrorCode.PASSKEY_ALREADY_REGISTERED: {
+        "tr": "Bu passkey zaten kayıtlı.",
+        "en": "This passkey is already registered.",
+    },
+    ErrorCode.PASSKEY_LIMIT: {
+        "tr": "En fazla {max} passkey kaydedilebilir; önce kullanmadığınız birini kaldırın.",
+        "en": "At most {max} passkeys can be registered; remove one you no longer use first.",
+    },
+    ErrorCode.AUTH_PASSWORD_CONFIRM_REQUIRED: {
+        "tr": "Bu işlem için parolanızı yeniden girmeniz gerekiyor.",
+        "en": "Enter your password again to do this.",
+    },
+    ErrorCode.COMMAND_ONLINE_ONLY: {
+        "tr": "“{name}” yalnızca çevrimiçiyken, doğrudan yapılabilir; eşitleme kuyruğundan uygulanmaz.",
+        "en": "“{name}” can only be done online, directly; it is not applied from the sync queue.",
     },
     ErrorCode.SURVEY_PRIVATE_AREA: {
         "tr": (
@@ -176,17 +254,19 @@ MESSAGES: dict[ErrorCode, dict[Lang, str]] = {
         "en": "These minutes are already signed as “{role}”.",
     },
     ErrorCode.MINUTES_SIGNER_NO_PIN: {
-        "tr": "{person} henüz imza PIN'i belirlememiş; önce kendi hesabından PIN belirlemeli.",
-        "en": "{person} has not set a signing PIN yet; they must set one in their account first.",
+        "tr": "{person} henüz imza PIN'i belirlememiş; önce kendi hesabından (Hesap → İmza) PIN "
+        "belirlemeli ya da kendi telefonunda passkey ile imzalamalı.",
+        "en": "{person} has not set a signing PIN yet; they must set one in their account (Account → "
+        "Signing) or sign with a passkey on their own phone.",
     },
     ErrorCode.MINUTES_SIGNATURE_INVALID: {
         "tr": (
-            "{person} adına atılan imza doğrulanamadı (PIN hatalı ya da imza başka bir belgeye ait). "
+            "{person} adına atılan imza doğrulanamadı (imza bozuk ya da başka bir belgeye ait). "
             "İmza reddedildi; yeniden imzalayın."
         ),
         "en": (
-            "The signature made for {person} could not be verified (wrong PIN, or it belongs to "
-            "another document). It was rejected; sign again."
+            "The signature made for {person} could not be verified (damaged, or it belongs to another "
+            "document). It was rejected; sign again."
         ),
     },
     ErrorCode.MINUTES_NOT_SEALED: {
@@ -198,8 +278,8 @@ MESSAGES: dict[ErrorCode, dict[Lang, str]] = {
         "en": "Some photos or signature images of the minutes have not been uploaded yet ({count} waiting).",
     },
     ErrorCode.SIGNING_PIN_INVALID: {
-        "tr": "İmza PIN bilgisi geçersiz.",
-        "en": "The signing PIN data is invalid.",
+        "tr": "İmza PIN'i 6 rakam olmalı.",
+        "en": "The signing PIN must be 6 digits.",
     },
     ErrorCode.AUTH_REQUIRED: {
         "tr": "Bu işlem için oturum açmanız gerekiyor.",

@@ -5,7 +5,8 @@ Every query and every command that loads an entity by id goes through these cond
 - technicians: work orders assigned to them; sites of their region and sites of their work;
 - security staff and unit heads: the survey work orders they are party to; sites and devices
   (read-only lookup);
-- Zabıta: sites and devices only.
+- Zabıta: sites and devices only;
+- passkeys: their owner only (administrators with ``signing.manage`` may revoke any by id).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from backend.domain.assets.models import Device, Site
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people.models import Role
 from backend.domain.people.permissions import Actor
+from backend.domain.signing.models import Passkey
 from backend.domain.surveys.models import Survey
 from backend.domain.workorders.models import WorkOrder
 
@@ -61,6 +63,11 @@ def device_scope(actor: Actor) -> ColumnElement[bool]:
     if actor.sees_everything or actor.role is not Role.TECHNICIAN:
         return true()
     return col(Device.site_id).in_(select(col(Site.id)).where(site_scope(actor)))
+
+
+def passkey_scope(actor: Actor) -> ColumnElement[bool]:
+    """One's own passkeys. Not even managers list other people's: nothing there is theirs."""
+    return col(Passkey.user_id) == actor.id
 
 
 def find_in_scope(

@@ -85,7 +85,9 @@ async def run_command(
         actor = await c.require_actor()
         result = await c.db.write(
             lambda session: execute(
-                name, args, CommandContext(session=session, actor=actor, request_id=c.request_id)
+                name,
+                args,
+                CommandContext(session=session, actor=actor, request_id=c.request_id, signing=c.signing),
             )
         )
     except DomainError as exc:

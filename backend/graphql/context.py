@@ -14,6 +14,7 @@ from backend.db.engine import Database
 from backend.domain.errors import DomainError, ErrorCode, Lang
 from backend.domain.people.auth import actor_from_token
 from backend.domain.people.permissions import Actor
+from backend.domain.signing.keys import SigningKeys
 
 if TYPE_CHECKING:
     from backend.graphql.loaders import Loaders
@@ -30,6 +31,7 @@ class Context:
     authorization: str | None
     loaders: Loaders
     app_state: Any = None  # the app's State: long-lived services (backend.services)
+    signing: SigningKeys | None = None  # the server's signing secrets (commands that sign)
     _actor: Actor | None = field(default=_UNSET)
     _token_error: DomainError | None = None
     # Sibling root fields resolve concurrently: the first loads the actor, the others wait.

@@ -26,6 +26,7 @@ from backend.graphql.common import (
 )
 from backend.graphql.context import ctx
 from backend.graphql.diagnostics import DiagnosticsMutation, OpenFaultInput
+from backend.graphql.signing import SigningMutation
 from backend.graphql.surveys import SurveyMutation
 from backend.graphql.sync import SyncMutation
 from backend.graphql.types import DeviceType, SiteType, ViewerType, WorkOrderObject
@@ -224,7 +225,7 @@ def _now() -> datetime:
 
 
 @strawberry.type
-class Mutation(SyncMutation, SurveyMutation, DiagnosticsMutation):
+class Mutation(SyncMutation, SurveyMutation, DiagnosticsMutation, SigningMutation):
     @strawberry.mutation(description="Sign in with username and password.")
     async def sign_in(self, info: Info[Any, Any], username: str, password: str) -> SessionResult:
         c = ctx(info)

@@ -28,6 +28,7 @@ from backend.graphql.common import (
     run_command,
 )
 from backend.graphql.context import ctx
+from backend.graphql.signing import SignatureMethod
 from backend.graphql.types import SiteType, UserType, WorkOrderObject, _site, _user
 
 SurveyStatus = strawberry.enum(sm.SurveyStatus, name="SurveyStatus")
@@ -86,6 +87,9 @@ class MinutesSignatureType:
     content_hash: str
     signed_at: str = strawberry.field(description="The signing phone's clock, as signed.")
     recorded_at: datetime = strawberry.field(description="When the server verified and recorded it.")
+    method: SignatureMethod = strawberry.field(  # type: ignore[valid-type]
+        description="How the signer proved it: their passkey, or their PIN (checked by the server)."
+    )
 
     @strawberry.field
     async def signer(self, info: Info[Any, Any]) -> UserType | None:
@@ -143,6 +147,7 @@ class MinutesType:
                 content_hash=r.content_hash,
                 signed_at=r.signed_at,
                 recorded_at=r.recorded_at,
+                method=r.method,
             )
             for r in rows
         ]

@@ -135,7 +135,7 @@ class SyncMutation:
                     client_id=client_id,
                     user_id=actor.id,
                     envelopes=batch,
-                    run=command_runner(actor, now),
+                    run=command_runner(actor, now, c.signing),
                     now=now,
                 )
             )

@@ -11,16 +11,18 @@ from sqlmodel import Session, select
 from backend.db.engine import Database
 from backend.domain.assets.models import AreaType
 from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.people.models import User
 from backend.domain.surveys import signing
 from backend.domain.surveys.models import Minutes, MinutesSignature, MinutesStatus, Survey, SurveyStatus
 from backend.domain.workorders.models import WorkOrder, WorkOrderType
 from tests.factories import fill_survey, make_survey, minutes_hash, reload, run, set_pin, sign_args
 from tests.integration.conftest import World
+from tests.signing_support import pin_set_box
 
 
-def _refused(code: ErrorCode, fn, *args) -> DomainError:  # type: ignore[no-untyped-def]
+def _refused(code: ErrorCode, fn, *args, **kwargs) -> DomainError:  # type: ignore[no-untyped-def]
     with pytest.raises(DomainError) as info:
-        fn(*args)
+        fn(*args, **kwargs)
     assert info.value.code is code
     return info.value
 
@@ -218,7 +220,7 @@ def test_a_co_signature_with_the_wrong_pin_is_rejected(db: Database, world: Worl
     fill_survey(db, world.tech, survey.id)
     minutes = _make_minutes(db, world, survey)
     err = _refused(
-        ErrorCode.MINUTES_SIGNATURE_INVALID,
+        ErrorCode.SIGNATURE_PIN_WRONG,
         run,
         db,
         world.tech,
@@ -226,7 +228,7 @@ def test_a_co_signature_with_the_wrong_pin_is_rejected(db: Database, world: Worl
         sign_args(minutes, "SECURITY", world.security, pin="000000"),
     )
     assert world.security.full_name in err.message("tr")
-    # a proof made for another role, image or document does not carry over either
+    # a sealed PIN made for another image or time does not open for this one (its AAD differs)
     args = sign_args(minutes, "SECURITY", world.security)
     for tampered in ({"imageSha256": "ef" * 32}, {"signedAt": "2026-11-23T10:00:00.000Z"}):
         _refused(
@@ -385,11 +387,52 @@ def test_an_unfavourable_survey_gets_no_approval(db: Database, world: World, sur
 
 
 def test_pin_data_is_validated(db: Database, world: World) -> None:
+    # a box that is not one
     _refused(
         ErrorCode.VALIDATION_FAILED,
         run,
         db,
         world.tech,
         "account.setSigningPin",
-        {"salt": "short", "iterations": 1000, "storedKey": "ab" * 32},
+        {"pinBox": {"v": 1, "kid": "short", "epk": "", "iv": "", "ct": ""}},
+        reauthenticated=True,
     )
+    # without the password of this request (e.g. replayed from an outbox)
+    _refused(
+        ErrorCode.AUTH_PASSWORD_CONFIRM_REQUIRED,
+        run,
+        db,
+        world.tech,
+        "account.setSigningPin",
+        {"pinBox": pin_set_box(world.tech.id, "482916")},
+    )
+    # not six digits, and guessable patterns
+    for pin, code in (
+        ("12345", ErrorCode.SIGNING_PIN_INVALID),
+        ("12a456", ErrorCode.SIGNING_PIN_INVALID),
+        ("123456", ErrorCode.SIGNING_PIN_WEAK),
+        ("987654", ErrorCode.SIGNING_PIN_WEAK),
+        ("000000", ErrorCode.SIGNING_PIN_WEAK),
+        ("121212", ErrorCode.SIGNING_PIN_WEAK),
+        ("901234", ErrorCode.SIGNING_PIN_WEAK),
+    ):
+        _refused(
+            code,
+            run,
+            db,
+            world.tech,
+            "account.setSigningPin",
+            {"pinBox": pin_set_box(world.tech.id, pin)},
+            reauthenticated=True,
+        )
+    # a box sealed for another person's account does not set this one's PIN
+    _refused(
+        ErrorCode.SIGNING_PIN_INVALID,
+        run,
+        db,
+        world.tech,
+        "account.setSigningPin",
+        {"pinBox": pin_set_box(world.security.id, "482916")},
+        reauthenticated=True,
+    )
+    assert reload(db, User, world.tech.id).signing_pin_set_at is None

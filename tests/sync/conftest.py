@@ -16,6 +16,7 @@ from backend.sync_adapter import PersonSource, command_runner
 from sync import apply, pull
 from sync.protocol import Envelope, PullPage, PushResult
 from tests.integration.conftest import World, world  # noqa: F401 - fixture re-export
+from tests.signing_support import TEST_KEYS
 
 
 def env(
@@ -53,7 +54,7 @@ def push(db: Database) -> Push:
                 client_id=client,
                 user_id=actor.id,
                 envelopes=envelopes,
-                run=command_runner(actor, now),
+                run=command_runner(actor, now, TEST_KEYS),
                 now=now,
             )
         )

@@ -30,6 +30,7 @@ from backend.sync_adapter import command_runner
 from sync import apply
 from sync.protocol import Envelope, Reply
 from tests.factories import make_site, make_user, make_work_order
+from tests.signing_support import TEST_KEYS
 
 PHONES = 3
 STEPS = [
@@ -86,7 +87,12 @@ def _push(db: Database, tech: User, client: str, batch: list[Envelope]) -> list[
     now = datetime.now(UTC)
     result = db.run_write(
         lambda s: apply.push(
-            s, client_id=client, user_id=actor.id, envelopes=batch, run=command_runner(actor, now), now=now
+            s,
+            client_id=client,
+            user_id=actor.id,
+            envelopes=batch,
+            run=command_runner(actor, now, TEST_KEYS),
+            now=now,
         )
     )
     return result.replies

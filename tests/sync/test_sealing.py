@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import select
 
 from backend.db.engine import Database
-from backend.domain.surveys.commands import MAX_REFUSALS
+from backend.domain.signing.verify import LOCK_RULES
 from backend.domain.surveys.models import Minutes, MinutesSignature, MinutesStatus, Survey, SurveyPoint
 from tests.factories import fill_survey, make_survey, minutes_hash, reload, set_pin, sign_args
 from tests.integration.conftest import World
@@ -154,7 +154,7 @@ def test_an_unverifiable_co_signature_is_rejected_with_the_signers_name(
     result = push(world.tech, "tech-phone", [env("tech-phone", 2, "minutes.sign", bad)])
 
     reply = result.replies[0]
-    assert (reply.status, reply.code, reply.field) == ("rejected", "MINUTES_SIGNATURE_INVALID", "proof")
+    assert (reply.status, reply.code, reply.field) == ("rejected", "SIGNATURE_PIN_WRONG", "proof")
     assert reply.params["person"] == world.security.full_name
     assert reload(db, Minutes, mid).status is MinutesStatus.AWAITING_SIGNATURES
 
@@ -172,13 +172,16 @@ def test_parties_pull_the_survey_and_never_a_pin_verifier(
         assert ("workOrder", str(survey.work_order_id)) in state
         assert sum(1 for kind, _ in state if kind == "minutesSignature") == 3
         me = state[("user", str(person.id))]
-        assert me["signingSalt"]
-        assert "signingKey" not in me
+        assert me["signingPinSetAt"]
+        assert not {"signingSalt", "signingIterations", "signingKey"} & set(me)
     state, _, _ = pull_all(world.tech_south)
     assert ("survey", str(survey.id)) not in state
 
 
-def test_a_refused_co_signature_is_kept_for_the_signer_and_guessing_locks(
+MAX_REFUSALS = LOCK_RULES[0][0]
+
+
+def test_a_refused_co_signature_is_kept_for_the_signer_and_guessing_from_one_sender_pauses_only_it(
     db: Database, world: World, push: Push, pull_all: Any
 ) -> None:
     # given minutes awaiting signatures on the technician's phone
@@ -205,7 +208,7 @@ def test_a_refused_co_signature_is_kept_for_the_signer_and_guessing_locks(
     result = push(world.tech, "tech-phone", [*guesses, right])
 
     # then each guess is refused and recorded, and then signing in their name is paused
-    assert [r.code for r in result.replies] == ["MINUTES_SIGNATURE_INVALID"] * MAX_REFUSALS + [
+    assert [r.code for r in result.replies] == ["SIGNATURE_PIN_WRONG"] * MAX_REFUSALS + [
         "MINUTES_SIGNER_LOCKED"
     ]
     with db.read_session() as s:
@@ -213,13 +216,24 @@ def test_a_refused_co_signature_is_kept_for_the_signer_and_guessing_locks(
     # and the security staff member's own phone learns of it through the sync
     state, _, _ = pull_all(world.security)
     refusals = [data for (kind, _), data in state.items() if kind == "signatureRefusal"]
-    assert len(refusals) == MAX_REFUSALS
+    assert (
+        sorted(r["code"] for r in refusals)
+        == ["MINUTES_SIGNER_LOCKED"] + ["SIGNATURE_PIN_WRONG"] * MAX_REFUSALS
+    )
     assert {(r["signerId"], r["capturedById"], r["role"]) for r in refusals} == {
         (str(world.security.id), str(world.tech.id), "SECURITY")
     }
     # a technician elsewhere does not
     state, _, _ = pull_all(world.tech_south)
     assert not [k for k in state if k[0] == "signatureRefusal"]
+
+    # and the pause holds for the sender only: the security staff sign on their own phone
+    own = push(
+        world.security,
+        "security-phone",
+        [env("security-phone", 1, "minutes.sign", _wire(sign_args(minutes, "SECURITY", world.security)))],
+    )
+    assert own.replies[0].status == "applied", own.replies[0]
 
 
 def test_a_survey_conflict_between_the_two_parties_is_resolved_by_the_security_staff(

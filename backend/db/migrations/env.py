@@ -44,8 +44,19 @@ def run_migrations_online() -> None:
     engine = create_engine(_url(), null_pool=True)
     try:
         with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                # Batch mode rebuilds a table (copy, DROP, rename) to alter it; with foreign keys
+                # on, dropping a referenced table (users, …) fails. The pragma only takes effect
+                # outside a transaction: set it on the raw connection before anything begins.
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
             _run(connection)
             connection.commit()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                connection.rollback()
+                if broken:
+                    raise RuntimeError(f"migration left rows that break foreign keys: {broken[:5]}")
     finally:
         engine.dispose()
 

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import jwt
 from argon2 import PasswordHasher
@@ -128,7 +129,28 @@ def sign_in(db: Database, username: str, password: str, settings: Settings, now:
     return _committing_errors(db, lambda session: _sign_in(session, key, password, settings, now))
 
 
-def _committing_errors(db: Database, fn: Callable[[Session], IssuedSession]) -> IssuedSession:
+def confirm_password(
+    db: Database, user_id: uuid.UUID, password: str, settings: Settings, now: datetime
+) -> None:
+    """The signed-in person types their password again before something that must be theirs
+    alone (setting a signing PIN, registering a passkey). Throttled like sign-in, on the same
+    account counter, so it is no side door for guessing passwords."""
+
+    def check(session: Session) -> None:
+        user = session.get(User, user_id)
+        if user is None or not user.is_active:
+            raise DomainError(ErrorCode.AUTH_SESSION_EXPIRED)
+        _check_password(session, user.username, password, settings, now)
+
+    if not password:
+        raise DomainError(ErrorCode.AUTH_INVALID_CREDENTIALS)
+    _committing_errors(db, check)
+
+
+T = TypeVar("T")
+
+
+def _committing_errors(db: Database, fn: Callable[[Session], T]) -> T:
     """Run ``fn`` in a transaction that commits even when ``fn`` ends in a DomainError
     (the bookkeeping it did — a failure count, a revocation — must stay)."""
     failure: DomainError | None = None
@@ -141,7 +163,8 @@ def _committing_errors(db: Database, fn: Callable[[Session], IssuedSession]) -> 
     raise failure
 
 
-def _sign_in(session: Session, key: str, password: str, settings: Settings, now: datetime) -> IssuedSession:
+def _check_password(session: Session, key: str, password: str, settings: Settings, now: datetime) -> User:
+    """The active user ``key`` if ``password`` is theirs; counts failures and throttles."""
     throttle = _throttle_row(session, key)
     if throttle.blocked_until is not None and throttle.blocked_until > now:
         wait = int((throttle.blocked_until - now).total_seconds()) + 1
@@ -165,6 +188,11 @@ def _sign_in(session: Session, key: str, password: str, settings: Settings, now:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         session.add(user)
+    return user
+
+
+def _sign_in(session: Session, key: str, password: str, settings: Settings, now: datetime) -> IssuedSession:
+    user = _check_password(session, key, password, settings, now)
     return _issue(session, user, settings, now, uuid.uuid4())
 
 

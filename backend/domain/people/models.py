@@ -45,11 +45,9 @@ class User(UserBase, table=True):
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     password_hash: str = Field(max_length=255)
-    # PIN verifier for signing minutes (backend.domain.surveys.signing): devices get the salt and
-    # the iteration count to make proofs offline; the stored key never leaves the server.
-    signing_salt: str | None = Field(default=None, max_length=64)
-    signing_iterations: int | None = None
-    signing_key: str | None = Field(default=None, max_length=64)
+    # When the person last set their signing PIN (None: no PIN). The verifier itself lives in
+    # ``signing_pins`` and never leaves the server (backend.domain.signing).
+    signing_pin_set_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

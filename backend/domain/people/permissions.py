@@ -26,8 +26,9 @@ USERS_READ = "users.read"
 SURVEYS_REQUEST = "surveys.request"  # record a unit's survey request, assign technician + security
 SURVEYS_WORK = "surveys.work"  # fill in a survey one is party to (technician, security staff)
 SURVEYS_APPROVE = "surveys.approve"  # record the approval (Olur), which plans the installation
-MINUTES_SIGN = "minutes.sign"  # send signatures (one's own, or a co-signer's made with their PIN)
-ACCOUNT_SIGNING_PIN = "account.pin"  # set one's own signing PIN
+MINUTES_SIGN = "minutes.sign"  # send signatures (one's own, or a co-signer's proven by their PIN)
+ACCOUNT_SIGNING = "account.signing"  # one's own signing PIN and passkeys
+SIGNING_MANAGE = "signing.manage"  # remove anyone's passkeys (a lost phone)
 DIAGNOSTICS_RUN = "diagnostics.run"  # diagnose a device (remote or on-site probe), set references
 DIAGNOSTICS_SCHEDULE = "diagnostics.schedule"  # the server's scheduled sweeps record as the system
 FIRMWARE_MANAGE = "firmware.manage"  # approved firmware baselines per make and model
@@ -51,7 +52,8 @@ ALL_PERMISSIONS = frozenset(
         SURVEYS_WORK,
         SURVEYS_APPROVE,
         MINUTES_SIGN,
-        ACCOUNT_SIGNING_PIN,
+        ACCOUNT_SIGNING,
+        SIGNING_MANAGE,
         DIAGNOSTICS_RUN,
         DIAGNOSTICS_SCHEDULE,
         FIRMWARE_MANAGE,
@@ -69,16 +71,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             DEVICES_READ,
             SURVEYS_WORK,
             MINUTES_SIGN,
-            ACCOUNT_SIGNING_PIN,
+            ACCOUNT_SIGNING,
             DIAGNOSTICS_RUN,
         }
     ),
     # Security staff survey jointly with technicians and co-sign (directive 4(3), 7(1)); the
     # requesting unit's head signs. Both see only the survey work orders they are party to.
     Role.SECURITY: frozenset(
-        {WORKORDERS_READ, SITES_READ, DEVICES_READ, SURVEYS_WORK, MINUTES_SIGN, ACCOUNT_SIGNING_PIN}
+        {WORKORDERS_READ, SITES_READ, DEVICES_READ, SURVEYS_WORK, MINUTES_SIGN, ACCOUNT_SIGNING}
     ),
-    Role.UNIT_HEAD: frozenset({WORKORDERS_READ, SITES_READ, DEVICES_READ, MINUTES_SIGN, ACCOUNT_SIGNING_PIN}),
+    Role.UNIT_HEAD: frozenset({WORKORDERS_READ, SITES_READ, DEVICES_READ, MINUTES_SIGN, ACCOUNT_SIGNING}),
     Role.ZABITA: frozenset({SITES_READ, DEVICES_READ}),
     Role.MANAGER: frozenset(
         {
@@ -97,7 +99,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             SURVEYS_REQUEST,
             SURVEYS_APPROVE,
             MINUTES_SIGN,
-            ACCOUNT_SIGNING_PIN,
+            ACCOUNT_SIGNING,
             DIAGNOSTICS_RUN,
         }
     ),

@@ -4,12 +4,11 @@ of signed minutes is checked here, so the online mutations and the offline sync 
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
-from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import select
 
 from backend.domain.assets.models import AreaType, RecordingLocation, Site
 from backend.domain.commands import CommandContext, CommandInput, command
@@ -17,6 +16,8 @@ from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people import permissions as p
 from backend.domain.people.models import Role, User
 from backend.domain.scope import load_in_scope, survey_scope
+from backend.domain.signing.message import SignRequest, parse_signed_at
+from backend.domain.signing.verify import Proof, SignatureRefusedError, failure, verify_signature
 from backend.domain.surveys import signing
 from backend.domain.surveys.content import build_content, next_revision
 from backend.domain.surveys.models import (
@@ -379,7 +380,11 @@ class SignMinutes(CommandInput):
     image_sha256: Hash
     content_hash: Hash
     signed_at: Annotated[str, StringConstraints(min_length=10, max_length=40)]
-    proof: Hash
+    # {kind: "passkey", credential} or {kind: "pin", box}; a string is the retired PIN proof
+    proof: Proof | Annotated[str, StringConstraints(max_length=200)]
+
+
+MINUTES_DOCUMENT = "minutes"
 
 
 def _signer_for(survey: Survey, role: SignerRole) -> uuid.UUID:
@@ -392,9 +397,10 @@ def _signer_for(survey: Survey, role: SignerRole) -> uuid.UUID:
 
 @command("minutes.sign", permission=p.MINUTES_SIGN, input=SignMinutes)
 def sign_minutes(ctx: CommandContext, inp: SignMinutes) -> MinutesSignature:
-    """A party signs: the drawn image plus a proof made with the signer's own PIN over this
-    document's hash, role and image — so a co-signature on someone else's phone is still the
-    co-signer's. With all three signatures the minutes are sealed."""
+    """A party signs: the drawn image plus a proof over this document's hash, role, signer, time
+    and image — the signer's passkey assertion (on their own phone) or their PIN sealed to the
+    server (on any phone). The server verifies it here; a refused one is recorded so that the
+    signer and the sender see why. With all three signatures the minutes are sealed."""
     if (existing := ctx.session.get(MinutesSignature, inp.id)) is not None:
         return existing
     minutes, survey = _minutes(ctx, inp.minutes_id)
@@ -413,34 +419,30 @@ def sign_minutes(ctx: CommandContext, inp: SignMinutes) -> MinutesSignature:
     }
     if inp.role in signed:
         raise DomainError(ErrorCode.MINUTES_ALREADY_SIGNED, field="role", params={"role": role_label})
-    if not signer.signing_key:
-        raise DomainError(
-            ErrorCode.MINUTES_SIGNER_NO_PIN, field="signerId", params={"person": signer.full_name}
-        )
-    message = signing.proof_message(
-        minutes_id=str(minutes.id),
+    if parse_signed_at(inp.signed_at) is None:
+        raise DomainError(ErrorCode.MINUTES_SIGNED_AT_INVALID, field="signedAt")
+    if isinstance(inp.proof, str):
+        raise DomainError(ErrorCode.SIGNATURE_SCHEME_RETIRED, field="proof")
+    request = SignRequest(
+        document_kind=MINUTES_DOCUMENT,
+        document_id=str(minutes.id),
         content_hash=minutes.content_hash,
         role=inp.role.name,
         signer_id=str(signer.id),
         signed_at=inp.signed_at,
         image_sha256=inp.image_sha256,
     )
-    _check_not_locked(ctx, signer)
-    if not signing.verify_proof(signer.signing_key, message, inp.proof):
-        refusal = SignatureRefusal(
-            minutes_id=minutes.id,
-            role=inp.role,
-            signer_id=signer.id,
+    try:
+        verified = verify_signature(
+            ctx.session,
+            ctx.require_signing(),
+            request,
+            inp.proof,
             captured_by_id=ctx.actor.id,
-            code=ErrorCode.MINUTES_SIGNATURE_INVALID.value,
-            at=ctx.now,
+            now=ctx.now,
         )
-        raise DomainError(
-            ErrorCode.MINUTES_SIGNATURE_INVALID,
-            field="proof",
-            params={"person": signer.full_name},
-            keep=lambda session: session.add(refusal),
-        )
+    except SignatureRefusedError as refused:
+        raise _refusal(ctx, minutes, inp, signer, refused) from None
     signature = MinutesSignature(
         id=inp.id,
         minutes_id=minutes.id,
@@ -449,11 +451,13 @@ def sign_minutes(ctx: CommandContext, inp: SignMinutes) -> MinutesSignature:
         image_sha256=inp.image_sha256,
         content_hash=minutes.content_hash,
         signed_at=inp.signed_at,
-        proof=inp.proof,
+        method=verified.method,
         recorded_at=ctx.now,
         captured_by_id=ctx.actor.id,
     )
     ctx.session.add(signature)
+    verified.evidence.signature_id = signature.id
+    ctx.session.add(verified.evidence)
     if signed | {inp.role} >= set(REQUIRED_ROLES):
         minutes.status = MinutesStatus.SEALED
         minutes.sealed_at = ctx.now
@@ -469,26 +473,28 @@ def sign_minutes(ctx: CommandContext, inp: SignMinutes) -> MinutesSignature:
     return signature
 
 
-# Online guessing of a co-signer's PIN: after this many refused signatures in their name within
-# the window, signing for them is refused until the window has passed.
-MAX_REFUSALS = 5
-REFUSAL_WINDOW = timedelta(minutes=15)
+def _refusal(
+    ctx: CommandContext, minutes: Minutes, inp: SignMinutes, signer: User, refused: SignatureRefusedError
+) -> DomainError:
+    """The command's refusal, keeping (after the rollback) a record the signer and the sender see
+    and, for a wrong PIN, a count towards pausing PIN signatures in that name from this sender."""
+    refusal = SignatureRefusal(
+        minutes_id=minutes.id,
+        role=inp.role,
+        signer_id=signer.id,
+        captured_by_id=ctx.actor.id,
+        code=refused.code.value,
+        at=ctx.now,
+    )
+    guess = failure(signer.id, ctx.actor.id, ctx.now) if refused.guess else None
 
+    def keep(session: Any) -> None:
+        session.add(refusal)
+        if guess is not None:
+            session.add(guess)
 
-def _check_not_locked(ctx: CommandContext, signer: User) -> None:
-    since = ctx.now - REFUSAL_WINDOW
-    recent = ctx.session.exec(
-        select(func.count())
-        .select_from(SignatureRefusal)
-        .where(SignatureRefusal.signer_id == signer.id, col(SignatureRefusal.at) > since)
-    ).one()
-    if recent >= MAX_REFUSALS:
-        minutes = int(REFUSAL_WINDOW.total_seconds() // 60)
-        raise DomainError(
-            ErrorCode.MINUTES_SIGNER_LOCKED,
-            field="signerId",
-            params={"person": signer.full_name, "minutes": minutes},
-        )
+    params = {"person": signer.full_name, "detail": "", **refused.params}
+    return DomainError(refused.code, field="proof", params=params, keep=keep)
 
 
 class WithdrawMinutes(CommandInput):
@@ -587,26 +593,3 @@ def record_approval(ctx: CommandContext, inp: RecordApproval) -> Survey:
         f"Olur kaydedildi ({inp.olur_reference}); kurulum iş emri {installation.number}.",
     )
     return survey
-
-
-# ---- the signing PIN ---------------------------------------------------------------------------
-
-
-class SetSigningPin(CommandInput):
-    salt: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{16,64}$")]
-    iterations: Annotated[int, Field(ge=signing.MIN_ITERATIONS, le=signing.MAX_ITERATIONS)]
-    stored_key: Hash
-
-
-@command("account.setSigningPin", permission=p.ACCOUNT_SIGNING_PIN, input=SetSigningPin)
-def set_signing_pin(ctx: CommandContext, inp: SetSigningPin) -> User:
-    """Set (or change) one's own signing PIN. The phone derives the verifier; the PIN itself never
-    leaves it. Signatures already made stay valid: they were verified when they arrived."""
-    user = ctx.session.get(User, ctx.actor.id, with_for_update=True)
-    if user is None:
-        raise DomainError(ErrorCode.NOT_FOUND)
-    user.signing_salt = inp.salt
-    user.signing_iterations = inp.iterations
-    user.signing_key = inp.stored_key
-    ctx.session.add(user)
-    return user

@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 from backend.db.types import UTCDateTime, enum_type, utcnow
 from backend.domain.assets.models import AreaType, RecordingLocation
 from backend.domain.choices import Choice
+from backend.domain.signing.models import SignatureMethod
 
 
 class SurveyStatus(Choice):
@@ -128,8 +129,9 @@ REQUIRED_ROLES = (SignerRole.TECHNICIAN, SignerRole.SECURITY, SignerRole.UNIT_HE
 
 
 class MinutesSignature(SQLModel, table=True):
-    """One party's signature: the drawn image, who, as what, when, over which content hash, with
-    the PIN proof the server verified. ``captured_by_id`` is whose phone sent it."""
+    """One party's signature: the drawn image, who, as what, when, over which content hash, and
+    how it was proven (``method``: the signer's passkey or PIN, verified by the server when it
+    arrived; the evidence is ``signature_evidence``). ``captured_by_id`` is whose phone sent it."""
 
     __tablename__ = "minutes_signatures"
     __table_args__ = (sa.UniqueConstraint("minutes_id", "role"),)
@@ -140,17 +142,17 @@ class MinutesSignature(SQLModel, table=True):
     signer_id: uuid.UUID = Field(foreign_key="users.id")
     image_sha256: str = Field(max_length=64)
     content_hash: str = Field(max_length=64)
-    signed_at: str = Field(max_length=40)  # device clock, exactly as signed (part of the proof)
-    proof: str = Field(max_length=64)
+    signed_at: str = Field(max_length=40)  # device clock, exactly as signed (part of the message)
+    method: SignatureMethod = Field(sa_type=enum_type(SignatureMethod))
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     captured_by_id: uuid.UUID = Field(foreign_key="users.id")
     version: int = 1
 
 
 class SignatureRefusal(SQLModel, table=True):
-    """A signature that failed verification (wrong PIN, or a proof for another document). Kept
-    although the command was refused, so that the person it was made for sees it on their own
-    phone, and repeated guessing locks signing in their name for a while."""
+    """A signature that failed verification (wrong PIN, unknown passkey, a proof for another
+    document). Kept although the command was refused, so that the person it was made for and the
+    one who sent it see it on their own phones, and why (``code``)."""
 
     __tablename__ = "minutes_signature_refusals"
 

@@ -41,6 +41,7 @@ class SignatureView:
     signed_at: datetime
     recorded_at: datetime
     image_sha256: str
+    method: str  # SignatureMethod name: PASSKEY | PIN | PIN_V1
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ def _signatures(session: Session, minutes_id: uuid.UUID) -> list[SignatureView]:
             signed_at=datetime.fromisoformat(sig.signed_at.replace("Z", "+00:00")),
             recorded_at=sig.recorded_at,
             image_sha256=sig.image_sha256,
+            method=sig.method.name,
         )
         for sig, user in rows
     ]
@@ -113,7 +115,7 @@ def record_pdf(session: Session, minutes_id: uuid.UUID, pdf_sha256: str) -> str:
 
 # ---- public verification ---------------------------------------------------------------------
 
-Verdict = Literal["VALID", "INVALID", "UNKNOWN", "NOT_SEALED"]
+Verdict = Literal["VALID", "INVALID", "UNKNOWN"]
 
 VERDICT_MESSAGES: dict[str, str] = {
     "VALID": "Belge geçerli: Saha'da kayıtlı, mühürlü bir keşif tutanağıdır ve değiştirilmemiştir.",
@@ -121,7 +123,6 @@ VERDICT_MESSAGES: dict[str, str] = {
     "Elinizdeki belgenin aynı olduğundan emin olmak için PDF dosyasını da doğrulatın.",
     "INVALID": "Belge geçersiz: {problem}",
     "UNKNOWN": "Bu kodla kayıtlı bir tutanak bulunamadı.",
-    "NOT_SEALED": "Bu tutanak henüz tüm taraflarca imzalanıp mühürlenmedi.",
 }
 PROBLEMS_TR: dict[str, str] = {
     "not a PDF": "dosya bir PDF değil.",
@@ -183,6 +184,7 @@ def _minutes_view(session: Session, minutes: Minutes) -> dict[str, Any]:
                 "name": s.name,
                 "signedAt": s.signed_at.isoformat(),
                 "recordedAt": s.recorded_at.isoformat(),
+                "method": s.method,
             }
             for s in sigs
         ],
@@ -200,14 +202,13 @@ def _report(
 
 
 def verify_code(session: Session, code: str) -> dict[str, Any]:
+    """Public: only sealed minutes are known here. A code of minutes still being signed (or
+    withdrawn) answers exactly like a code that does not exist: nothing leaks before sealing."""
     minutes = find_by_code(session, code)
     normal = normalize_code(code) or None
-    if minutes is None:
+    if minutes is None or minutes.status is not MinutesStatus.SEALED:
         return _report("UNKNOWN", VERDICT_MESSAGES["UNKNOWN"], normal, None, None)
-    view = _minutes_view(session, minutes)
-    if minutes.status is not MinutesStatus.SEALED:
-        return _report("NOT_SEALED", VERDICT_MESSAGES["NOT_SEALED"], normal, None, view)
-    return _report("VALID", VERDICT_MESSAGES["VALID_CODE"], normal, None, view)
+    return _report("VALID", VERDICT_MESSAGES["VALID_CODE"], normal, None, _minutes_view(session, minutes))
 
 
 def verify_document(session: Session, facts: PdfFacts) -> dict[str, Any]:
@@ -219,6 +220,8 @@ def verify_document(session: Session, facts: PdfFacts) -> dict[str, Any]:
             minutes = session.get(Minutes, uuid.UUID(facts.minutes_id))
         except ValueError:
             minutes = None
+    if minutes is not None and minutes.status is not MinutesStatus.SEALED:
+        minutes = None  # a PDF naming unsealed minutes learns nothing about them
     matches = bool(minutes and minutes.pdf_sha256 == facts.sha256)
     pdf = {
         "signed": facts.signed,

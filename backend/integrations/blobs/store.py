@@ -194,8 +194,8 @@ class LocalBlobStore:
     def __init__(self, data_dir: Path) -> None:
         self.uploads_dir = data_dir / "uploads"
         self.blobs_dir = data_dir / "blobs"
-        self.uploads_dir.mkdir(parents=True, exist_ok=True)
-        self.blobs_dir.mkdir(parents=True, exist_ok=True)
+        self.uploads_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.blobs_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
 
     def partial_path(self, upload_id: str) -> Path:
         return self.uploads_dir / _check_upload_id(upload_id)
@@ -206,7 +206,7 @@ class LocalBlobStore:
 
     def create_partial(self, upload_id: str) -> None:
         path = self.partial_path(upload_id)
-        with path.open("xb") as fh:
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
             os.fsync(fh.fileno())
         _fsync_dir(self.uploads_dir)
 
@@ -280,7 +280,7 @@ class LocalBlobStore:
                 path.unlink()
                 return
             if not target.parent.is_dir():
-                target.parent.mkdir(parents=True, exist_ok=True)
+                target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
                 _fsync_dir(target.parent.parent)
                 _fsync_dir(self.blobs_dir)
             os.fsync(fh.fileno())

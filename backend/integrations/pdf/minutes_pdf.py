@@ -95,6 +95,15 @@ class SignatureBlock:
     signed_at: datetime  # tz-aware UTC (device clock)
     recorded_at: datetime  # tz-aware UTC (server clock)
     image: bytes | None  # the drawn signature (PNG, JPEG or WebP); None if not available
+    method: str  # how it was proven: PASSKEY | PIN | PIN_V1 (backend.domain.signing)
+
+
+# How each way of signing reads on the document.
+METHOD_LABELS = {
+    "PASSKEY": "Kendi cihazında passkey ile imzaladı",
+    "PIN": "Kişisel PIN'i ile; sunucu doğruladı",
+    "PIN_V1": "PIN ile (eski yöntem); sunucu doğruladı",
+}
 
 
 def render_minutes_pdf(
@@ -286,7 +295,7 @@ def _signatures_table(parties: Mapping[str, Any], signatures: Sequence[Signature
             f"<div class='name'>{_e(block.name)}</div>"
             f"<div class='when'>İmza: {_e(_local_time(block.signed_at))}</div>"
             f"<div class='when'>Sunucuya ulaştı: {_e(_local_time(block.recorded_at))}</div>"
-            f"<div class='when'>PIN ile doğrulandı</div></td>"
+            f"<div class='when'>{_e(METHOD_LABELS.get(block.method, block.method))}</div></td>"
         )
     rows = ["<tr>" + "".join(cells[i : i + 3]) + "</tr>" for i in range(0, len(cells), 3)]
     return "<table class='signatures'>" + "".join(rows) + "</table>"

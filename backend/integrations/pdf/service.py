@@ -80,6 +80,7 @@ class MinutesDocuments:
                     signed_at=s.signed_at,
                     recorded_at=s.recorded_at,
                     image=images.get(s.image_sha256),
+                    method=s.method,
                 )
                 for s in doc.signatures
             ],

@@ -131,7 +131,12 @@ def all_signatures() -> list[SignatureBlock]:
     people = [("TECHNICIAN", "Şükrü Öztürk"), ("SECURITY", "Ayşe Çığ"), ("UNIT_HEAD", "İlkay Güneşoğlu")]
     return [
         SignatureBlock(
-            role=role, name=name, signed_at=SIGNED_AT, recorded_at=SEALED_AT, image=signature_png(i)
+            role=role,
+            name=name,
+            signed_at=SIGNED_AT,
+            recorded_at=SEALED_AT,
+            image=signature_png(i),
+            method=("PASSKEY", "PIN", "PIN_V1")[i % 3],
         )
         for i, (role, name) in enumerate(people)
     ]

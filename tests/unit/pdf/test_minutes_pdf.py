@@ -100,7 +100,7 @@ def test_user_text_is_escaped_not_interpreted(minutes_pdf: bytes) -> None:
     assert "Zemin kat vezne <arka> & kasa" in flat
 
 
-def test_signatures_show_name_role_istanbul_time_and_pin_line(minutes_pdf: bytes) -> None:
+def test_signatures_show_name_role_istanbul_time_and_how_each_was_proven(minutes_pdf: bytes) -> None:
     # given: three signatures at 11:05 UTC
     # when
     flat = one_line(pdf_text(minutes_pdf))
@@ -110,7 +110,9 @@ def test_signatures_show_name_role_istanbul_time_and_pin_line(minutes_pdf: bytes
     for role in ("Teknisyen", "Koruma Güvenlik Personeli", "Talep Eden Birim Amiri"):
         assert role in flat
     assert flat.count("İmza: 22.11.2026 14:05") == 3
-    assert flat.count("PIN ile doğrulandı") == 3
+    assert flat.count("Kendi cihazında passkey ile imzaladı") == 1
+    assert flat.count("Kişisel PIN'i ile; sunucu doğruladı") == 1
+    assert flat.count("PIN ile (eski yöntem); sunucu doğruladı") == 1
 
 
 def test_every_page_is_a4_with_hash_code_url_and_page_number(minutes_pdf: bytes) -> None:
@@ -176,7 +178,7 @@ def test_missing_and_unreadable_photos_are_marked() -> None:
 def test_unsealed_minutes_show_who_has_yet_to_sign() -> None:
     # given: only the technician signed; the signature has no image; no points
     technician = all_signatures()[0]
-    partial = [SignatureBlock(technician.role, technician.name, SIGNED_AT, SIGNED_AT, None)]
+    partial = [SignatureBlock(technician.role, technician.name, SIGNED_AT, SIGNED_AT, None, "PIN")]
     content = survey_content(points=[])
     content["conclusion"] = "UNFAVOURABLE"
     content["recording"] = {"location": None, "note": None}
