@@ -77,7 +77,10 @@ export default defineConfig({
         cleanupOutdatedCaches: true,
         clientsClaim: true,
         skipWaiting: true,
-        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        // wasm: the QR scanner's ZXing reader (ui/qr-scanner.tsx), so scanning works offline.
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,wasm}'],
+        // The largest precached file is that wasm (~1.1 MB); stated so a lower limit never drops it.
+        maximumFileSizeToCacheInBytes: 2 * 1024 * 1024,
         navigateFallback: '/index.html',
         navigateFallbackDenylist: [/^\/graphql/, /^\/healthz/, /^\/uploads\//, /^\/blobs\//, /^\/api\//],
         // GraphQL, /uploads/ (tus), /blobs/ and /api/ (minutes PDF, verification) are never

@@ -6,8 +6,11 @@ import { MyWork, ReviewQueue, WorkOrderDetail, WorkOrders } from './features/wor
 import { DeviceDetail, SiteDetail, Sites } from './features/sites';
 import { SyncScreen } from './features/sync';
 import { MinutesPage } from './features/minutes';
+import { CoSignPage } from './features/cosign';
+import { loadSigningSetup } from './api/signing';
 import { SurveyList, SurveyPage, SurveyRequestPage } from './features/surveys';
 import { VerifyPage } from './features/verify';
+import { ScanPage } from './features/scan';
 import { FirmwareBaselines, HealthOverview } from './features/diagnostics';
 import { attentionCount, useOutbox } from './sync/hooks';
 import { t, type MessageKey } from './i18n';
@@ -59,6 +62,8 @@ function BottomNav({ screens, active }: { screens: Screen[]; active: Screen | nu
 function activeScreen(route: string[]): Screen | null {
   switch (route[0]) {
     case 'my':
+    case 'cosign':
+    case 'scan':
       return 'myWork';
     case 'review':
       return 'review';
@@ -90,7 +95,10 @@ export function App() {
 
   // Refresh who we are (permissions may change) whenever we come up signed in and online.
   useEffect(() => {
-    if (signedIn && navigator.onLine) loadViewer().catch(() => undefined);
+    if (signedIn && navigator.onLine)
+      loadViewer()
+        .then(() => loadSigningSetup())
+        .catch(() => undefined);
   }, [signedIn]);
 
   // A new screen starts at the top (hash navigation keeps the old scroll position otherwise).
@@ -138,8 +146,14 @@ export function App() {
     case 'minutes':
       content = <MinutesPage key={id} id={id} />;
       break;
+    case 'cosign':
+      content = <CoSignPage key={route.join('/')} minutesId={id} role={route[2] ?? ''} />;
+      break;
     case 'verify':
       content = <VerifyPage signedIn />;
+      break;
+    case 'scan':
+      content = <ScanPage />;
       break;
     case 'sites':
       content = <Sites />;

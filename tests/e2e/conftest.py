@@ -42,6 +42,7 @@ PHONE = {
     "timezone_id": "Europe/Istanbul",
 }
 DEMO_PASSWORD = "saha-demo"
+DEMO_PIN = "135790"  # every demo signer's PIN (backend/demo.py)
 
 expect.set_options(timeout=10_000)
 
@@ -66,11 +67,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
     data_dir = tmp_path_factory.mktemp("saha-data")
     port = _free_port()
+    # localhost, not 127.0.0.1: passkeys (WebAuthn) refuse an IP address as the relying party
+    base = f"http://localhost:{port}"
     env = {
         **os.environ,
         "SAHA_DATA_DIR": str(data_dir),
         "PORT": str(port),
         "SAHA_DEMO_DATA": "1",
+        "SAHA_PUBLIC_URL": base,
     }
     env.pop("TEST_DATABASE_URL", None)  # e2e always runs on SQLite
     env.pop("SAHA_DATABASE_URL", None)
@@ -79,7 +83,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     proc = subprocess.Popen(
         [_python(), "-m", "backend", "serve"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
     )
-    base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     try:
         while True:
@@ -145,6 +148,31 @@ def sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("Parola").fill(password)
     page.get_by_role("button", name="Giriş yap").click()
     expect(page.get_by_role("navigation", name="Ana gezinme")).to_be_visible()
+
+
+def add_passkey_authenticator(page: Page) -> str:
+    """A platform authenticator with user verification for this page (CDP virtual authenticator):
+    the phone's own passkey store. Returns its id."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    result = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    _CDP_SESSIONS.append(cdp)  # keep the session (and with it the authenticator) alive
+    return str(result["authenticatorId"])
+
+
+_CDP_SESSIONS: list[Any] = []
 
 
 def gql(

@@ -1,10 +1,12 @@
 """Joint survey end to end (docs/surveys.md): the manager records a unit's request; on site and
 offline, the technician fills in the survey, proposes camera points (a private office is refused
 in the form, directive 7(4); the cashier is allowed, with a photo), creates the minutes, and all
-three parties sign on the technician's phone, each with their own PIN; the work survives a
-reload; back online it syncs and the minutes are sealed; the manager sees the chain, downloads
-the sealed PDF (valid PAdES seal, Turkish names) and records the approval; anyone can verify the
-code without signing in. A co-signature with a wrong PIN is refused and shown at its slot."""
+three parties sign on the technician's phone — the co-signers with their own PIN on a shared
+phone; the work survives a reload; back online it syncs and the minutes are sealed; the manager
+sees the chain, downloads the sealed PDF (valid PAdES seal, Turkish names) and records the
+approval; anyone can verify the code without signing in. A co-signature with a wrong PIN is
+refused and shown at its slot and in the technician's İşlerim. Passkey signing on each party's
+own phone and the QR hand-off are in test_signatures.py."""
 
 from __future__ import annotations
 
@@ -17,12 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DEMO_PASSWORD, api_token, gql, sign_in
+from conftest import DEMO_PASSWORD, DEMO_PIN, api_token, gql, sign_in
 from playwright.sync_api import BrowserContext, Geolocation, Page, expect
 from test_offline_sync import SYNC_TIMEOUT, _jpeg, _outbox, _sync_screen, _wait_synced
 from test_pwa import _assert_no_overflow
 
-DEMO_PIN = "123456"
 NAMES = {"teknisyen": "Mehmet Yılmaz", "guvenlik": "Hüseyin Çelik", "birimamiri": "Ayşe Öztürk"}
 ROLE_LABEL = {
     "teknisyen": "Teknisyen",
@@ -156,12 +157,9 @@ def _create_minutes(page: Page) -> str:
     return code
 
 
-def _sign(page: Page, who: str, pin: str = DEMO_PIN) -> None:
-    """The person signs their slot on this phone: draws, types their own PIN."""
-    page.get_by_role("button", name=re.compile(f"^(İmzala|Yeniden imzala): {ROLE_LABEL[who]}$")).click()
-    d = _dialog(page)
-    expect(d).to_contain_text(NAMES[who])
-    pad = d.get_by_role("img", name=f"{NAMES[who]} imza alanı")
+def draw_signature(page: Page, who: str, *, in_sheet: bool = True) -> None:
+    """Draws a signature in the pad of the open sheet (or of the page)."""
+    pad = (_dialog(page) if in_sheet else page).get_by_role("img", name=f"{NAMES[who]} imza alanı")
     pad.scroll_into_view_if_needed()
     box = pad.bounding_box()
     assert box is not None
@@ -171,11 +169,23 @@ def _sign(page: Page, who: str, pin: str = DEMO_PIN) -> None:
     for i in range(1, 12):
         page.mouse.move(x + 20 + i * 20, y + (15 if i % 2 else -15), steps=2)
     page.mouse.up()
+
+
+def _sign(page: Page, who: str, pin: str = DEMO_PIN) -> None:
+    """The person signs their slot on this phone with their own PIN: on the technician's own
+    phone for the technician, on a shared phone (the technician's) for a co-signer."""
+    page.get_by_role("button", name=re.compile(f"^(İmzala|Yeniden imzala): {ROLE_LABEL[who]}$")).click()
+    d = _dialog(page)
+    expect(d).to_contain_text(NAMES[who])
+    if who != "teknisyen":  # someone else's phone: hand-off or PIN here
+        expect(d.get_by_role("button", name="Kendi telefonunda imzalasın (QR kod)")).to_be_visible()
+        d.get_by_role("button", name="Bu telefonda PIN ile imzalasın").click()
+    draw_signature(page, who)
     d.get_by_label(f"{NAMES[who]}: imza PIN’i").fill(pin)
     if who == "teknisyen":
         _assert_no_overflow(page, "signature sheet")
     d.get_by_role("button", name="İmzala", exact=True).click()
-    expect(d).to_be_hidden()
+    expect(d).to_be_hidden(timeout=SYNC_TIMEOUT)
     slot = page.locator(f'.sig-slot[data-role="{_role(who)}"]')
     expect(slot).to_have_attribute("data-state", re.compile("^(pending|signed)$"))
 
@@ -438,6 +448,12 @@ def test_wrong_pin_co_signature_is_refused_shown_at_its_slot_and_can_be_signed_a
     expect(page.locator('.sig-slot[data-role="TECHNICIAN"]')).to_have_attribute("data-state", "signed")
     assert _survey(server, survey_id)["minutes"][0]["status"] == "AWAITING_SIGNATURES"
 
+    # and: the technician's İşlerim marks the survey work order, impossible to miss
+    page.get_by_role("navigation", name="Ana gezinme").get_by_role("link", name="İşlerim").click()
+    card = page.get_by_role("listitem").filter(has_text=f"Ortak keşif: {unit}")
+    expect(card.get_by_role("alert")).to_have_text("İmza reddedildi: tutanakta yeniden imzalanmalı")
+    page.goto(minutes_url)
+
     # when: they sign again with the right PIN
     expect(slot.get_by_role("button", name="Yeniden imzala: Koruma Güvenlik Personeli")).to_be_visible()
     _sign(page, "guvenlik")
@@ -451,6 +467,10 @@ def test_wrong_pin_co_signature_is_refused_shown_at_its_slot_and_can_be_signed_a
     expect(page.locator('.sig-slot[data-role="UNIT_HEAD"]')).to_have_attribute("data-state", "open")
     roles = {s["role"] for s in _survey(server, survey_id)["minutes"][0]["signatures"]}
     assert roles == {"TECHNICIAN", "SECURITY"}, roles
+    # and İşlerim no longer marks the work order
+    page.get_by_role("navigation", name="Ana gezinme").get_by_role("link", name="İşlerim").click()
+    expect(page.get_by_role("listitem").filter(has_text=f"Ortak keşif: {unit}")).to_be_visible()
+    expect(page.get_by_text("İmza reddedildi: tutanakta yeniden imzalanmalı")).to_have_count(0)
 
     # when: the security staff open the app on their own phone
     own = new_phone().new_page()
@@ -460,12 +480,12 @@ def test_wrong_pin_co_signature_is_refused_shown_at_its_slot_and_can_be_signed_a
     expect(own.get_by_role("heading", name="İşlerim")).to_be_visible()
     refusal = own.get_by_role("alert").filter(has_text="Adınıza atılan imza reddedildi")
     expect(refusal).to_be_visible(timeout=SYNC_TIMEOUT)
-    expect(refusal).to_contain_text("PIN hatalı ya da imza başka bir belgeye ait. · ")
+    expect(refusal).to_contain_text("PIN yanlış. · ")
     expect(refusal).to_contain_text(f"gönderen: {NAMES['teknisyen']}")
     _open_survey_from_my_work(own, unit)
 
 
-def test_setting_a_signing_pin_on_hesap_stores_only_a_verifier_the_server_can_check(
+def test_setting_a_signing_pin_on_hesap_needs_the_password_and_stores_only_a_peppered_verifier(
     server: str, new_phone: Callable[[], BrowserContext], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     # given: the administrator (not one of the survey signers other tests use) on their phone
@@ -473,31 +493,51 @@ def test_setting_a_signing_pin_on_hesap_stores_only_a_verifier_the_server_can_ch
     sign_in(page, "admin")
     page.get_by_role("navigation", name="Ana gezinme").get_by_role("link", name="Hesap").click()
     section = page.get_by_role("region", name="İmza PIN’i")
+    expect(section.get_by_text(re.compile("İmza PIN’iniz belirlenmiş"))).to_be_visible()
     _assert_no_overflow(page, "account")
 
-    # when: two different PINs, then the same 6 digits twice
-    section.get_by_label("PIN (6 hane)").fill("246810")
+    # when: two different PINs; then a guessable one; then a wrong password
+    section.get_by_label("Yeni PIN (6 hane)").fill("246810")
     section.get_by_label("PIN (yeniden)").fill("246811")
-    section.get_by_role("button", name=re.compile("PIN’i (belirle|değiştir)")).click()
+    section.get_by_label("Parolanız").fill(DEMO_PASSWORD)
+    section.get_by_role("button", name="PIN’i değiştir").click()
     expect(section.get_by_role("alert")).to_have_text("İki PIN aynı değil.")
+    section.get_by_label("Yeni PIN (6 hane)").fill("123456")
+    section.get_by_label("PIN (yeniden)").fill("123456")
+    section.get_by_role("button", name="PIN’i değiştir").click()
+    expect(section.get_by_role("alert")).to_contain_text("kolay tahmin edilir")
+    section.get_by_label("Yeni PIN (6 hane)").fill("246810")
     section.get_by_label("PIN (yeniden)").fill("246810")
-    section.get_by_role("button", name=re.compile("PIN’i (belirle|değiştir)")).click()
+    section.get_by_label("Parolanız").fill("not-the-password")
+    section.get_by_role("button", name="PIN’i değiştir").click()
+    expect(section.get_by_role("alert")).to_have_text("Kullanıcı adı veya parola hatalı.")
 
-    # then: saved, sent, and the page says a PIN is set
-    expect(section.get_by_role("status")).to_contain_text("PIN cihaza kaydedildi")
-    expect(section.get_by_text("İmza PIN’iniz belirlenmiş.")).to_be_visible()
-    _send_now(page)
-    expect(_outbox(page, "confirmed")).to_have_count(1, timeout=SYNC_TIMEOUT)
+    # and: the right password
+    section.get_by_label("Yeni PIN (6 hane)").fill("246810")
+    section.get_by_label("PIN (yeniden)").fill("246810")
+    section.get_by_label("Parolanız").fill(DEMO_PASSWORD)
+    section.get_by_role("button", name="PIN’i değiştir").click()
 
-    # and: the server holds salt, iterations and a verifier that Python derives from the same PIN
-    from backend.domain.surveys import signing
+    # then: set, with nothing queued (it happened online, directly)
+    expect(section.get_by_role("status")).to_have_text("İmza PIN’iniz belirlendi.")
+    expect(section.get_by_label("Parolanız")).to_have_value("")
 
-    db = sqlite3.connect(f"file:{_server_data_dir(tmp_path_factory) / 'saha.db'}?mode=ro", uri=True)
-    salt, iterations, key = db.execute(
-        "SELECT signing_salt, signing_iterations, signing_key FROM users WHERE username = 'admin'"
+    # and: the server holds a verifier that needs its pepper: with it the PIN checks, without it
+    # (a copy of the database) no guess can be tested; the PIN is nowhere on the phone
+    from backend.domain.signing.message import b64url_decode
+    from backend.domain.signing.pin import check_pin
+
+    data_dir = _server_data_dir(tmp_path_factory)
+    db = sqlite3.connect(f"file:{data_dir / 'saha.db'}?mode=ro", uri=True)
+    user_id, salt, verifier, params = db.execute(
+        "SELECT u.id, p.salt, p.verifier, p.params FROM users u JOIN signing_pins p ON p.user_id = u.id"
+        " WHERE u.username = 'admin'"
     ).fetchone()
+    columns = {row[1] for row in db.execute("PRAGMA table_info(users)")}
     db.close()
-    assert re.fullmatch(r"[A-Za-z0-9_-]{22}", salt), salt
-    assert iterations == 210_000
-    assert key == signing.stored_key(signing.client_key("246810", salt, iterations))
+    assert not {"signing_salt", "signing_iterations", "signing_key"} & columns
+    pepper = b64url_decode((data_dir / "signing_pepper").read_text().strip())
+    uid = uuid.UUID(hex=str(user_id)) if not isinstance(user_id, bytes) else uuid.UUID(bytes=user_id)
+    assert check_pin(pepper, uid, "246810", salt, verifier, params)
+    assert not check_pin(b"\0" * 32, uid, "246810", salt, verifier, params)
     assert "246810" not in page.evaluate("JSON.stringify(localStorage)")

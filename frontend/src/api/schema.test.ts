@@ -8,6 +8,7 @@ import { SIGN_IN_MUTATION, SIGN_OUT_MUTATION } from './auth';
 import { REFRESH_MUTATION } from './client';
 import * as D from './diagnostics';
 import * as Q from './queries';
+import * as S from './signing';
 
 // vitest runs from frontend/; the exported schema sits at the repo root.
 const SCHEMA_PATH = resolve(process.cwd(), '../schema.graphql');
@@ -18,6 +19,7 @@ const documents: Record<string, string> = {
   REFRESH_MUTATION,
   ...Object.fromEntries(Object.entries(Q).filter(([k, v]) => k.endsWith('_QUERY') && typeof v === 'string')),
   ...Object.fromEntries(Object.entries(D).filter(([k, v]) => /_(QUERY|MUTATION)$/.test(k) && typeof v === 'string')),
+  ...Object.fromEntries(Object.entries(S).filter(([k, v]) => /_(QUERY|MUTATION)$/.test(k) && typeof v === 'string')),
 };
 const SCHEMA_TEXT = existsSync(SCHEMA_PATH) ? readFileSync(SCHEMA_PATH, 'utf8') : '';
 // The sync operations are checked as soon as the backend exports them.

@@ -1,30 +1,29 @@
 /**
  * Survey minutes (keşif tutanağı): the frozen content, its verification code and hash, the three
- * signature slots (each signed on any phone with the signer's own PIN), withdrawal, the sealed
- * state and the sealed PDF.
+ * signature slots (each signed by its signer: passkey on their own phone, a QR hand-off to it, or
+ * their PIN on a shared phone — see sign-sheet.tsx), withdrawal, the sealed state and the PDF.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { authFetch, NetworkError, SessionExpiredError } from '../api/client';
 import { enumLabel, formatDate, formatDateTime, t } from '../i18n';
-import { isValidPin, PIN_LENGTH, sha256, signProof, toHex, type MinutesContent } from '../lib/minutes';
+import { sha256, toHex, type MinutesContent } from '../lib/minutes';
 import { can } from '../lib/permissions';
 import { href } from '../lib/router';
 import { refusalText, SIGNER_ROLES, signerOf } from '../lib/survey';
-import { newId, type CommandArgs, type OutboxItem } from '../outbox/commands';
+import type { OutboxItem } from '../outbox/commands';
 import { dispatch } from '../outbox/dispatch';
 import { useStore } from '../store/hooks';
-import type { MinutesRecord, SignatureRecord, SignatureRefusalRecord, SignerRole, SurveyRecord, UserRecord } from '../store/store';
-import { lastRefusal, sealPending, signaturesOf } from '../store/surveys';
-import { saveBlob } from '../sync/blobs';
+import type { MinutesRecord, SignatureRecord, SignatureRefusalRecord, SignerRole, UserRecord } from '../store/store';
+import { lastRefusal, rejectedSignItem, sealPending, signaturesOf } from '../store/surveys';
 import { useOutbox } from '../sync/hooks';
 import { BlobImage } from '../ui/blob-image';
-import { BackLink, Feedback, Field, Sheet } from '../ui/components';
-import { SignaturePad, type SignaturePadHandle } from '../ui/signature-pad';
+import { BackLink, Feedback, Field } from '../ui/components';
+import { SignSheet } from './sign-sheet';
 import { MinutesStatusBadge, ReasonSheet } from './surveys';
 
 const PARTY_KEY: Record<SignerRole, keyof MinutesContent['parties']> = { TECHNICIAN: 'technician', SECURITY: 'security', UNIT_HEAD: 'unitHead' };
 
-function parseContent(m: MinutesRecord): MinutesContent | null {
+export function parseContent(m: MinutesRecord): MinutesContent | null {
   try {
     return JSON.parse(m.content) as MinutesContent;
   } catch {
@@ -46,12 +45,6 @@ function refusedSlot(local: OutboxItem | null, synced: SignatureRefusalRecord | 
   return null;
 }
 
-/** The last `minutes.sign` of this slot still in the outbox, if the server refused it. */
-function rejectedSign(items: OutboxItem[], minutesId: string, role: SignerRole): OutboxItem | null {
-  const mine = items.filter((it) => it.name === 'minutes.sign' && (it.args as CommandArgs['minutes.sign']).minutesId === minutesId && (it.args as CommandArgs['minutes.sign']).role === role);
-  const last = mine[mine.length - 1];
-  return last?.state === 'rejected' ? last : null;
-}
 
 export function MinutesPage({ id }: { id: string }) {
   const m = useStore((s) => s.minutes[id]);
@@ -96,7 +89,7 @@ export function MinutesPage({ id }: { id: string }) {
   const waiting = m.status === 'AWAITING_SIGNATURES';
   const allHere = sealPending(m, sigs);
   const refused = Object.fromEntries(
-    SIGNER_ROLES.map((role) => [role, sigs[role] ? null : refusedSlot(rejectedSign(items, m.id, role), synced[role], users)]),
+    SIGNER_ROLES.map((role) => [role, sigs[role] ? null : refusedSlot(rejectedSignItem(items, m.id, role), synced[role], users)]),
   ) as Record<SignerRole, Refused | null>;
   const refusedRoles = SIGNER_ROLES.filter((r) => refused[r]);
   const mayWithdraw = waiting && !!survey && !!me && (me === survey.technicianId || me === survey.securityId) && can(viewer, 'surveys.work');
@@ -214,11 +207,10 @@ export function MinutesPage({ id }: { id: string }) {
           m={m}
           survey={survey}
           role={signing}
-          signer={users[signerOf(survey, signing)]}
           onClose={() => setSigning(null)}
-          onDone={() => {
+          onDone={(outcome) => {
             setSigning(null);
-            setMsg({ ok: true, text: t('minutes.signQueued') });
+            setMsg({ ok: true, text: outcome === 'verified' ? t('minutes.signVerified') : t('minutes.signQueued') });
           }}
         />
       )}
@@ -252,6 +244,7 @@ function SignatureDone({ sig }: { sig: SignatureRecord }) {
         <p class="success small">{t('minutes.signed')}</p>
       )}
       <p class="muted small">{t('minutes.signedAt', { time: formatDateTime(sig.signedAt) })}</p>
+      {sig.method && <p class="muted small sig-method">{t(`minutes.method.${sig.method}`)}</p>}
       {sig.recordedAt && <p class="muted small">{t('minutes.recordedAt', { time: formatDateTime(sig.recordedAt) })}</p>}
     </div>
   );
@@ -306,7 +299,7 @@ function SealedBox({ m }: { m: MinutesRecord }) {
   );
 }
 
-function ContentView({ c }: { c: MinutesContent }) {
+export function ContentView({ c }: { c: MinutesContent }) {
   const none = t('common.none');
   return (
     <>
@@ -378,100 +371,5 @@ function ContentView({ c }: { c: MinutesContent }) {
         )}
       </section>
     </>
-  );
-}
-
-// --- signing ---------------------------------------------------------------------------------
-
-function SignSheet({ m, survey, role, signer, onClose, onDone }: { m: MinutesRecord; survey: SurveyRecord; role: SignerRole; signer: UserRecord | undefined; onClose: () => void; onDone: () => void }) {
-  const pad = useRef<SignaturePadHandle>(null);
-  const [empty, setEmpty] = useState(true);
-  const [pin, setPin] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const signerId = signerOf(survey, role);
-  const who = signer?.fullName ?? t('common.none');
-  const salt = signer?.signingSalt;
-  const iterations = signer?.signingIterations;
-  const ready = !empty && isValidPin(pin) && !busy;
-
-  async function sign(e: Event) {
-    e.preventDefault();
-    if (!salt || !iterations) return;
-    if (pad.current?.isEmpty()) return setError(t('sign.drawFirst'));
-    if (!isValidPin(pin)) return setError(t('pin.invalid'));
-    setBusy(true);
-    setError(null);
-    try {
-      const png = await pad.current!.toPng();
-      const row = await saveBlob(new File([png], `imza-${role.toLowerCase()}-${m.verificationCode}.png`, { type: 'image/png' }));
-      const signedAt = new Date().toISOString();
-      const proof = await signProof(pin, salt, iterations, { minutesId: m.id, contentHash: m.contentHash, role, signerId, signedAt, imageSha256: row.sha256 });
-      setPin('');
-      const r = await dispatch(
-        'minutes.sign',
-        { id: newId(), minutesId: m.id, role, signerId, imageSha256: row.sha256, contentHash: m.contentHash, signedAt, proof },
-        { blobRefs: [row.sha256] },
-      );
-      if (!r.ok) setError(r.error.message);
-      else onDone();
-    } catch (err) {
-      console.warn('signing failed', err);
-      setError(t('error.storage'));
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  return (
-    <Sheet title={t('sign.title', { role: t(`minutes.role.${role}`) })} onClose={onClose}>
-      <form class="stack" onSubmit={sign}>
-        <p>
-          {t('sign.signer')}: <strong>{who}</strong>
-        </p>
-        {!salt || !iterations ? (
-          <p class="error" role="alert">
-            {t('sign.noPin', { name: who })}
-          </p>
-        ) : (
-          <>
-            <p class="muted small">{t('sign.declaration', { code: m.verificationCode })}</p>
-            <SignaturePad padRef={pad} label={t('sign.padLabel', { name: who })} onChange={setEmpty} />
-            <button type="button" class="btn-secondary" onClick={() => pad.current?.clear()}>
-              {t('sign.clear')}
-            </button>
-            <label class="lbl">
-              {t('sign.pin', { name: who })}
-              <input
-                type="password"
-                inputMode="numeric"
-                autocomplete="off"
-                pattern="[0-9]*"
-                maxLength={PIN_LENGTH}
-                value={pin}
-                aria-describedby="pin-hint"
-                onInput={(e) => setPin(e.currentTarget.value.replace(/\D/g, '').slice(0, PIN_LENGTH))}
-              />
-            </label>
-            <p id="pin-hint" class="muted small">
-              {t('sign.pinHint')}
-            </p>
-          </>
-        )}
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
-        <div class="sheet-actions">
-          <button type="button" class="btn-secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="btn-primary" disabled={!ready || !salt}>
-            {busy ? t('wo.sending') : t('sign.confirm')}
-          </button>
-        </div>
-      </form>
-    </Sheet>
   );
 }

@@ -13,7 +13,8 @@ import { useStore } from '../store/hooks';
 import { selectWorkOrder, selectWorkOrderList, type AttachmentRecord, type WorkOrderView } from '../store/store';
 import { BackLink, Feedback, Field, Freshness, PriorityBadge, Sheet, StatusBadge, TextSheet, WorkOrderCard } from '../ui/components';
 import { useLoader } from '../ui/hooks';
-import { isParty, refusalsFor, surveyOfInstallation, surveyOfWorkOrder } from '../store/surveys';
+import { useOutbox } from '../sync/hooks';
+import { isParty, refusalsFor, surveyOfInstallation, surveyOfWorkOrder, workOrdersWithRefusedSignatures } from '../store/surveys';
 import { refusalText } from '../lib/survey';
 
 // --- lists ---------------------------------------------------------------------------
@@ -28,9 +29,19 @@ export function MyWork() {
   const updatedAt = useStore((s) => s.lists.myWorkOrders?.updatedAt);
   const refusals = useStore((s) => refusalsFor(s, me));
   const users = useStore((s) => s.users);
+  const outbox = useOutbox();
+  const refused = useStore((s) => workOrdersWithRefusedSignatures(s, outbox));
+  const viewer = useStore((s) => s.viewer);
   return (
     <main class="screen">
-      <h1>{t('my.title')}</h1>
+      <div class="title-row">
+        <h1>{t('my.title')}</h1>
+        {can(viewer, 'minutes.sign') && (
+          <a class="btn-secondary scan-link" href={href('/scan')}>
+            {t('my.scan')}
+          </a>
+        )}
+      </div>
       {refusals.length > 0 && (
         <div class="error" role="alert">
           <p>
@@ -48,18 +59,24 @@ export function MyWork() {
         </div>
       )}
       <Freshness updatedAt={updatedAt} load={load} />
-      <WorkOrderList items={items} empty={t('my.empty')} loading={load.loading && !updatedAt} />
+      <WorkOrderList items={items} empty={t('my.empty')} loading={load.loading && !updatedAt} flagged={refused} />
     </main>
   );
 }
 
-function WorkOrderList({ items, empty, loading }: { items: WorkOrderView[]; empty: string; loading: boolean }) {
+function WorkOrderList({ items, empty, loading, flagged }: { items: WorkOrderView[]; empty: string; loading: boolean; flagged?: Set<string> }) {
   if (loading) return <p class="muted">{t('common.loading')}</p>;
   if (!items.length) return <p class="empty">{empty}</p>;
   return (
     <ul class="cards">
       {items.map((wo) => (
-        <WorkOrderCard key={wo.id} wo={wo} />
+        <WorkOrderCard key={wo.id} wo={wo}>
+          {flagged?.has(wo.id) && (
+            <p class="card-flag error" role="alert">
+              {t('my.signatureRefused')}
+            </p>
+          )}
+        </WorkOrderCard>
       ))}
     </ul>
   );

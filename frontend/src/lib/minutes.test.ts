@@ -1,23 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import vectors from '../../../tests/fixtures/minutes_vectors.json';
 import { emptyState, type State, type SurveyRecord } from '../store/store';
-import {
-  buildContent,
-  canonicalJson,
-  clientKey,
-  contentHash,
-  makeProof,
-  missingForMinutes,
-  newSalt,
-  normalizeCode,
-  pinVerifier,
-  proofMessage,
-  signProof,
-  storedKey,
-  verificationCode,
-  verifyProof,
-  type Json,
-} from './minutes';
+import { buildContent, canonicalJson, contentHash, missingForMinutes, normalizeCode, verificationCode, type Json } from './minutes';
 
 describe('canonical content (tests/fixtures/minutes_vectors.json)', () => {
   for (const [i, v] of vectors.canonical.entries()) {
@@ -38,50 +22,6 @@ describe('canonical content (tests/fixtures/minutes_vectors.json)', () => {
     // given / when / then
     expect(canonicalJson({ b: 1, a: [true, null, 'ş\u001f"\\\n'], Z: {} })).toBe('{"Z":{},"a":[true,null,"ş\\u001f\\"\\\\\\n"],"b":1}');
     expect(() => canonicalJson({ x: 1.5 })).toThrow();
-  });
-});
-
-describe('signing proof (tests/fixtures/minutes_vectors.json)', () => {
-  for (const [i, v] of vectors.proof.entries()) {
-    it(`reproduces proof vector ${i}: storedKey, message and proof`, async () => {
-      // given
-      const iterations = Number(v.iterations);
-      // when
-      const key = await clientKey(v.pin, v.salt, iterations);
-      const stored = await storedKey(key);
-      const message = proofMessage(v);
-      const proof = await makeProof(key, stored, message);
-      // then
-      expect(stored).toBe(v.storedKey);
-      expect(message).toBe(v.message);
-      expect(proof).toBe(v.proof);
-      expect(await signProof(v.pin, v.salt, iterations, v)).toBe(v.proof);
-      expect(await verifyProof(v.storedKey, message, proof)).toBe(true);
-    });
-
-    it(`refuses vector ${i} with a wrong PIN or another role`, async () => {
-      // given
-      const iterations = Number(v.iterations);
-      // when
-      const wrongPin = await signProof('000000', v.salt, iterations, v);
-      const otherRole = proofMessage({ ...v, role: 'UNIT_HEAD' });
-      // then
-      expect(await verifyProof(v.storedKey, v.message, wrongPin)).toBe(false);
-      expect(await verifyProof(v.storedKey, otherRole, v.proof)).toBe(false);
-    });
-  }
-
-  it('makes a fresh verifier: 22 base64url characters of salt, and a key that verifies its own proofs', async () => {
-    // given
-    const salt = newSalt();
-    // when
-    const ver = await pinVerifier('123456', 100_000);
-    const f = { minutesId: 'm', contentHash: 'h', role: 'TECHNICIAN', signerId: 'u', signedAt: 't', imageSha256: 'i' };
-    const proof = await signProof('123456', ver.salt, ver.iterations, f);
-    // then
-    expect(salt).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    expect(ver.storedKey).toMatch(/^[0-9a-f]{64}$/);
-    expect(await verifyProof(ver.storedKey, proofMessage(f), proof)).toBe(true);
   });
 });
 

@@ -1,17 +1,12 @@
 /**
  * Survey minutes on the phone (docs/surveys.md): the canonical content built from the local store,
- * its SHA-256, the short verification code, and the PIN-based signing proof. These mirror
- * backend/domain/surveys/{content,signing}.py byte for byte, so minutes can be created and signed
- * offline and the server accepts them; tests/fixtures/minutes_vectors.json pins both sides.
+ * its SHA-256 and the short verification code. These mirror backend/domain/surveys/{content,
+ * signing}.py byte for byte, so minutes can be created offline and the server accepts them;
+ * tests/fixtures/minutes_vectors.json pins both sides. Signing them is `lib/signing.ts`.
  */
 import type { State, SurveyPointRecord, SurveyRecord } from '../store/store';
 
 export const TEMPLATE = 'saha.survey-minutes/1';
-export const PROOF_CONTEXT = 'saha-minutes-sign/1';
-export const CLIENT_KEY_LABEL = 'Saha signing key';
-/** What the PWA uses when someone sets a PIN (the server accepts 100 000 … 2 000 000). */
-export const PIN_ITERATIONS = 210_000;
-export const PIN_LENGTH = 6;
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -199,72 +194,3 @@ export function missingForMinutes(c: MinutesContent): ('surveyDate' | 'conclusio
   }
   return out;
 }
-
-// --- signing PIN and proof ------------------------------------------------------------------
-
-async function hmac(key: Uint8Array, data: Uint8Array | string): Promise<Uint8Array> {
-  const k = await crypto.subtle.importKey('raw', buf(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const bytes = typeof data === 'string' ? enc.encode(data) : data;
-  return new Uint8Array(await crypto.subtle.sign('HMAC', k, buf(bytes)));
-}
-
-/** clientKey = HMAC-SHA256(PBKDF2-HMAC-SHA256(pin, salt, iterations, 32), "Saha signing key"). */
-export async function clientKey(pin: string, salt: string, iterations: number): Promise<Uint8Array> {
-  const base = await crypto.subtle.importKey('raw', buf(enc.encode(pin)), 'PBKDF2', false, ['deriveBits']);
-  const salted = new Uint8Array(
-    await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt: buf(enc.encode(salt)), iterations }, base, 256),
-  );
-  return hmac(salted, CLIENT_KEY_LABEL);
-}
-
-/** storedKey = hex(SHA-256(clientKey)): the only thing the server keeps. */
-export async function storedKey(key: Uint8Array): Promise<string> {
-  return toHex(await sha256(key));
-}
-
-export interface ProofFields {
-  minutesId: string;
-  contentHash: string;
-  role: string;
-  signerId: string;
-  signedAt: string;
-  imageSha256: string;
-}
-
-export function proofMessage(f: ProofFields): string {
-  return [PROOF_CONTEXT, f.minutesId, f.contentHash, f.role, f.signerId, f.signedAt, f.imageSha256].join('\n');
-}
-
-/** proof = hex(clientKey XOR HMAC-SHA256(storedKey, message)). */
-export async function makeProof(key: Uint8Array, storedKeyHex: string, message: string): Promise<string> {
-  const mac = await hmac(fromHex(storedKeyHex), message);
-  return toHex(key.map((b, i) => b ^ mac[i]));
-}
-
-/** The server's check (for tests): SHA-256(proof XOR HMAC(storedKey, message)) == storedKey. */
-export async function verifyProof(storedKeyHex: string, message: string, proofHex: string): Promise<boolean> {
-  const proof = fromHex(proofHex);
-  const mac = await hmac(fromHex(storedKeyHex), message);
-  if (proof.length !== 32) return false;
-  return (await storedKey(proof.map((b, i) => b ^ mac[i]))) === storedKeyHex;
-}
-
-/** The proof a signer's typed PIN makes, with their salt/iterations from the store. */
-export async function signProof(pin: string, salt: string, iterations: number, f: ProofFields): Promise<string> {
-  const key = await clientKey(pin, salt, iterations);
-  return makeProof(key, await storedKey(key), proofMessage(f));
-}
-
-/** 22 random base64url characters (16 bytes). */
-export function newSalt(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-/** What `account.setSigningPin` takes for a new PIN. The PIN itself is not kept anywhere. */
-export async function pinVerifier(pin: string, iterations = PIN_ITERATIONS): Promise<{ salt: string; iterations: number; storedKey: string }> {
-  const salt = newSalt();
-  return { salt, iterations, storedKey: await storedKey(await clientKey(pin, salt, iterations)) };
-}
-
-export const isValidPin = (pin: string): boolean => new RegExp(`^\\d{${PIN_LENGTH}}$`).test(pin);

@@ -9,8 +9,8 @@ const viewer = (role: Role, permissions: string[]): Viewer => ({
 const tech = viewer('TECHNICIAN', ['devices.read', 'sites.read', 'workorders.note', 'workorders.read', 'workorders.work']);
 const manager = viewer('MANAGER', ['sites.read', 'workorders.approve', 'workorders.assign', 'workorders.close', 'workorders.read']);
 const security = viewer('SECURITY', ['devices.read', 'sites.read']);
-const surveySecurity = viewer('SECURITY', ['devices.read', 'sites.read', 'workorders.read', 'surveys.work', 'minutes.sign', 'account.pin']);
-const unitHead = viewer('UNIT_HEAD', ['devices.read', 'sites.read', 'workorders.read', 'minutes.sign', 'account.pin']);
+const surveySecurity = viewer('SECURITY', ['devices.read', 'sites.read', 'workorders.read', 'surveys.work', 'minutes.sign', 'account.signing']);
+const unitHead = viewer('UNIT_HEAD', ['devices.read', 'sites.read', 'workorders.read', 'minutes.sign', 'account.signing']);
 
 describe('permissions', () => {
   it('matches exact, area-wildcard and global grants', () => {

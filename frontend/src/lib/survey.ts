@@ -77,8 +77,20 @@ export function todayIstanbul(now = new Date()): string {
 export const toE6 = (deg: number): number => Math.round(deg * 1e6);
 
 /** A refused signature's code (signatureRefusal.code) in words. */
+/** Why the server refused a signature (a `signatureRefusal` code), in words. */
+const REFUSAL_CODES = new Set([
+  'MINUTES_SIGNATURE_INVALID',
+  'MINUTES_SIGNER_LOCKED',
+  'MINUTES_SIGNER_NO_PIN',
+  'SIGNATURE_PIN_WRONG',
+  'SIGNATURE_PASSKEY_UNKNOWN',
+  'SIGNATURE_PASSKEY_INVALID',
+  'SIGNATURE_PIN_KEY_UNKNOWN',
+  'SIGNATURE_SCHEME_RETIRED',
+]);
+
 export function refusalText(code: string): string {
-  return code === 'MINUTES_SIGNATURE_INVALID' || code === 'MINUTES_SIGNER_LOCKED' ? t(`refusal.${code}`) : code;
+  return REFUSAL_CODES.has(code) ? t(`refusal.${code}` as MessageKey) : code;
 }
 
 /** `survey.update` fields as the server names them in a conflict (column names) → PWA names. */

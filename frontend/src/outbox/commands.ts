@@ -1,3 +1,5 @@
+import type { PinBox } from '../lib/signing';
+
 /**
  * Command catalogue: every write the PWA makes is a named command with plain-JSON (camelCase) args,
  * exactly as `syncPush` takes them (docs/sync-protocol.md).
@@ -59,13 +61,16 @@ export interface CommandArgs {
     imageSha256: string;
     contentHash: string;
     signedAt: string;
-    proof: string;
+    /** The signer's passkey assertion (own phone) or their PIN sealed to the server (lib/signing.ts). */
+    proof: SignatureProof;
   };
   'minutes.withdraw': { minutesId: string; reason: string };
   'survey.correct': { surveyId: string; reason: string };
   'survey.recordApproval': { surveyId: string; olurReference: string; olurDate: string; installationWorkOrderId: string };
-  'account.setSigningPin': { salt: string; iterations: number; storedKey: string };
+  'passkey.revoke': { passkeyId: string };
 }
+
+export type SignatureProof = { kind: 'passkey'; credential: Record<string, unknown> } | { kind: 'pin'; box: PinBox };
 
 export type SignerRole = 'TECHNICIAN' | 'SECURITY' | 'UNIT_HEAD';
 
@@ -117,7 +122,7 @@ export const COMMAND_NAMES: CommandName[] = [
   'minutes.withdraw',
   'survey.correct',
   'survey.recordApproval',
-  'account.setSigningPin',
+  'passkey.revoke',
 ];
 
 export function isCommandName(name: string): name is CommandName {

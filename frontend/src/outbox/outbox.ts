@@ -155,3 +155,27 @@ export function __resetOutboxForTests(): void {
   items = [];
   listeners.clear();
 }
+
+/**
+ * What became of this client's item `seq` within `ms`: the item once the server confirmed or
+ * refused it, else (still queued, offline) the item as it is — or null if it is gone.
+ */
+export function awaitOutcome(seq: number, ms: number): Promise<OutboxItem | null> {
+  const find = () => items.find((it) => it.seq === seq) ?? null;
+  const done = (it: OutboxItem | null) => !!it && (it.state === 'confirmed' || it.state === 'rejected');
+  const now = find();
+  if (done(now)) return Promise.resolve(now);
+  return new Promise((resolve) => {
+    const stop = onOutboxChange(() => {
+      const it = find();
+      if (!done(it)) return;
+      clearTimeout(timer);
+      stop();
+      resolve(it);
+    });
+    const timer = setTimeout(() => {
+      stop();
+      resolve(find());
+    }, ms);
+  });
+}

@@ -2,15 +2,16 @@ import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { showSurveyFieldValue, surveyFieldLabel } from '../lib/survey';
 import { buildContent, canonicalJson, contentHash, verificationCode, type Json } from '../lib/minutes';
-import { applyChanges, getBaseState, getState, type SyncChange } from '../store/store';
+import { applyChanges, getBaseState, getState, update, type SyncChange } from '../store/store';
 import { lastRefusal, refusalsFor, sealPending, selectSurvey, signaturesOf } from '../store/surveys';
 import { freshSignedInClient } from '../test/client';
 import { dispatch } from './dispatch';
 import { getItems, patchItems } from './outbox';
+import type { CommandArgs } from './commands';
 
 const tech = {
   user: { id: 'u1', username: 'teknisyen', fullName: 'Mehmet Yılmaz', role: 'TECHNICIAN' as const, region: null },
-  permissions: ['workorders.work', 'surveys.work', 'minutes.sign', 'account.pin'],
+  permissions: ['workorders.work', 'surveys.work', 'minutes.sign', 'account.signing'],
 };
 
 const up = (entity: string, data: Record<string, unknown>): SyncChange => ({ entity, id: String(data.id), version: Number(data.version ?? 1), op: 'UPSERT', data });
@@ -47,8 +48,8 @@ beforeEach(async () => {
   await freshSignedInClient(tech, []);
   applyChanges([
     up('site', { id: 's1', code: 'KSK-001', name: 'Karşıyaka Hizmet Binası', kind: 'SERVICE_BUILDING', district: 'Karşıyaka', address: 'Cemal Gürsel Cd. 1', recordingLocation: 'OWN_CABINET' }),
-    up('user', { id: 'u1', username: 'teknisyen', fullName: 'Mehmet Yılmaz', role: 'TECHNICIAN', signingSalt: 'c2FoYS1kZW1vLXNhbHQtMQ', signingIterations: 100000 }),
-    up('user', { id: 'u2', username: 'guvenlik', fullName: 'Hüseyin Çelik', role: 'SECURITY', signingSalt: null, signingIterations: null }),
+    up('user', { id: 'u1', username: 'teknisyen', fullName: 'Mehmet Yılmaz', role: 'TECHNICIAN', signingPinSetAt: '2026-11-20T08:00:00Z' }),
+    up('user', { id: 'u2', username: 'guvenlik', fullName: 'Hüseyin Çelik', role: 'SECURITY', signingPinSetAt: null }),
     up('user', { id: 'u3', username: 'birimamiri', fullName: 'Ayşe Öztürk', role: 'UNIT_HEAD' }),
     up('user', { id: 'u4', username: 'mudur', fullName: 'Gülşen Şahin', role: 'MANAGER' }),
     up('workOrder', { id: 'w9', number: 'IE-2026-000009', type: 'SURVEY', status: 'ASSIGNED', title: 'Ortak keşif: Mali Hizmetler', description: '', priority: 'NORMAL', siteId: 's1', assigneeId: 'u1', createdById: 'u4', dueOn: null, version: 1, createdAt: '2026-11-20T08:00:00+00:00', updatedAt: '2026-11-20T08:00:00+00:00', deviceIds: [] }),
@@ -74,7 +75,9 @@ async function createMinutes(id = 'm1'): Promise<string> {
 }
 
 const sign = (id: string, role: 'TECHNICIAN' | 'SECURITY' | 'UNIT_HEAD', signerId: string, hash: string) =>
-  dispatch('minutes.sign', { id, minutesId: 'm1', role, signerId, imageSha256: 'b'.repeat(64), contentHash: hash, signedAt: '2026-11-22T10:15:00.000Z', proof: 'c'.repeat(64) });
+  dispatch('minutes.sign', { id, minutesId: 'm1', role, signerId, imageSha256: 'b'.repeat(64), contentHash: hash, signedAt: '2026-11-22T10:15:00.000Z', proof: PIN_PROOF });
+
+const PIN_PROOF = { kind: 'pin' as const, box: { v: 1 as const, kid: '0123456789abcdef', epk: 'e'.repeat(87), iv: 'i'.repeat(16), ct: 'c'.repeat(30) } };
 
 describe('survey commands, applied at once on the phone', () => {
   it('survey.update sends trimmed fields with the base version and shows them; the server copy is untouched', async () => {
@@ -238,12 +241,28 @@ describe('survey commands, applied at once on the phone', () => {
     expect(view.wo).toMatchObject({ type: 'SURVEY', status: 'ASSIGNED', assigneeId: 'u1', title: 'Ortak keşif: Park ve Bahçeler' });
   });
 
-  it('account.setSigningPin gives the viewer a signing salt at once (the PIN itself is not sent)', async () => {
+  it('passkey.revoke hides the passkey at once; nothing about PINs is on the phone or in the outbox', async () => {
+    // given one of the viewer's passkeys
+    update((s) => ({ ...s, passkeys: { pk1: { id: 'pk1', userId: 'u1', credentialId: 'cred', label: 'Android · Chrome', createdAt: '2026-12-01T10:00:00Z', lastUsedAt: null, revokedAt: null, version: 1 } } }));
     // when
-    await dispatch('account.setSigningPin', { salt: 'abcdefghijklmnopqrstuv', iterations: 210000, storedKey: 'e'.repeat(64) });
+    await dispatch('passkey.revoke', { passkeyId: 'pk1' });
     // then
-    expect(getState().users.u1).toMatchObject({ signingSalt: 'abcdefghijklmnopqrstuv', signingIterations: 210000 });
-    expect(Object.keys(getItems()[0].args).sort()).toEqual(['iterations', 'salt', 'storedKey']);
+    expect(getState().passkeys.pk1.revokedAt).not.toBeNull();
+    expect(getBaseState().passkeys.pk1.revokedAt).toBeNull();
+    expect(getItems()[0].args).toEqual({ passkeyId: 'pk1' });
+    expect(JSON.stringify(getState().users)).not.toMatch(/salt|iteration|storedKey/i);
+  });
+
+  it('a pending PIN signature shows its method and carries only the sealed box', async () => {
+    // given
+    const hash = await createMinutes();
+    // when
+    await sign('sig-pin', 'SECURITY', 'u2', hash);
+    // then
+    expect(getState().signatures['sig-pin']).toMatchObject({ method: 'PIN', pending: true });
+    const proof = (getItems().at(-1)!.args as CommandArgs['minutes.sign']).proof;
+    expect(proof.kind).toBe('pin');
+    expect(Object.keys((proof as { box: object }).box).sort()).toEqual(['ct', 'epk', 'iv', 'kid', 'v']);
   });
 
   it('keeps refused signatures that arrive by pull, for the slot and for the person they were made for', () => {

@@ -18,7 +18,7 @@ export const SURVEY_COMMANDS = new Set<OutboxItem['name']>([
   'minutes.withdraw',
   'survey.correct',
   'survey.recordApproval',
-  'account.setSigningPin',
+  'passkey.revoke',
 ]);
 
 function withSurvey(s: State, id: string, patch: Partial<SurveyRecord>): State {
@@ -187,6 +187,7 @@ export function applySurveyItem(s: State, it: OutboxItem): State | null {
         signedAt: a.signedAt,
         recordedAt: null,
         capturedById: actorId,
+        method: a.proof.kind === 'passkey' ? ('PASSKEY' as const) : ('PIN' as const),
         version: 0,
         pending: true,
       };
@@ -239,11 +240,11 @@ export function applySurveyItem(s: State, it: OutboxItem): State | null {
         updatedAt: at,
       });
     }
-    case 'account.setSigningPin': {
-      const a = it.args as CommandArgs['account.setSigningPin'];
-      const u = actorId ? s.users[actorId] : undefined;
-      if (!u) return s;
-      return { ...s, users: { ...s.users, [u.id]: { ...u, signingSalt: a.salt, signingIterations: a.iterations } } };
+    case 'passkey.revoke': {
+      const a = it.args as CommandArgs['passkey.revoke'];
+      const p = s.passkeys[a.passkeyId];
+      if (!p || p.revokedAt) return s;
+      return { ...s, passkeys: { ...s.passkeys, [p.id]: { ...p, revokedAt: at } } };
     }
     default:
       return s;

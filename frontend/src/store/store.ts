@@ -17,7 +17,9 @@ export const STORE_V2_INDEXEDDB = 2;
 export const STORE_V3_SURVEYS = 3;
 /** Schema 4: diagnoses, device health and device references arrive by pull (see `STORE_UPGRADES`). */
 export const STORE_V4_DIAGNOSTICS = 4;
-export const STORE_SCHEMA_VERSION = STORE_V4_DIAGNOSTICS;
+/** Schema 5: passkeys arrive by pull, users carry `signingPinSetAt` and no PIN salts any more. */
+export const STORE_V5_SIGNING = 5;
+export const STORE_SCHEMA_VERSION = STORE_V5_SIGNING;
 /** The localStorage snapshot of schema 1; migrated into IndexedDB once, then removed. */
 export const LEGACY_STORAGE_KEY = 'saha.store.v1';
 export const STATE_META_KEY = 'store.state';
@@ -51,10 +53,29 @@ export interface DeviceRecord extends Omit<Device, 'site'> {
 }
 export interface UserRecord extends User {
   regionId?: string | null;
-  /** The signing PIN's salt and PBKDF2 iterations (null until the person sets a PIN). */
-  signingSalt?: string | null;
-  signingIterations?: number | null;
+  /** When the person last set their signing PIN (null: none). Nothing else about PINs is synced. */
+  signingPinSetAt?: string | null;
 }
+/** One of the signed-in person's passkeys (synced to its owner only). */
+export interface PasskeyRecord {
+  id: string;
+  userId: string;
+  credentialId: string;
+  label: string;
+  transports?: string[];
+  backedUp?: boolean;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  version: number;
+}
+/** The server's public signing parameters, kept for signing offline (`signingSetup`). */
+export interface SigningSetupRecord {
+  rpId: string;
+  pinKeyId: string;
+  pinPublicKey: string;
+}
+export type SignatureMethod = 'PASSKEY' | 'PIN' | 'PIN_V1';
 export type SurveyStatus = 'DRAFT' | 'AWAITING_SIGNATURES' | 'SEALED' | 'APPROVED';
 export type Conclusion = 'FAVOURABLE' | 'UNFAVOURABLE';
 export type SignerRole = 'TECHNICIAN' | 'SECURITY' | 'UNIT_HEAD';
@@ -135,6 +156,8 @@ export interface SignatureRecord {
   signedAt: string;
   recordedAt: string | null;
   capturedById: string | null;
+  /** How the signer proved it (set by the server; the phone's own pending one says what it sent). */
+  method?: SignatureMethod | null;
   version: number;
   pending?: boolean;
 }
@@ -245,6 +268,9 @@ export interface State {
   diagnoses: Record<string, DiagnosisRecord>;
   deviceHealth: Record<string, DeviceHealthRecord>;
   deviceReferences: Record<string, DeviceReferenceRecord>;
+  passkeys: Record<string, PasskeyRecord>;
+  /** The server's public signing parameters (null until first fetched online). */
+  signing: SigningSetupRecord | null;
   /** Named lists, e.g. "myWorkOrders", "reviewQueue", "workOrders:SUBMITTED", "sites:". */
   lists: Record<string, ListState>;
   /** When an entity was last fetched in full, key "workOrder:<id>" etc. */
@@ -269,6 +295,7 @@ export const ENTITY_MAPS = {
   diagnosis: 'diagnoses',
   deviceHealth: 'deviceHealth',
   deviceReference: 'deviceReferences',
+  passkey: 'passkeys',
 } as const;
 export type EntityType = keyof typeof ENTITY_MAPS;
 type EntityMapKey = (typeof ENTITY_MAPS)[EntityType];
@@ -291,6 +318,8 @@ export const emptyState = (): State => ({
   diagnoses: {},
   deviceHealth: {},
   deviceReferences: {},
+  passkeys: {},
+  signing: null,
   lists: {},
   fetchedAt: {},
 });
@@ -440,19 +469,32 @@ export function putViewer(viewer: Viewer | null): void {
   update((s) => withUser({ ...s, viewer }, viewer?.user));
 }
 
+/** The server's signing parameters and the viewer's passkeys, from `signingSetup`. */
+export function putSigningSetup(setup: SigningSetupRecord, passkeys: PasskeyRecord[], pinSetAt: string | null): void {
+  update((s) => {
+    const me = s.viewer?.user.id;
+    const keep = Object.fromEntries(Object.entries(s.passkeys).filter(([, p]) => p.userId !== me));
+    const mine = Object.fromEntries(passkeys.map((p) => [p.id, p]));
+    const same = s.signing && s.signing.rpId === setup.rpId && s.signing.pinKeyId === setup.pinKeyId && s.signing.pinPublicKey === setup.pinPublicKey;
+    const users = me && s.users[me] ? { ...s.users, [me]: { ...s.users[me], signingPinSetAt: pinSetAt } } : s.users;
+    return { ...s, signing: same ? s.signing : setup, passkeys: { ...keep, ...mine }, users };
+  });
+}
+
 /** Drops every entity (sign-out, sign-in of someone else, pull `reset`). The outbox is not touched. */
 export function resetStore(keepViewer = false): void {
   if (persistTimer) clearTimeout(persistTimer);
   persistTimer = null;
   const viewer = keepViewer ? base.viewer : null;
-  base = { ...emptyState(), viewer };
+  const signing = keepViewer ? base.signing : null;
+  base = { ...emptyState(), viewer, signing };
   persisted = emptyState();
   try {
     localStorage.removeItem(LEGACY_STORAGE_KEY);
   } catch {
     /* ignore */
   }
-  if (persistEnabled) void clearPersisted(viewer).catch((e) => console.warn('clear failed', e));
+  if (persistEnabled) void clearPersisted(viewer, signing).catch((e) => console.warn('clear failed', e));
   derive();
   listeners.forEach((l) => l(state));
 }
@@ -616,6 +658,7 @@ interface StateMeta {
   viewer: Viewer | null;
   lists: State['lists'];
   fetchedAt: State['fetchedAt'];
+  signing?: SigningSetupRecord | null;
 }
 
 function signedIn(): boolean {
@@ -653,7 +696,7 @@ export async function persistNow(): Promise<void> {
     for (const [id, v] of Object.entries(b)) if (a[id] !== v) puts.push({ type, id, data: v });
     for (const id of Object.keys(a)) if (!(id in b)) dels.push([type, id]);
   }
-  const metaChanged = from.viewer !== to.viewer || from.lists !== to.lists || from.fetchedAt !== to.fetchedAt;
+  const metaChanged = from.viewer !== to.viewer || from.lists !== to.lists || from.fetchedAt !== to.fetchedAt || from.signing !== to.signing;
   // Nothing new to write — but an earlier call may still be writing what it took from `base`:
   // wait for it, so that "persistNow() resolved" always means "on disk" (the sync engine saves
   // its pull cursor right after; a reload in between must not find the cursor without the data).
@@ -667,7 +710,7 @@ export async function persistNow(): Promise<void> {
     for (const row of puts) es.put(row);
     for (const k of dels) es.delete(k);
     if (metaChanged) {
-      const value: StateMeta = { v: STORE_SCHEMA_VERSION, viewer: to.viewer, lists: to.lists, fetchedAt: to.fetchedAt };
+      const value: StateMeta = { v: STORE_SCHEMA_VERSION, viewer: to.viewer, lists: to.lists, fetchedAt: to.fetchedAt, signing: to.signing };
       tx.objectStore(STORES.meta).put({ key: STATE_META_KEY, value });
     }
   });
@@ -681,12 +724,12 @@ export async function persistNow(): Promise<void> {
   }
 }
 
-async function clearPersisted(viewer: Viewer | null): Promise<void> {
+async function clearPersisted(viewer: Viewer | null, signing: SigningSetupRecord | null = null): Promise<void> {
   await withTx([STORES.entities, STORES.meta], 'readwrite', (tx) => {
     tx.objectStore(STORES.entities).clear();
     // The pull cursor only makes sense together with the entities it brought.
     tx.objectStore(STORES.meta).delete(IDBKeyRange.bound('cursor:', 'cursor:\uffff'));
-    const value: StateMeta = { v: STORE_SCHEMA_VERSION, viewer, lists: {}, fetchedAt: {} };
+    const value: StateMeta = { v: STORE_SCHEMA_VERSION, viewer, lists: {}, fetchedAt: {}, signing };
     if (viewer) tx.objectStore(STORES.meta).put({ key: STATE_META_KEY, value });
     else tx.objectStore(STORES.meta).delete(STATE_META_KEY);
   });
@@ -704,6 +747,22 @@ export const STORE_UPGRADES: Record<number, StoreUpgrade> = {
   // Likewise for the diagnostics entities (diagnosis, deviceHealth, deviceReference).
   [STORE_V4_DIAGNOSTICS]: (tx) => {
     tx.objectStore(STORES.meta).delete(IDBKeyRange.bound('cursor:', 'cursor:\uffff'));
+  },
+  // Passkeys are a new entity, and users lost the retired PIN salts: a fresh snapshot brings the
+  // former; the latter are wiped from the kept users now.
+  [STORE_V5_SIGNING]: (tx) => {
+    tx.objectStore(STORES.meta).delete(IDBKeyRange.bound('cursor:', 'cursor:\uffff'));
+    const req = tx.objectStore(STORES.entities).openCursor();
+    req.onsuccess = () => {
+      const cur = req.result;
+      if (!cur) return;
+      const row = cur.value as EntityRow;
+      if (row.type === 'user' && row.data && typeof row.data === 'object') {
+        const { signingSalt: _s, signingIterations: _i, ...data } = row.data as Record<string, unknown>;
+        cur.update({ ...row, data });
+      }
+      cur.continue();
+    };
   },
 };
 
@@ -750,6 +809,7 @@ export async function hydrate(): Promise<State> {
         s.viewer = meta.viewer;
         s.lists = meta.lists ?? {};
         s.fetchedAt = meta.fetchedAt ?? {};
+        s.signing = meta.signing ?? null;
       }
       // IndexedDB wins over a leftover legacy snapshot.
       loaded = migrated && !rows.length ? { ...loaded, viewer: s.viewer ?? loaded.viewer } : s;

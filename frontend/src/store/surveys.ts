@@ -1,6 +1,7 @@
 /** Selectors for surveys, points, minutes and signatures (denormalized for the screens). */
 import { orderedPoints } from '../lib/minutes';
 import { SIGNER_ROLES } from '../lib/survey';
+import type { CommandArgs, OutboxItem } from '../outbox/commands';
 import type { MinutesRecord, SignatureRecord, SignatureRefusalRecord, SignerRole, SiteRecord, State, SurveyPointRecord, SurveyRecord, UserRecord, WorkOrderRecord } from './store';
 
 export interface SurveyView extends SurveyRecord {
@@ -69,6 +70,29 @@ export function lastRefusal(s: State, minutesId: string, role: SignerRole): Sign
   return Object.values(s.refusals)
     .filter((r) => r.minutesId === minutesId && r.role === role)
     .sort((a, b) => (a.at < b.at ? 1 : -1))[0];
+}
+
+/** A `minutes.sign` of this phone that the server refused, for this slot (last one wins). */
+export function rejectedSignItem(items: OutboxItem[], minutesId: string, role: SignerRole): OutboxItem | null {
+  const mine = items.filter((it) => it.name === 'minutes.sign' && (it.args as CommandArgs['minutes.sign']).minutesId === minutesId && (it.args as CommandArgs['minutes.sign']).role === role);
+  const last = mine[mine.length - 1];
+  return last?.state === 'rejected' ? last : null;
+}
+
+/**
+ * Work orders whose open minutes have a slot whose last signature was refused (by this phone's
+ * outbox or synced from the server) and is still unsigned: İşlerim marks them.
+ */
+export function workOrdersWithRefusedSignatures(s: State, items: OutboxItem[]): Set<string> {
+  const out = new Set<string>();
+  for (const m of Object.values(s.minutes)) {
+    if (m.status !== 'AWAITING_SIGNATURES') continue;
+    const sigs = signaturesOf(s, m.id);
+    const refused = SIGNER_ROLES.some((role) => !sigs[role] && (!!rejectedSignItem(items, m.id, role) || !!lastRefusal(s, m.id, role)));
+    const sv = s.surveys[m.surveyId];
+    if (refused && sv) out.add(sv.workOrderId);
+  }
+  return out;
 }
 
 /** Signatures made in this person's name that the server refused, newest first (recent ones). */
