@@ -16,10 +16,17 @@ from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Container secrets (docker/compose `secrets:`): a file /run/secrets/saha_<setting> sets that
+# setting, e.g. saha_secret_key, saha_signing_pepper, saha_seal_key_password. Environment wins.
+SECRETS_DIR = Path("/run/secrets")
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SAHA_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="SAHA_",
+        extra="ignore",
+        secrets_dir=SECRETS_DIR if SECRETS_DIR.is_dir() else None,
+    )
 
     data_dir: Path = Field(
         default=REPO_ROOT / "var",

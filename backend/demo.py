@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from backend.config import Settings
 from backend.db.engine import Database
+from backend.demo_survey import sealed_survey
 from backend.domain.assets.models import (
     AreaType,
     Device,
@@ -24,6 +25,7 @@ from backend.domain.assets.models import (
     RecordingLocation,
     SiteKind,
 )
+from backend.domain.blobs.models import Blob
 from backend.domain.commands import CommandContext, execute, load_all_commands
 from backend.domain.people.auth import actor_for, hash_password
 from backend.domain.people.models import Region, Role, User
@@ -31,6 +33,8 @@ from backend.domain.people.permissions import ACCOUNT_SIGNING, Actor
 from backend.domain.signing.keys import SigningKeys, seal_pin_box
 from backend.domain.signing.message import pin_set_aad
 from backend.domain.workorders.models import WorkOrderType
+from backend.integrations.blobs.service import store_bytes
+from backend.integrations.blobs.store import LocalBlobStore
 from backend.integrations.signing_keys import load_signing_keys
 
 DEMO_PASSWORD = "saha-demo"  # noqa: S105 - documented demo password, never used in production
@@ -469,15 +473,16 @@ def load_demo(settings: Settings, *, db: Database | None = None, seed: int = 202
         if not _is_empty(db):
             return False
         keys = load_signing_keys(settings)
+        store = LocalBlobStore(settings.data_dir)
         with db.write_session() as session:
-            _load(session, random.Random(seed), keys)
+            _load(session, random.Random(seed), keys, store)
         return True
     finally:
         if own:
             db.dispose()
 
 
-def _load(session: Session, rng: random.Random, keys: SigningKeys) -> None:
+def _load(session: Session, rng: random.Random, keys: SigningKeys, store: LocalBlobStore) -> None:
     load_all_commands()
     run = _Runner(session, keys)
     now = datetime.now(UTC).replace(microsecond=0)
@@ -790,6 +795,25 @@ def _load(session: Session, rng: random.Random, keys: SigningKeys) -> None:
             "due_on": (now + timedelta(days=7)).date(),
         },
         now - timedelta(hours=3),
+    )
+
+    # A survey done to the end: sealed minutes to download and verify (backend/demo_survey.py).
+    def put_blob(data: bytes, content_type: str) -> str:
+        sha = store_bytes(store, data)
+        if session.get(Blob, sha) is None:
+            session.add(Blob(sha256=sha, size=len(data), content_type=content_type, created_by_id=None))
+        return sha
+
+    sealed_survey(
+        run,
+        session,
+        users=users,
+        site_ids=site_ids,
+        actor_for=actor_for,
+        put_blob=put_blob,
+        pin=DEMO_PIN,
+        rng=rng,
+        now=now,
     )
     # Other technicians and unassigned work, for managers and row-scope demos.
     work(

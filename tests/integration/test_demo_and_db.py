@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, text
 from sqlmodel import select
 
@@ -11,6 +13,7 @@ from backend.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from backend.domain.assets.models import Device, DeviceKind, IpBlock, Site
 from backend.domain.people.models import User
 from backend.domain.workorders.models import WorkOrder, WorkOrderStatus
+from backend.integrations.pdf.seal import load_seal_identity, verify_pdf
 from tests.conftest import GQL
 
 
@@ -55,6 +58,43 @@ async def test_demo_loads_a_realistic_city_once(db: Database, settings: Settings
             {"u": username, "p": DEMO_PASSWORD},
         )
         assert body["r"]["session"]["viewer"]["user"]["role"] == role.name, username
+
+
+async def test_demo_has_sealed_minutes_whose_pdf_is_made_and_validates(
+    db: Database, settings: Settings, gql: GQL, client: Any
+) -> None:
+    # given the demo
+    load_demo(settings, db=db)
+    token = (
+        await gql.ok(
+            'mutation { r: signIn(username: "mudur", password: "saha-demo") '
+            "{ ... on SessionSuccess { session { accessToken } } } }"
+        )
+    )["r"]["session"]["accessToken"]
+
+    # when the manager lists sealed surveys and downloads the minutes' PDF
+    surveys = (
+        await gql.ok(
+            "{ surveys(status: SEALED) { requestingUnit minutes { id status verificationCode"
+            " signatures { role method } } } }",
+            token=token,
+        )
+    )["surveys"]
+    assert len(surveys) == 1
+    minutes = surveys[0]["minutes"][0]
+    response = await client.get(
+        f"/api/minutes/{minutes['id']}.pdf", headers={"Authorization": f"Bearer {token}"}
+    )
+
+    # then: three PIN signatures, a PAdES-sealed PDF that verifies, the code on record
+    assert minutes["status"] == "SEALED"
+    assert sorted(s["role"] for s in minutes["signatures"]) == ["SECURITY", "TECHNICIAN", "UNIT_HEAD"]
+    assert {s["method"] for s in minutes["signatures"]} == {"PIN"}
+    assert response.status_code == 200, response.text
+    check = verify_pdf(response.content, load_seal_identity(data_dir=settings.data_dir))
+    assert (check.signed, check.intact, check.valid) == (True, True, True)
+    verdict = (await client.post("/api/verify", content=response.content)).json()
+    assert (verdict["verdict"], verdict["code"]) == ("VALID", minutes["verificationCode"])
 
 
 async def test_demo_never_loads_in_production(db: Database, settings: Settings) -> None:

@@ -106,6 +106,23 @@ def _state(upload: Upload) -> UploadState:
     )
 
 
+def store_bytes(store: BlobStore, data: bytes) -> str:
+    """Write content the server made itself into the store the way an upload is written
+    (partial, fsync, verified move), so the store holds one kind of blob. Returns its SHA-256;
+    the caller records the ``Blob`` row."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    upload_id = uuid.uuid4().hex
+    store.create_partial(upload_id)
+    writer = store.open_partial(upload_id, 0)
+    try:
+        writer.write(data)
+        writer.commit()
+    finally:
+        writer.close()
+    store.finalize(upload_id, sha256, len(data))
+    return sha256
+
+
 class UploadService:
     def __init__(self, db: Database, store: BlobStore, settings: Settings) -> None:
         self.db = db
@@ -334,20 +351,7 @@ class UploadService:
     async def put_bytes(self, data: bytes, content_type: str, created_by_id: uuid.UUID | None) -> str:
         """Store content the server made itself; the same path as an upload (partial, fsync,
         verified move), so the store holds one kind of blob. Returns its SHA-256."""
-        sha256 = hashlib.sha256(data).hexdigest()
-        upload_id = uuid.uuid4().hex
-
-        def write() -> None:
-            self.store.create_partial(upload_id)
-            writer = self.store.open_partial(upload_id, 0)
-            try:
-                writer.write(data)
-                writer.commit()
-            finally:
-                writer.close()
-            self.store.finalize(upload_id, sha256, len(data))
-
-        await anyio.to_thread.run_sync(write)
+        sha256 = await anyio.to_thread.run_sync(store_bytes, self.store, data)
 
         def record(session: Session) -> None:
             if session.get(Blob, sha256) is None:
