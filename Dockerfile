@@ -1,9 +1,15 @@
 # syntax=docker/dockerfile:1
+# Saha in one image: the PWA, the backend, and what sealed minutes PDFs need (WeasyPrint's Pango,
+# fonts with Turkish glyphs). Data lives in the /data volume; secrets come from the environment
+# (SAHA_*) or from files in /run/secrets (docker/compose secrets named saha_<setting>).
+#   make image        build (docker, else buildah)
+#   make image-test   build, start, check: health, sign-in, a sealed PDF made inside, restart
+
 # 1) build the PWA
 FROM node:22-bookworm-slim AS frontend
 WORKDIR /src/frontend
 COPY frontend/package.json frontend/package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --no-audit --no-fund --loglevel=error
 COPY frontend/ ./
 ARG SAHA_BUILD_ID=docker
 ENV SAHA_BUILD_ID=${SAHA_BUILD_ID}
@@ -17,16 +23,24 @@ RUN python -m venv /venv
 COPY pyproject.toml README.md ./
 COPY backend/ backend/
 COPY sync/ sync/
-RUN /venv/bin/pip install .
+RUN /venv/bin/pip install --quiet . \
+ && find /venv -depth -type d \( -name tests -o -name test \) -path '*/site-packages/*' -exec rm -rf {} + \
+ && /venv/bin/python -m compileall -q -j 0 /venv/lib >/dev/null
 
 # 3) run
 FROM python:3.11-slim-bookworm
-RUN useradd --system --uid 10001 --home /data saha && mkdir -p /data && chown saha /data
+# WeasyPrint (sealed minutes): Pango/HarfBuzz; DejaVu fonts carry the Turkish letters (ğ ş ı İ …).
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /usr/share/doc/* /usr/share/man/* \
+ && useradd --system --uid 10001 --user-group --home-dir /data --no-create-home saha \
+ && mkdir -p /data /run/secrets && chown saha:saha /data && chmod 0700 /data
 COPY --from=backend /venv /venv
-COPY --from=backend /app /app
 COPY --from=frontend /src/frontend/dist /app/frontend/dist
 WORKDIR /app
 ENV PATH=/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
     SAHA_DATA_DIR=/data \
     SAHA_FRONTEND_DIST=/app/frontend/dist \
     SAHA_HOST=0.0.0.0 \

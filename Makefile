@@ -13,7 +13,7 @@ DIST      := frontend/dist/index.html
 PORT      ?= 8000
 export PORT
 SUDO      := $(if $(filter 0,$(shell id -u)),,sudo)
-FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts frontend/tsconfig.json -type f 2>/dev/null)
+FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts frontend/tsconfig.json frontend/tsconfig.build.json -type f 2>/dev/null)
 
 .PHONY: help run test test-py test-js test-e2e lint bench schema migrate demo build deps clean chromium system-deps
 
