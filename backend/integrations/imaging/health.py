@@ -54,7 +54,6 @@ from typing import Final
 import cv2
 import numpy as np
 from numpy.typing import NDArray
-from skimage.metrics import structural_similarity
 
 _Grey = NDArray[np.uint8]
 _Floats = NDArray[np.float64]
@@ -310,7 +309,33 @@ def _ssim(reference: _Grey, current: _Grey) -> float:
     height = max(7, round(SSIM_WIDTH * reference.shape[0] / reference.shape[1]))
     a = cv2.resize(reference, (SSIM_WIDTH, height), interpolation=cv2.INTER_AREA)
     b = cv2.resize(current, (SSIM_WIDTH, height), interpolation=cv2.INTER_AREA)
-    return float(structural_similarity(a, b, data_range=255))  # type: ignore[no-untyped-call]
+    return structural_similarity(a, b)
+
+
+SSIM_WINDOW = 7  # the Wang et al. / scikit-image defaults: 7×7 uniform window, K1 0.01, K2 0.03
+_C1, _C2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+
+
+def structural_similarity(a: _Grey, b: _Grey) -> float:
+    """Mean SSIM of two 8-bit images (Wang et al. 2004), computed exactly as scikit-image's
+    ``structural_similarity(a, b, data_range=255)`` does — uniform 7×7 window, sample covariance,
+    the borders the window does not cover left out — with OpenCV box filters, so the server image
+    needs neither scikit-image nor SciPy (~150 MB). ``tests/unit/imaging`` pins it to scikit-image."""
+    x, y = a.astype(np.float64), b.astype(np.float64)
+    n = SSIM_WINDOW * SSIM_WINDOW
+    cov_norm = n / (n - 1)
+
+    def mean(img: _Floats) -> _Floats:
+        out: _Floats = cv2.boxFilter(img, cv2.CV_64F, (SSIM_WINDOW, SSIM_WINDOW), borderType=cv2.BORDER_REFLECT)
+        return out
+
+    ux, uy = mean(x), mean(y)
+    vx = cov_norm * (mean(x * x) - ux * ux)
+    vy = cov_norm * (mean(y * y) - uy * uy)
+    vxy = cov_norm * (mean(x * y) - ux * uy)
+    s = ((2 * ux * uy + _C1) * (2 * vxy + _C2)) / ((ux * ux + uy * uy + _C1) * (vx + vy + _C2))
+    pad = (SSIM_WINDOW - 1) // 2
+    return float(s[pad:-pad, pad:-pad].mean())
 
 
 def _below(value: float, warn: float, fail: float) -> str:

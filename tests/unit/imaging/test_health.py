@@ -593,3 +593,20 @@ def test_metrics_are_finite_floats() -> None:
     # then
     for case in cases:
         assert all(isinstance(v, float) and np.isfinite(v) for v in case.metrics.values())
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_ssim_is_exactly_scikit_images(seed: int) -> None:
+    # given two images (noisy copies, unrelated ones, odd sizes down to the 7-pixel window)
+    from skimage.metrics import structural_similarity as reference_ssim
+
+    from backend.integrations.imaging.health import structural_similarity
+
+    rng = np.random.default_rng(seed)
+    h, w = int(rng.integers(7, 90)), int(rng.integers(7, 160))
+    a = rng.integers(0, 256, (h, w), dtype=np.uint8)
+    noisy = np.clip(a.astype(int) + rng.integers(-50, 50, (h, w)), 0, 255).astype(np.uint8)
+    b = rng.integers(0, 256, (h, w), dtype=np.uint8) if seed % 3 == 0 else noisy
+    # when / then: the server's OpenCV version equals scikit-image's
+    assert structural_similarity(a, b) == pytest.approx(reference_ssim(a, b, data_range=255), abs=1e-9)
+    assert structural_similarity(a, a) == pytest.approx(1.0)
