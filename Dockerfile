@@ -24,6 +24,7 @@ COPY pyproject.toml README.md ./
 COPY backend/ backend/
 COPY sync/ sync/
 RUN /venv/bin/pip install --quiet . \
+ && /venv/bin/pip uninstall --quiet --yes pip setuptools \
  && find /venv -depth -type d \( -name tests -o -name test \) -path '*/site-packages/*' -exec rm -rf {} + \
  && /venv/bin/python -m compileall -q -j 0 /venv/lib >/dev/null
 

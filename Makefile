@@ -15,7 +15,7 @@ export PORT
 SUDO      := $(if $(filter 0,$(shell id -u)),,sudo)
 FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts frontend/tsconfig.json frontend/tsconfig.build.json -type f 2>/dev/null)
 
-.PHONY: help run test test-py test-js test-e2e lint bench schema migrate demo build deps clean chromium system-deps
+.PHONY: help run test test-py test-js test-e2e lint bench schema migrate demo build deps clean chromium system-deps image image-test
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -68,8 +68,8 @@ chromium: ## install what tests need from Debian when missing and root: chromium
 	  else echo "missing:$$missing: run 'sudo apt-get install$$missing'"; exit 1; fi; fi
 
 lint: $(STAMP_PY) $(STAMP_JS) ## ruff, mypy (strict) and the TypeScript check
-	$(VENV)/bin/ruff check backend sync tests bench
-	$(VENV)/bin/ruff format --check backend sync tests bench
+	$(VENV)/bin/ruff check backend sync tests bench scripts
+	$(VENV)/bin/ruff format --check backend sync tests bench scripts
 	$(VENV)/bin/mypy
 	cd frontend && npm run --silent typecheck
 
@@ -82,11 +82,25 @@ test-js: $(STAMP_JS) ## front-end unit tests (vitest)
 test-e2e: $(STAMP_PY) $(DIST) chromium ## end-to-end tests in Debian's Chromium
 	$(VPY) -m pytest tests/e2e -q
 
-test: $(STAMP_PY) $(STAMP_JS) $(DIST) chromium ## every test: lint, unit, integration, front-end, end-to-end
+test: $(STAMP_PY) $(STAMP_JS) $(DIST) chromium ## every test: lint, unit, integration, front-end, end-to-end, container image
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory test-js
 	@$(MAKE) --no-print-directory test-py
 	@$(MAKE) --no-print-directory test-e2e
+	@$(MAKE) --no-print-directory image-test
+
+IMAGE ?= saha:local
+export IMAGE
+
+image: ## build the container image (docker when an engine answers, else buildah)
+	@if ! { command -v docker >/dev/null && docker info >/dev/null 2>&1; } && ! command -v buildah >/dev/null && [ "$$(id -u)" != 0 ]; then \
+	  echo "image: no Docker engine and no buildah (install one: sudo apt-get install buildah)"; exit 1; fi
+	@start=$$(date +%s); scripts/image.sh && echo "image $(IMAGE) built in $$(( $$(date +%s) - start )) s"
+
+image-test: $(STAMP_PY) chromium ## build the image, start it, check health, sign-in, a sealed PDF made inside, a restart
+	@if ! { command -v docker >/dev/null && docker info >/dev/null 2>&1; } && ! command -v buildah >/dev/null && [ "$$(id -u)" != 0 ]; then \
+	  echo "image-test SKIPPED: no Docker engine, no buildah, and not root to install it"; exit 0; fi; \
+	$(MAKE) --no-print-directory image && $(VPY) scripts/image_test.py --image $(IMAGE)
 
 bench: $(STAMP_PY) ## run the benchmarks in bench/
 	@for b in bench/bench_*.py; do echo "== $$b"; $(VPY) $$b || exit 1; done

@@ -541,3 +541,31 @@ def test_setting_a_signing_pin_on_hesap_needs_the_password_and_stores_only_a_pep
     assert check_pin(pepper, uid, "246810", salt, verifier, params)
     assert not check_pin(b"\0" * 32, uid, "246810", salt, verifier, params)
     assert "246810" not in page.evaluate("JSON.stringify(localStorage)")
+
+
+def test_the_demo_s_sealed_minutes_are_there_to_download_and_verify_at_once(
+    server: str,
+    new_phone: Callable[[], BrowserContext],
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # given: the manager, on a fresh installation's demo data
+    mgr = new_phone().new_page()
+    sign_in(mgr, "mudur")
+
+    # when: İş emirleri → Keşifler → the demo's sealed survey → its minutes
+    mgr.get_by_role("navigation", name="Ana gezinme").get_by_role("link", name="İş emirleri").click()
+    mgr.get_by_role("link", name="Keşifler ve keşif talepleri").click()
+    mgr.get_by_role("link", name=re.compile("Kültür ve Sanat Dairesi Başkanlığı")).click()
+    chain = mgr.get_by_role("list", name="Süreç")
+    chain.get_by_role("link", name=re.compile(r"[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}")).first.click()
+
+    # then: sealed, three signatures, and the PDF downloads with a valid seal
+    expect(mgr.locator(".sealed-title")).to_have_text("Mühürlendi", timeout=SYNC_TIMEOUT)
+    expect(mgr.locator('.sig-slot[data-state="signed"]')).to_have_count(3)
+    with mgr.expect_download(timeout=30_000) as dl:
+        mgr.get_by_role("button", name="PDF indir").click()
+    target = tmp_path / "demo.pdf"
+    dl.value.save_as(target)
+    check = _seal_check(target.read_bytes(), _server_data_dir(tmp_path_factory))
+    assert (check.signed, check.intact, check.valid) == (True, True, True), check

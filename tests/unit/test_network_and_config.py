@@ -89,3 +89,42 @@ def test_database_urls_use_the_sync_drivers(given: str, used: str) -> None:
     from backend.db.engine import normalize_url
 
     assert normalize_url(given) == used
+
+
+def test_secrets_come_from_files_like_docker_secrets_and_the_environment_wins(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # given /run/secrets-style files named saha_<setting>
+    (tmp_path / "saha_secret_key").write_text("from-a-file\n")
+    (tmp_path / "saha_signing_pepper").write_text("cGVwcGVyLXBlcHBlci1wZXBwZXItcGVwcGVyLXBlcHBlcg")
+    # when
+    settings = Settings(_secrets_dir=tmp_path)  # type: ignore[call-arg]
+    monkeypatch.setenv("SAHA_SECRET_KEY", "from-the-environment")
+    overridden = Settings(_secrets_dir=tmp_path)  # type: ignore[call-arg]
+    # then
+    assert settings.secret_key == "from-a-file"
+    assert settings.signing_pepper.startswith("cGVwcGVy")
+    assert overridden.secret_key == "from-the-environment"
+
+
+def test_compose_deployment_names_real_settings_and_its_proxy_reaches_every_replica() -> None:
+    import yaml
+
+    # given the scaled deployment
+    root = Path(__file__).resolve().parents[2]
+    compose = yaml.safe_load((root / "compose.yaml").read_text())
+    nginx = (root / "deploy" / "nginx.conf").read_text()
+    services = compose["services"]
+    replicas = [name for name, s in services.items() if s.get("command", [])[-1:] == ["serve"]]
+    # then: two replicas behind the proxy, migrations run once before them
+    assert len(replicas) >= 2
+    for name in replicas:
+        assert f"server {name}:8000" in nginx
+        assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert services["migrate"]["command"][-1] == "init"
+    # and every secret and variable it sets is a setting Saha reads
+    fields = set(Settings.model_fields)
+    for secret in compose["secrets"]:
+        assert secret.removeprefix("saha_") in fields, secret
+    for var in services["app1"]["environment"]:
+        assert var == "PORT" or var.removeprefix("SAHA_").lower() in fields, var
