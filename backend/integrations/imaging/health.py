@@ -326,7 +326,8 @@ def structural_similarity(a: _Grey, b: _Grey) -> float:
     cov_norm = n / (n - 1)
 
     def mean(img: _Floats) -> _Floats:
-        out: _Floats = cv2.boxFilter(img, cv2.CV_64F, (SSIM_WINDOW, SSIM_WINDOW), borderType=cv2.BORDER_REFLECT)
+        size = (SSIM_WINDOW, SSIM_WINDOW)
+        out: _Floats = cv2.boxFilter(img, cv2.CV_64F, size, borderType=cv2.BORDER_REFLECT)
         return out
 
     ux, uy = mean(x), mean(y)
