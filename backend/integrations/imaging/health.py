@@ -49,7 +49,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
 import cv2
 import numpy as np
@@ -316,7 +316,7 @@ SSIM_WINDOW = 7  # the Wang et al. / scikit-image defaults: 7×7 uniform window,
 _C1, _C2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
 
 
-def structural_similarity(a: _Grey, b: _Grey) -> float:
+def structural_similarity(a: NDArray[Any], b: NDArray[Any]) -> float:
     """Mean SSIM of two 8-bit images (Wang et al. 2004), computed exactly as scikit-image's
     ``structural_similarity(a, b, data_range=255)`` does — uniform 7×7 window, sample covariance,
     the borders the window does not cover left out — with OpenCV box filters, so the server image
@@ -327,8 +327,7 @@ def structural_similarity(a: _Grey, b: _Grey) -> float:
 
     def mean(img: _Floats) -> _Floats:
         size = (SSIM_WINDOW, SSIM_WINDOW)
-        out: _Floats = cv2.boxFilter(img, cv2.CV_64F, size, borderType=cv2.BORDER_REFLECT)
-        return out
+        return np.asarray(cv2.boxFilter(img, cv2.CV_64F, size, borderType=cv2.BORDER_REFLECT), np.float64)
 
     ux, uy = mean(x), mean(y)
     vx = cov_norm * (mean(x * x) - ux * ux)
