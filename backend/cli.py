@@ -135,7 +135,8 @@ def main(argv: list[str] | None = None) -> None:
     _configure_logging(settings)
     if args.command in ("init", "migrate", "demo", "serve", "create-user", "sync-prune"):
         private_umask()  # the database, its WAL, blobs and keys: 0600 / 0700
-        settings.restrict_data_dir()
+        if args.command != "serve":  # create_app makes the data folder private when it serves
+            settings.restrict_data_dir()
 
     if args.command == "init":
         cmd_migrate(settings)

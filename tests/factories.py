@@ -283,19 +283,8 @@ def passkey_sign_args(
 ) -> dict[str, Any]:
     """``minutes.sign`` arguments with an assertion of the signer's passkey (their own phone)."""
     request = minutes_request(minutes, role, signer.id, image=image, signed_at=signed_at)
-    return {
-        "id": uuid.uuid4(),
-        "minutesId": minutes.id,
-        "role": role,
-        "signerId": signer.id,
-        "imageSha256": image,
-        "contentHash": minutes.content_hash,
-        "signedAt": signed_at,
-        "proof": {
-            "kind": "passkey",
-            "credential": authenticator.get(challenge=request.challenge(), **assertion),
-        },
-    }
+    proof = {"kind": "passkey", "credential": authenticator.get(challenge=request.challenge(), **assertion)}
+    return _sign_envelope(minutes, role, signer, image, signed_at, proof)
 
 
 def register_passkey(
