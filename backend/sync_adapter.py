@@ -15,17 +15,16 @@ from enum import Enum
 from typing import Any
 
 from pydantic.alias_generators import to_camel
-from sqlalchemy import ColumnElement, and_, or_, true
+from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, SQLModel, col, select
 
 from backend.domain.assets.models import Device, IpBlock, Site
 from backend.domain.commands import CommandContext, execute
-from backend.domain.conflicts.commands import conflict_scope
 from backend.domain.diagnostics.models import DeviceHealth, DeviceReference, Diagnosis, DiagnosisSource
 from backend.domain.errors import DomainError
 from backend.domain.people.models import Region, User
 from backend.domain.people.permissions import Actor
-from backend.domain.scope import device_scope, passkey_scope, site_scope, survey_scope, work_order_scope
+from backend.domain.scope import OUTSIDE_PARTY, hidden_fields, scope_for
 from backend.domain.signing.keys import SigningKeys
 from backend.domain.signing.models import Passkey
 from backend.domain.surveys.models import Minutes, MinutesSignature, SignatureRefusal, Survey, SurveyPoint
@@ -50,7 +49,7 @@ ENTITIES: list[TrackedEntity] = [
     TrackedEntity("workOrderAttachment", WorkOrderAttachment),
     TrackedEntity("conflict", Conflict),
     TrackedEntity("survey", Survey),
-    TrackedEntity("surveyPoint", SurveyPoint),
+    TrackedEntity("surveyPoint", SurveyPoint, parent=("survey", "survey_id")),
     TrackedEntity("minutes", Minutes),
     TrackedEntity("minutesSignature", MinutesSignature),
     TrackedEntity("signatureRefusal", SignatureRefusal),
@@ -88,6 +87,14 @@ _COLUMNS: dict[str, list[tuple[str, str]]] = {
 }
 
 
+# What a hidden field reads as (backend.domain.scope.hidden_fields), the same as over GraphQL:
+# empty text where the column is text and required, else null.
+_EMPTY: dict[str, dict[str, Any]] = {
+    name: {c.key: None if c.nullable else "" for c in model.__table__.columns}  # type: ignore[attr-defined]
+    for name, model in MODELS.items()
+}
+
+
 class PersonSource:
     """The sync core's view of the data, as one person may see it."""
 
@@ -98,52 +105,21 @@ class PersonSource:
         self.user_id = actor.id
 
     def _scope(self, entity: str) -> ColumnElement[bool]:
-        a = self.actor
-        if entity == "workOrder":
-            return work_order_scope(a)
-        if entity in ("workOrderEvent", "workOrderAttachment"):
-            model: Any = MODELS[entity]
-            visible = select(WorkOrder.id).where(work_order_scope(a))
-            return col(model.work_order_id).in_(visible)
-        if entity == "site":
-            return site_scope(a)
-        if entity == "device":
-            return device_scope(a)
-        if entity == "conflict":
-            return conflict_scope(a)
-        if entity == "survey":
-            return survey_scope(a)
-        if entity in ("surveyPoint", "minutes"):
-            model = MODELS[entity]
-            return col(model.survey_id).in_(select(Survey.id).where(survey_scope(a)))
-        if entity == "minutesSignature":
-            visible_minutes = select(Minutes.id).where(
-                col(Minutes.survey_id).in_(select(Survey.id).where(survey_scope(a)))
-            )
-            return col(MinutesSignature.minutes_id).in_(visible_minutes)
+        visible = scope_for(entity, self.actor)
         if entity == "diagnosis":
             # what people started (remote, probe) and each device's latest result; not every
             # nightly run, which would grow phones by tens of thousands of rows a year
-            of_visible = col(Diagnosis.device_id).in_(select(Device.id).where(device_scope(a)))
             latest = col(Diagnosis.id).in_(select(DeviceHealth.last_diagnosis_id))
             personal = col(Diagnosis.source).in_([DiagnosisSource.REMOTE, DiagnosisSource.PROBE])
-            return and_(of_visible, or_(personal, latest))
-        if entity == "passkey":
-            return passkey_scope(a)
-        if entity in ("deviceHealth", "deviceReference"):
-            model = MODELS[entity]
-            return col(model.device_id).in_(select(Device.id).where(device_scope(a)))
-        if entity == "signatureRefusal":
-            # the person it was made for, whoever's phone sent it, and the survey's parties
-            visible_minutes = select(Minutes.id).where(
-                col(Minutes.survey_id).in_(select(Survey.id).where(survey_scope(a)))
-            )
-            return or_(
-                col(SignatureRefusal.signer_id) == a.id,
-                col(SignatureRefusal.captured_by_id) == a.id,
-                col(SignatureRefusal.minutes_id).in_(visible_minutes),
-            )
-        return true()  # users (names, roles) and regions: everyone signed in
+            return and_(visible, or_(personal, latest))
+        return visible
+
+    def companions(self, entity: str, data: dict[str, Any]) -> list[tuple[str, uuid.UUID]]:
+        # People from outside the unit see only the people on their work (scope.user_scope):
+        # becoming party to a survey does not change those people's rows, so they come along.
+        if self.actor.role not in OUTSIDE_PARTY:
+            return []
+        return [("user", uuid.UUID(v)) for f in _PEOPLE_FIELDS.get(entity, ()) if (v := data.get(f))]
 
     def snapshot_ids(
         self, session: Session, entity: str, after: uuid.UUID | None, limit: int
@@ -171,35 +147,54 @@ class PersonSource:
             .all()
         )
         extra = _EXTRAS.get(entity)
-        extras = extra(session, [r.id for r in rows]) if extra else {}
+        extras = extra(session, self.actor, [r.id for r in rows]) if extra else {}
+        hidden = hidden_fields(entity, self.actor)
         out: dict[uuid.UUID, tuple[int, dict[str, Any]]] = {}
         for row in rows:
-            data = {camel: _value(value) for (_key, camel), value in zip(columns, row, strict=True)}
+            data = {
+                camel: _EMPTY[entity][key] if key in hidden else _value(value)
+                for (key, camel), value in zip(columns, row, strict=True)
+            }
             data.update(extras.get(row.id, {}))
             out[row.id] = (int(data.get("version") or 0), data)
         return out
 
 
-def _work_order_extras(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+def _work_order_extras(
+    session: Session, actor: Actor, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, Any]]:
     out: dict[uuid.UUID, dict[str, Any]] = {i: {"deviceIds": []} for i in ids}
-    links = session.exec(select(WorkOrderDevice).where(col(WorkOrderDevice.work_order_id).in_(ids))).all()
+    links = session.exec(
+        select(WorkOrderDevice).where(
+            col(WorkOrderDevice.work_order_id).in_(ids),
+            col(WorkOrderDevice.device_id).in_(select(Device.id).where(scope_for("device", actor))),
+        )
+    ).all()
     for link in links:
         out[link.work_order_id]["deviceIds"].append(str(link.device_id))
     return out
 
 
-def _site_extras(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+def _site_extras(session: Session, actor: Actor, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
     blocks: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
     for b in session.exec(
-        select(IpBlock).where(col(IpBlock.site_id).in_(ids)).order_by(col(IpBlock.cidr))
+        select(IpBlock)
+        .where(col(IpBlock.site_id).in_(ids), scope_for("ipBlock", actor))
+        .order_by(col(IpBlock.cidr))
     ).all():
         blocks[b.site_id].append({"id": str(b.id), "cidr": b.cidr, "description": b.description})
     return {i: {"ipBlocks": blocks.get(i, [])} for i in ids}
 
 
-_EXTRAS: dict[str, Callable[[Session, Sequence[uuid.UUID]], dict[uuid.UUID, dict[str, Any]]]] = {
+_EXTRAS: dict[str, Callable[[Session, Actor, Sequence[uuid.UUID]], dict[uuid.UUID, dict[str, Any]]]] = {
     "workOrder": _work_order_extras,
     "site": _site_extras,
+}
+
+_PEOPLE_FIELDS: dict[str, tuple[str, ...]] = {
+    "survey": ("technicianId", "securityId", "unitHeadId"),
+    "workOrder": ("assigneeId", "createdById"),
+    "workOrderEvent": ("actorId",),
 }
 
 _RESULT_ENTITY = {model: name for name, model in MODELS.items()}

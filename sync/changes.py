@@ -34,6 +34,9 @@ class TrackedEntity:
     model: type[SQLModel]
     # when this attribute (a user id) changes, the old value loses sight of the entity
     revoke_field: str | None = None
+    # (entity, attribute) of the row whose visibility decides who hears of a deletion: the row
+    # is gone, so its own scope cannot be evaluated. An entity without one cannot be deleted.
+    parent: tuple[str, str] | None = None
 
 
 class ChangeTracker:
@@ -75,6 +78,8 @@ class ChangeTracker:
         for obj in list(session.deleted):
             tracked = self.by_model.get(type(obj))
             if tracked is not None:
+                if tracked.parent is None:
+                    raise RuntimeError(f"{tracked.name} rows cannot be deleted: no parent scopes it")
                 rows.append(self._row(tracked, obj, DELETE, [], actor, None))
         if not rows:
             return
@@ -101,6 +106,8 @@ class ChangeTracker:
             fields=fields,
             actor_id=actor,
             revoke_user_id=revoke,
+            parent_entity=tracked.parent[0] if op == DELETE and tracked.parent else None,
+            parent_id=getattr(obj, tracked.parent[1]) if op == DELETE and tracked.parent else None,
         )
 
 

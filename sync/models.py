@@ -58,6 +58,9 @@ class ChangeLog(SQLModel, table=True):
     fields: list[str] = Field(default_factory=list, sa_type=JSON)
     actor_id: uuid.UUID | None = None
     revoke_user_id: uuid.UUID | None = None  # who lost sight of it with this change
+    # deletions: the row whose visibility decides who is told (the deleted row cannot be scoped)
+    parent_entity: str | None = Field(default=None, max_length=32)
+    parent_id: uuid.UUID | None = None
     at: datetime = Field(default_factory=_now, sa_type=UTCDateTime)
 
 

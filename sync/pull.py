@@ -46,6 +46,11 @@ class Source(Protocol):
         """Current ``(version, data)`` of those ids this person may see (others left out)."""
         ...
 
+    def companions(self, entity: str, data: dict[str, Any]) -> list[tuple[str, uuid.UUID]]:
+        """Rows to send along with this one: ones the person may see only because of it (the
+        people on a survey they were just made party to), whose own rows did not change."""
+        ...
+
 
 def high_water(session: Session) -> int:
     """The newest change seq (never below the pruned part, even when the log is empty)."""
@@ -144,6 +149,12 @@ def _changes(session: Session, source: Source, seq: int, limit: int, max_bytes: 
     for row in rows:
         by_entity.setdefault(row.entity, set()).add(row.entity_id)
     current = {entity: source.load(session, entity, sorted(ids)) for entity, ids in by_entity.items()}
+    # a deletion is told to those who see its parent (and to whoever lost sight of it anyway)
+    parents: dict[str, set[uuid.UUID]] = {}
+    for row in rows:
+        if row.op == DELETE and row.parent_entity and row.parent_id:
+            parents.setdefault(row.parent_entity, set()).add(row.parent_id)
+    seen_parents = {entity: set(source.load(session, entity, sorted(ids))) for entity, ids in parents.items()}
 
     changes: list[Change] = []
     emitted: set[tuple[str, uuid.UUID]] = set()
@@ -153,7 +164,8 @@ def _changes(session: Session, source: Source, seq: int, limit: int, max_bytes: 
         key = (row.entity, row.entity_id)
         visible = current[row.entity].get(row.entity_id)
         change: Change | None = None
-        if row.op == DELETE or (visible is None and row.revoke_user_id == source.user_id):
+        told = row.op == DELETE and row.parent_id in seen_parents.get(row.parent_entity or "", ())
+        if told or (visible is None and row.revoke_user_id == source.user_id):
             change = Change(entity=row.entity, id=row.entity_id, version=row.version, op=DELETE, data=None)
             emitted.discard(key)
         elif visible is not None and key not in emitted:
@@ -165,8 +177,26 @@ def _changes(session: Session, source: Source, seq: int, limit: int, max_bytes: 
             changes.append(change)
             size += _size(change)
             if size >= max_bytes:
-                return PullPage(changes, f"c.{last}", has_more=True)
-    return PullPage(changes, f"c.{last}", has_more=has_more)
+                return PullPage(
+                    changes + _companions(session, source, changes, emitted), f"c.{last}", has_more=True
+                )
+    return PullPage(changes + _companions(session, source, changes, emitted), f"c.{last}", has_more=has_more)
+
+
+def _companions(
+    session: Session, source: Source, changes: list[Change], emitted: set[tuple[str, uuid.UUID]]
+) -> list[Change]:
+    wanted: dict[str, set[uuid.UUID]] = {}
+    for change in changes:
+        if change.op == UPSERT and change.data is not None:
+            for entity, key in source.companions(change.entity, change.data):
+                if (entity, key) not in emitted:
+                    wanted.setdefault(entity, set()).add(key)
+    out: list[Change] = []
+    for entity, keys in wanted.items():
+        for key, (version, data) in source.load(session, entity, sorted(keys)).items():
+            out.append(Change(entity=entity, id=key, version=version, op=UPSERT, data=data))
+    return out
 
 
 def prune_older_than(session: Session, cutoff: datetime) -> int:

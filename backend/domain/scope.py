@@ -1,31 +1,47 @@
-"""Row scope, enforced once: which work orders, sites and devices a person may see.
+"""Row scope, enforced once: which rows of every entity a person may see, and which fields.
 
-Every query and every command that loads an entity by id goes through these conditions.
+Every GraphQL field that returns a row (root fields, related objects, loaders), every sync pull
+(snapshot, changes and deletions) and every command that loads a row by id goes through
+:func:`scope_for`, the one table of rules below. A row outside the scope answers NOT_FOUND, the
+same as a row that does not exist, so scope never leaks what exists.
+
+Who sees what (``docs/access.md`` has the same table for people):
+
 - managers and admins: everything;
-- technicians: work orders assigned to them; sites of their region and sites of their work;
-- security staff and unit heads: the survey work orders they are party to; sites and devices
-  (read-only lookup);
-- Zabıta: sites and devices only;
+- technicians: work orders assigned to them; sites of their region and sites of their work,
+  with their devices; the unit's staff directory;
+- security staff and unit heads: the survey work orders they are party to, those surveys' sites
+  and the devices there as places (no addresses, serials, firmware or notes); the people on
+  those surveys and work orders;
+- Zabıta: sites and cameras as places (no addresses, serials, firmware, notes, recorder
+  links or reference images); themselves;
 - passkeys: their owner only (administrators with ``signing.manage`` may revoke any by id).
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 from sqlmodel import Session, SQLModel, col, select
 
-from backend.domain.assets.models import Device, Site
+from backend.domain.assets.models import Device, DeviceKind, IpBlock, Site
+from backend.domain.diagnostics.models import DeviceHealth, DeviceReference, Diagnosis
 from backend.domain.errors import DomainError, ErrorCode
-from backend.domain.people.models import Role
-from backend.domain.people.permissions import Actor
+from backend.domain.people.models import Region, Role, User
+from backend.domain.people.permissions import DEVICES_TECHNICAL, Actor
 from backend.domain.signing.models import Passkey
-from backend.domain.surveys.models import Survey
-from backend.domain.workorders.models import WorkOrder
+from backend.domain.surveys.models import Minutes, MinutesSignature, SignatureRefusal, Survey, SurveyPoint
+from backend.domain.workorders.models import WorkOrder, WorkOrderAttachment, WorkOrderEvent
+from sync.models import Conflict
 
 M = TypeVar("M", bound=SQLModel)
+Rule = Callable[[Actor], ColumnElement[bool]]
+
+# Roles from outside the unit: they see the survey work they are party to, nothing more.
+OUTSIDE_PARTY = (Role.SECURITY, Role.UNIT_HEAD)
 
 
 def work_order_scope(actor: Actor) -> ColumnElement[bool]:
@@ -33,22 +49,44 @@ def work_order_scope(actor: Actor) -> ColumnElement[bool]:
         return true()
     if actor.role is Role.TECHNICIAN:
         return col(WorkOrder.assignee_id) == actor.id
-    if actor.role in (Role.SECURITY, Role.UNIT_HEAD):
+    if actor.role in OUTSIDE_PARTY:
         party = col(Survey.security_id) if actor.role is Role.SECURITY else col(Survey.unit_head_id)
         return col(WorkOrder.id).in_(select(col(Survey.work_order_id)).where(party == actor.id))
     return false()
 
 
+def _of_visible_work_orders(fk: Any) -> Rule:
+    return lambda actor: (
+        true() if actor.sees_everything else fk.in_(select(col(WorkOrder.id)).where(work_order_scope(actor)))
+    )
+
+
 def survey_scope(actor: Actor) -> ColumnElement[bool]:
     """Surveys whose work order the actor sees."""
-    if actor.sees_everything:
-        return true()
-    return col(Survey.work_order_id).in_(select(col(WorkOrder.id)).where(work_order_scope(actor)))
+    return _of_visible_work_orders(col(Survey.work_order_id))(actor)
+
+
+def _of_visible_surveys(fk: Any) -> Rule:
+    return lambda actor: (
+        true() if actor.sees_everything else fk.in_(select(col(Survey.id)).where(survey_scope(actor)))
+    )
+
+
+def _of_visible_minutes(fk: Any) -> Rule:
+    return lambda actor: (
+        true()
+        if actor.sees_everything
+        else fk.in_(select(col(Minutes.id)).where(_of_visible_surveys(col(Minutes.survey_id))(actor)))
+    )
 
 
 def site_scope(actor: Actor) -> ColumnElement[bool]:
-    if actor.sees_everything or actor.role is not Role.TECHNICIAN:
+    if actor.sees_everything or actor.role is Role.ZABITA:
         return true()
+    if actor.role in OUTSIDE_PARTY:
+        return col(Site.id).in_(select(col(WorkOrder.site_id)).where(work_order_scope(actor)))
+    if actor.role is not Role.TECHNICIAN:
+        return false()
     assigned_here = exists(
         select(col(WorkOrder.id)).where(
             and_(col(WorkOrder.site_id) == col(Site.id), col(WorkOrder.assignee_id) == actor.id)
@@ -59,15 +97,131 @@ def site_scope(actor: Actor) -> ColumnElement[bool]:
     return or_(col(Site.region_id) == actor.region_id, assigned_here)
 
 
+def _of_visible_sites(fk: Any) -> Rule:
+    return lambda actor: (
+        true() if actor.sees_everything else fk.in_(select(col(Site.id)).where(site_scope(actor)))
+    )
+
+
 def device_scope(actor: Actor) -> ColumnElement[bool]:
-    if actor.sees_everything or actor.role is not Role.TECHNICIAN:
+    if actor.sees_everything:
         return true()
-    return col(Device.site_id).in_(select(col(Site.id)).where(site_scope(actor)))
+    at_visible_site = col(Device.site_id).in_(select(col(Site.id)).where(site_scope(actor)))
+    if actor.role is Role.ZABITA:
+        return and_(col(Device.kind) == DeviceKind.CAMERA, at_visible_site)
+    return at_visible_site
+
+
+def _of_visible_devices(fk: Any) -> Rule:
+    return lambda actor: (
+        true() if actor.sees_everything else fk.in_(select(col(Device.id)).where(device_scope(actor)))
+    )
+
+
+def _technical(rule: Rule) -> Rule:
+    """Rows that only people who see the technical side of the inventory may see at all."""
+    return lambda actor: rule(actor) if actor.can(DEVICES_TECHNICAL) else false()
 
 
 def passkey_scope(actor: Actor) -> ColumnElement[bool]:
     """One's own passkeys. Not even managers list other people's: nothing there is theirs."""
     return col(Passkey.user_id) == actor.id
+
+
+def conflict_scope(actor: Actor) -> ColumnElement[bool]:
+    """Managers see every conflict; others those they are part of."""
+    if actor.sees_everything:
+        return true()
+    return or_(col(Conflict.client_actor_id) == actor.id, col(Conflict.server_actor_id) == actor.id)
+
+
+def user_scope(actor: Actor) -> ColumnElement[bool]:
+    """The staff directory (names and roles) for the unit's own people; for people from outside
+    the unit, themselves and the people on the work they are party to."""
+    if actor.sees_everything or actor.role is Role.TECHNICIAN:
+        return true()
+    me = col(User.id) == actor.id
+    if actor.role not in OUTSIDE_PARTY:
+        return me
+    surveys = select(Survey).where(survey_scope(actor)).subquery()
+    orders = select(WorkOrder).where(work_order_scope(actor)).subquery()
+    events = select(col(WorkOrderEvent.actor_id)).where(
+        _of_visible_work_orders(col(WorkOrderEvent.work_order_id))(actor)
+    )
+    return or_(
+        me,
+        col(User.id).in_(select(surveys.c.technician_id)),
+        col(User.id).in_(select(surveys.c.security_id)),
+        col(User.id).in_(select(surveys.c.unit_head_id)),
+        col(User.id).in_(select(orders.c.assignee_id)),
+        col(User.id).in_(select(orders.c.created_by_id)),
+        col(User.id).in_(events),
+    )
+
+
+def _everyone(_actor: Actor) -> ColumnElement[bool]:
+    return true()
+
+
+# entity name (as synced) → (model, rule). One line per entity; a new entity adds its line here.
+SCOPES: dict[str, tuple[type[SQLModel], Rule]] = {
+    "region": (Region, _everyone),
+    "user": (User, user_scope),
+    "site": (Site, site_scope),
+    "ipBlock": (
+        IpBlock,
+        _technical(lambda a: col(IpBlock.site_id).in_(select(col(Site.id)).where(site_scope(a)))),
+    ),
+    "device": (Device, device_scope),
+    "workOrder": (WorkOrder, work_order_scope),
+    "workOrderEvent": (WorkOrderEvent, _of_visible_work_orders(col(WorkOrderEvent.work_order_id))),
+    "workOrderAttachment": (
+        WorkOrderAttachment,
+        _of_visible_work_orders(col(WorkOrderAttachment.work_order_id)),
+    ),
+    "conflict": (Conflict, conflict_scope),
+    "survey": (Survey, survey_scope),
+    "surveyPoint": (SurveyPoint, _of_visible_surveys(col(SurveyPoint.survey_id))),
+    "minutes": (Minutes, _of_visible_surveys(col(Minutes.survey_id))),
+    "minutesSignature": (MinutesSignature, _of_visible_minutes(col(MinutesSignature.minutes_id))),
+    # the person it was made for, whoever's phone sent it, and the survey's parties
+    "signatureRefusal": (
+        SignatureRefusal,
+        lambda a: or_(
+            col(SignatureRefusal.signer_id) == a.id,
+            col(SignatureRefusal.captured_by_id) == a.id,
+            _of_visible_minutes(col(SignatureRefusal.minutes_id))(a),
+        ),
+    ),
+    "diagnosis": (Diagnosis, _technical(_of_visible_devices(col(Diagnosis.device_id)))),
+    "deviceHealth": (DeviceHealth, _of_visible_devices(col(DeviceHealth.device_id))),
+    "deviceReference": (DeviceReference, _technical(_of_visible_devices(col(DeviceReference.device_id)))),
+    "passkey": (Passkey, passkey_scope),
+}
+
+# Fields of the technical side of the inventory: shown only with ``devices.technical``. The
+# others see sites and devices as places (what, where, in what state), never how to reach them.
+TECHNICAL_FIELDS: dict[str, frozenset[str]] = {
+    "device": frozenset(
+        {"make", "model", "serial_number", "firmware", "ip_address", "onvif_port", "recorder_id", "notes"}
+    ),
+}
+
+
+def scope_for(entity: str, actor: Actor) -> ColumnElement[bool]:
+    """The condition selecting the rows of ``entity`` that ``actor`` may see."""
+    return SCOPES[entity][1](actor)
+
+
+def model_of(entity: str) -> type[SQLModel]:
+    return SCOPES[entity][0]
+
+
+def hidden_fields(entity: str, actor: Actor) -> frozenset[str]:
+    """Attribute names of ``entity`` that ``actor`` sees as empty."""
+    if actor.can(DEVICES_TECHNICAL):
+        return frozenset()
+    return TECHNICAL_FIELDS.get(entity, frozenset())
 
 
 def find_in_scope(
@@ -94,4 +248,16 @@ def load_in_scope(
     row = find_in_scope(session, model, key, scope, for_update=for_update)
     if row is None:
         raise DomainError(ErrorCode.NOT_FOUND, field=field)
+    return row
+
+
+def replay_of(session: Session, model: type[M], key: uuid.UUID | None, actor: Actor, entity: str) -> M | None:
+    """For creates with a client-chosen id (idempotent retries): the existing row with that id
+    when the actor may see it (a retry), None when the id is free, and NOT_FOUND on ``id`` when
+    it belongs to a row the actor may not see — never that row."""
+    if key is None or session.get(model, key) is None:
+        return None
+    row = find_in_scope(session, model, key, scope_for(entity, actor))
+    if row is None:
+        raise DomainError(ErrorCode.NOT_FOUND, field="id")
     return row

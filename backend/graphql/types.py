@@ -9,8 +9,10 @@ import strawberry
 from strawberry.types import Info
 
 from backend.domain.assets import models as am
+from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people import models as pm
 from backend.domain.people.permissions import Actor
+from backend.domain.scope import hidden_fields
 from backend.domain.workorders import models as wm
 from backend.domain.workorders.rules import allowed_actions
 from backend.graphql.common import (
@@ -140,7 +142,8 @@ class SiteType:
 
 async def _site(info: Info[Any, Any], site_id: Any) -> SiteType:
     site = await ctx(info).loaders.site.load(site_id)
-    assert site is not None, "foreign key guarantees the site exists"
+    if site is None:  # exists (foreign key), but outside the person's scope
+        raise DomainError(ErrorCode.NOT_FOUND, field="site")
     return SiteType.of(site)
 
 
@@ -150,17 +153,10 @@ class DeviceType:
     id: strawberry.ID
     kind: DeviceKind  # type: ignore[valid-type]
     asset_tag: str
-    make: str
-    model: str
-    serial_number: str
-    firmware: str
-    ip_address: str | None
-    onvif_port: int | None
     installed_on: date | None
     status: DeviceStatus  # type: ignore[valid-type]
     is_public_city_watch: bool
     area_type: AreaType | None  # type: ignore[valid-type]
-    notes: str
     version: int
 
     @classmethod
@@ -170,19 +166,48 @@ class DeviceType:
             id=strawberry.ID(str(m.id)),
             kind=m.kind,
             asset_tag=m.asset_tag,
-            make=m.make,
-            model=m.model,
-            serial_number=m.serial_number,
-            firmware=m.firmware,
-            ip_address=m.ip_address,
-            onvif_port=m.onvif_port,
             installed_on=m.installed_on,
             status=m.status,
             is_public_city_watch=m.is_public_city_watch,
             area_type=m.area_type,
-            notes=m.notes,
             version=m.version,
         )
+
+    async def _technical(self, info: Info[Any, Any], name: str) -> Any:
+        """The field's value, or empty for people who see devices only as places (scope.py)."""
+        if name in hidden_fields("device", await ctx(info).require_actor()):
+            return None if name in ("ip_address", "onvif_port", "recorder_id") else ""
+        return getattr(self.m, name)
+
+    @strawberry.field
+    async def make(self, info: Info[Any, Any]) -> str:
+        return str(await self._technical(info, "make"))
+
+    @strawberry.field
+    async def model(self, info: Info[Any, Any]) -> str:
+        return str(await self._technical(info, "model"))
+
+    @strawberry.field
+    async def serial_number(self, info: Info[Any, Any]) -> str:
+        return str(await self._technical(info, "serial_number"))
+
+    @strawberry.field
+    async def firmware(self, info: Info[Any, Any]) -> str:
+        return str(await self._technical(info, "firmware"))
+
+    @strawberry.field
+    async def notes(self, info: Info[Any, Any]) -> str:
+        return str(await self._technical(info, "notes"))
+
+    @strawberry.field
+    async def ip_address(self, info: Info[Any, Any]) -> str | None:
+        value = await self._technical(info, "ip_address")
+        return None if value is None else str(value)
+
+    @strawberry.field
+    async def onvif_port(self, info: Info[Any, Any]) -> int | None:
+        value = await self._technical(info, "onvif_port")
+        return None if value is None else int(value)
 
     @strawberry.field
     async def site(self, info: Info[Any, Any]) -> SiteType:
@@ -190,14 +215,32 @@ class DeviceType:
 
     @strawberry.field(description="The recorder (NVR) this camera records to.")
     async def recorder(self, info: Info[Any, Any]) -> DeviceType | None:
-        if self.m.recorder_id is None:
+        recorder_id = await self._technical(info, "recorder_id")
+        if recorder_id is None:
             return None
-        rec = await ctx(info).loaders.device.load(self.m.recorder_id)
+        rec = await ctx(info).loaders.device.load(recorder_id)
         return DeviceType.of(rec) if rec else None
 
     @strawberry.field(description="SHA-256 of the camera's reference image (image health), if set.")
     async def reference_image_sha256(self, info: Info[Any, Any]) -> str | None:
         return await ctx(info).loaders.reference_of_device.load(self.m.id)
+
+
+@strawberry.type(name="FieldChange", description="One edited field of a work order: old → new value.")
+class FieldChangeType:
+    field: str = strawberry.field(description="GraphQL name: title, description, priority, dueOn.")
+    before: str | None = strawberry.field(description="As in GraphQL: enum names (HIGH), ISO dates.")
+    after: str | None
+
+
+def _field_changes(raw: list[dict[str, Any]] | None) -> list[FieldChangeType]:
+    def text(v: Any) -> str | None:
+        return None if v is None else str(v)
+
+    return [
+        FieldChangeType(field=str(c["field"]), before=text(c.get("from")), after=text(c.get("to")))
+        for c in raw or []
+    ]
 
 
 @strawberry.type(name="WorkOrderEvent")
@@ -209,6 +252,7 @@ class WorkOrderEventType:
     from_status: WorkOrderStatus | None  # type: ignore[valid-type]
     to_status: WorkOrderStatus | None  # type: ignore[valid-type]
     text: str | None
+    changes: list[FieldChangeType] = strawberry.field(description="EDITED: each field's old and new value.")
 
     @classmethod
     def of(cls, m: wm.WorkOrderEvent) -> WorkOrderEventType:
@@ -220,6 +264,7 @@ class WorkOrderEventType:
             from_status=m.from_status,
             to_status=m.to_status,
             text=m.text,
+            changes=_field_changes(m.changes),
         )
 
     @strawberry.field

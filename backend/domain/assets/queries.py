@@ -11,7 +11,7 @@ from sqlmodel import Session, col
 from backend.domain.assets.models import Device, DeviceKind, DeviceStatus, Site
 from backend.domain.paging import contains_any, page
 from backend.domain.people.permissions import Actor
-from backend.domain.scope import device_scope, find_in_scope, load_in_scope, site_scope
+from backend.domain.scope import device_scope, find_in_scope, hidden_fields, load_in_scope, site_scope
 
 
 def load_site(session: Session, actor: Actor, site_id: uuid.UUID, *, for_update: bool = False) -> Site:
@@ -60,9 +60,10 @@ def list_devices(
     if flt.status is not None:
         conds.append(col(Device.status) == flt.status)
     if flt.search:
-        conds.append(
-            contains_any(flt.search, Device.asset_tag, Device.model, Device.serial_number, Device.ip_address)
-        )
+        # searching a field one may not see would reveal it, one query at a time
+        hidden = hidden_fields("device", actor)
+        fields = ["asset_tag", "model", "serial_number", "ip_address"]
+        conds.append(contains_any(flt.search, *(col(getattr(Device, f)) for f in fields if f not in hidden)))
     return page(session, Device, conds, [col(Device.kind), col(Device.asset_tag)], limit, offset)
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from sqlalchemy import ColumnElement, or_, true
-from sqlmodel import col, select
+from sqlmodel import select
 
 from backend.domain.commands import CommandContext, CommandInput, command
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people import permissions as p
-from backend.domain.people.permissions import Actor
+from backend.domain.scope import conflict_scope
 from backend.domain.surveys.commands import SURVEY_ENTITY, UpdateSurvey, update_survey
 from backend.domain.workorders.commands import ENTITY as WORK_ORDER
 from backend.domain.workorders.commands import UpdateWorkOrder, update_work_order
@@ -45,13 +44,6 @@ EDITORS = {
 class ResolveConflict(CommandInput):
     conflict_id: uuid.UUID
     choice: Literal["keep_server", "take_client"]
-
-
-def conflict_scope(actor: Actor) -> ColumnElement[bool]:
-    """Managers see every conflict; others those they are part of."""
-    if actor.sees_everything:
-        return true()
-    return or_(col(Conflict.client_actor_id) == actor.id, col(Conflict.server_actor_id) == actor.id)
 
 
 @command("conflict.resolve", permission=p.WORKORDERS_READ, input=ResolveConflict)

@@ -22,6 +22,8 @@ SITES_READ = "sites.read"
 SITES_MANAGE = "sites.manage"  # create / edit sites and their IP blocks
 DEVICES_READ = "devices.read"
 DEVICES_MANAGE = "devices.manage"
+# the technical side of the inventory: addresses, serials, firmware, diagnoses (backend.domain.scope)
+DEVICES_TECHNICAL = "devices.technical"
 USERS_READ = "users.read"
 SURVEYS_REQUEST = "surveys.request"  # record a unit's survey request, assign technician + security
 SURVEYS_WORK = "surveys.work"  # fill in a survey one is party to (technician, security staff)
@@ -47,6 +49,7 @@ ALL_PERMISSIONS = frozenset(
         SITES_MANAGE,
         DEVICES_READ,
         DEVICES_MANAGE,
+        DEVICES_TECHNICAL,
         USERS_READ,
         SURVEYS_REQUEST,
         SURVEYS_WORK,
@@ -69,6 +72,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             WORKORDERS_EDIT,
             SITES_READ,
             DEVICES_READ,
+            DEVICES_TECHNICAL,
             SURVEYS_WORK,
             MINUTES_SIGN,
             ACCOUNT_SIGNING,
@@ -95,6 +99,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             SITES_MANAGE,
             DEVICES_READ,
             DEVICES_MANAGE,
+            DEVICES_TECHNICAL,
             USERS_READ,
             SURVEYS_REQUEST,
             SURVEYS_APPROVE,

@@ -15,7 +15,7 @@ from backend.domain.commands import CommandContext, CommandInput, command
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people import permissions as p
 from backend.domain.people.models import Role, User
-from backend.domain.scope import load_in_scope, survey_scope
+from backend.domain.scope import load_in_scope, replay_of, survey_scope
 from backend.domain.signing.message import SignRequest, parse_signed_at
 from backend.domain.signing.verify import Proof, SignatureRefusedError, failure, verify_signature
 from backend.domain.surveys import signing
@@ -244,7 +244,7 @@ class PointRef(CommandInput):
 @command("survey.addPoint", permission=p.SURVEYS_WORK, input=AddPoint)
 def add_point(ctx: CommandContext, inp: AddPoint) -> SurveyPoint:
     """Propose a camera point: where, what kind of area, mounting, view, photos, position."""
-    if (existing := ctx.session.get(SurveyPoint, inp.id)) is not None:
+    if (existing := replay_of(ctx.session, SurveyPoint, inp.id, ctx.actor, "surveyPoint")) is not None:
         return existing
     survey = _editable(ctx, _load(ctx, inp.survey_id))
     check_area(inp.area_type)
@@ -321,7 +321,7 @@ def _missing(content: dict[str, Any]) -> list[str]:
 def create_minutes(ctx: CommandContext, inp: CreateMinutes) -> Minutes:
     """Freeze the survey into minutes for the three parties to sign. The phone sends the hash of
     the document it shows; the server builds its own and refuses if they differ."""
-    if (existing := ctx.session.get(Minutes, inp.id)) is not None:
+    if (existing := replay_of(ctx.session, Minutes, inp.id, ctx.actor, "minutes")) is not None:
         return existing
     survey = _editable(ctx, _load(ctx, inp.survey_id))
     revision = next_revision(ctx.session, survey.id)
@@ -401,7 +401,9 @@ def sign_minutes(ctx: CommandContext, inp: SignMinutes) -> MinutesSignature:
     and image — the signer's passkey assertion (on their own phone) or their PIN sealed to the
     server (on any phone). The server verifies it here; a refused one is recorded so that the
     signer and the sender see why. With all three signatures the minutes are sealed."""
-    if (existing := ctx.session.get(MinutesSignature, inp.id)) is not None:
+    if (
+        existing := replay_of(ctx.session, MinutesSignature, inp.id, ctx.actor, "minutesSignature")
+    ) is not None:
         return existing
     minutes, survey = _minutes(ctx, inp.minutes_id)
     signer = ctx.session.get(User, inp.signer_id)
