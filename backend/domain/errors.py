@@ -34,9 +34,11 @@ class ErrorCode(enum.StrEnum):
     IPBLOCK_INVALID = "IPBLOCK_INVALID"
     IPBLOCK_OVERLAP = "IPBLOCK_OVERLAP"
     IPBLOCK_IN_USE = "IPBLOCK_IN_USE"
+    IPBLOCK_RESERVED_RANGE = "IPBLOCK_RESERVED_RANGE"
     DEVICE_IP_INVALID = "DEVICE_IP_INVALID"
     DEVICE_IP_OUTSIDE_SITE_BLOCKS = "DEVICE_IP_OUTSIDE_SITE_BLOCKS"
     DEVICE_IP_TAKEN = "DEVICE_IP_TAKEN"
+    DEVICE_IP_RESERVED_RANGE = "DEVICE_IP_RESERVED_RANGE"
     DEVICE_ASSET_TAG_TAKEN = "DEVICE_ASSET_TAG_TAKEN"
     DEVICE_AREA_TYPE_ONLY_FOR_CAMERAS = "DEVICE_AREA_TYPE_ONLY_FOR_CAMERAS"
     UPLOAD_NOT_FOUND = "UPLOAD_NOT_FOUND"
@@ -349,6 +351,12 @@ MESSAGES: dict[ErrorCode, dict[Lang, str]] = {
         "tr": "IP bloğu {cidr}, kayıtlı {other} bloğu ile çakışıyor.",
         "en": "IP block {cidr} overlaps the registered block {other}.",
     },
+    ErrorCode.IPBLOCK_RESERVED_RANGE: {
+        "tr": "IP bloğu {cidr}, hiçbir cihazın bulunmadığı {range} adres aralığına giriyor (geri döngü, "
+        "bağlantı-yerel, çok noktaya yayın ya da ayrılmış adresler kabul edilmez).",
+        "en": "IP block {cidr} reaches into the {range} address range, where no device lives (loopback, "
+        "link-local, multicast and reserved addresses are refused).",
+    },
     ErrorCode.IPBLOCK_IN_USE: {
         "tr": "Bu bloktaki adresleri kullanan cihazlar var; önce onları taşıyın.",
         "en": "Devices still use addresses in this block; move them first.",
@@ -360,6 +368,12 @@ MESSAGES: dict[ErrorCode, dict[Lang, str]] = {
     ErrorCode.DEVICE_IP_OUTSIDE_SITE_BLOCKS: {
         "tr": "{ip} adresi sahanın kayıtlı IP bloklarının dışında (Yönerge 5(3)).",
         "en": "Address {ip} is outside the site's registered IP blocks (directive 5(3)).",
+    },
+    ErrorCode.DEVICE_IP_RESERVED_RANGE: {
+        "tr": "{ip} adresi {range} aralığında; bir kamera ya da kayıt cihazı bu aralıkta olamaz (geri "
+        "döngü, bağlantı-yerel, çok noktaya yayın ya da ayrılmış adres).",
+        "en": "Address {ip} is in the {range} range; a camera or recorder cannot live there (loopback, "
+        "link-local, multicast or reserved address).",
     },
     ErrorCode.DEVICE_IP_TAKEN: {
         "tr": "{ip} adresi başka bir cihazda kayıtlı.",

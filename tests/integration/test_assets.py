@@ -191,3 +191,47 @@ async def test_paging_limits_are_enforced(gql: GQL, world: World) -> None:
 
     assert len(body["errors"]) == 1
     assert body["errors"][0]["extensions"]["code"] == "VALIDATION_FAILED"
+
+
+async def test_blocks_and_addresses_in_refused_ranges_are_refused(
+    gql: GQL, db: Database, world: World
+) -> None:
+    admin = world.token(world.admin)
+    site = str(world.site_north.id)
+    blocks, devices = _count(db, IpBlock), _count(db, Device)
+
+    refused_blocks = {
+        cidr: await gql.ok(ADD_BLOCK, {"i": {"siteId": site, "cidr": cidr}}, token=admin)
+        for cidr in ("127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/24", "0.0.0.0/8", "fe80::/64", "::1/128")
+    }
+    create = {"siteId": site, "kind": "CAMERA", "assetTag": "DMB-LOOP-1", "ipAddress": "127.0.0.1"}
+    created = await gql.ok(CREATE_DEVICE, {"i": create}, token=admin)
+    cam = str(world.cam_north.id)
+    moved = {
+        ip: await gql.ok(UPDATE_DEVICE, {"i": {"deviceId": cam, "ipAddress": ip}}, token=admin)
+        for ip in ("169.254.169.254", "::ffff:127.0.0.1", "255.255.255.255")
+    }
+
+    for cidr, answer in refused_blocks.items():
+        assert answer["r"]["code"] == "IPBLOCK_RESERVED_RANGE", cidr
+        assert answer["r"]["field"] == "cidr"
+    assert "loopback" in refused_blocks["127.0.0.0/8"]["r"]["message"]
+    assert "link-local" in refused_blocks["169.254.0.0/16"]["r"]["message"]
+    assert created["r"]["code"] == "DEVICE_IP_RESERVED_RANGE"
+    assert created["r"]["field"] == "ipAddress"
+    assert "127.0.0.1" in created["r"]["message"]
+    assert "loopback" in created["r"]["message"]
+    assert {ip: a["r"]["code"] for ip, a in moved.items()} == dict.fromkeys(moved, "DEVICE_IP_RESERVED_RANGE")
+    assert "link-local" in moved["169.254.169.254"]["r"]["message"]
+    assert (_count(db, IpBlock), _count(db, Device)) == (blocks, devices)
+
+
+def test_refused_range_messages_exist_in_both_languages() -> None:
+    from backend.domain.errors import ErrorCode, render
+
+    for code in (ErrorCode.IPBLOCK_RESERVED_RANGE, ErrorCode.DEVICE_IP_RESERVED_RANGE):
+        tr = render(code, "tr", cidr="127.0.0.0/8", ip="127.0.0.1", range="loopback")
+        en = render(code, "en", cidr="127.0.0.0/8", ip="127.0.0.1", range="loopback")
+        assert "loopback" in tr
+        assert "loopback" in en
+        assert tr != en

@@ -19,7 +19,13 @@ from backend.domain.assets.models import (
     Site,
     SiteKind,
 )
-from backend.domain.assets.network import check_in_blocks, first_overlap, parse_address, parse_block
+from backend.domain.assets.network import (
+    check_in_blocks,
+    first_overlap,
+    parse_address,
+    parse_block,
+    refused_range,
+)
 from backend.domain.assets.queries import load_device, load_site
 from backend.domain.commands import CommandContext, CommandInput, command
 from backend.domain.errors import DomainError, ErrorCode
@@ -109,6 +115,11 @@ def _check_region(ctx: CommandContext, region_id: uuid.UUID | None) -> None:
 
 
 def _check_address(ctx: CommandContext, site_id: uuid.UUID, ip: str, device_id: uuid.UUID | None) -> str:
+    addr = parse_address(ip)
+    if (reserved := refused_range(addr)) is not None:
+        raise DomainError(
+            ErrorCode.DEVICE_IP_RESERVED_RANGE, field="ipAddress", params={"ip": str(addr), "range": reserved}
+        )
     normalised = check_in_blocks(ip, _site_blocks(ctx, site_id))
     clash = (
         ctx.session.exec(
@@ -163,6 +174,10 @@ def add_ip_block(ctx: CommandContext, inp: AddIpBlock) -> Site:
     """Register an address block for a site; blocks may not overlap anywhere in the city."""
     site = load_site(ctx.session, ctx.actor, inp.site_id, for_update=True)
     net = parse_block(inp.cidr)
+    if (reserved := refused_range(net)) is not None:
+        raise DomainError(
+            ErrorCode.IPBLOCK_RESERVED_RANGE, field="cidr", params={"cidr": str(net), "range": reserved}
+        )
     all_blocks = (ctx.session.exec(select(IpBlock.cidr))).all()
     if (other := first_overlap(net, all_blocks)) is not None:
         raise DomainError(ErrorCode.IPBLOCK_OVERLAP, field="cidr", params={"cidr": str(net), "other": other})
