@@ -142,6 +142,23 @@ class Settings(BaseSettings):
     diagnostics_call_timeout: float = Field(
         default=8.0, description="Seconds for one ONVIF or snapshot call."
     )
+    onvif_diagnosis_deadline_s: float = Field(
+        default=25.0,
+        gt=0,
+        le=30,
+        description="Seconds one device diagnosis may take in all; checks not reached by then are "
+        "reported as not reached (deadline).",
+    )
+    onvif_max_response_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        ge=16 * 1024,
+        description="Largest ONVIF (SOAP) answer read from a device, in bytes; reading stops past it.",
+    )
+    onvif_allow_loopback: bool = Field(
+        default=False,
+        description="Let the ONVIF client connect to loopback addresses (127.0.0.0/8, ::1). Development "
+        "and tests only: a real camera never lives there, and the server would talk to itself.",
+    )
     scheduler_enabled: bool = Field(
         default=True,
         description="Run the nightly camera sweep and the weekly recording check in this process (each "

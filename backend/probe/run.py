@@ -97,6 +97,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--work-order", help="work order id the results belong to (optional)")
     p.add_argument("--concurrency", type=int, default=CONCURRENCY, help=argparse.SUPPRESS)
+    p.add_argument(
+        "--allow-loopback",
+        action="store_true",
+        help="let ONVIF connect to loopback addresses (127.0.0.0/8, ::1): lab and tests only, never on site",
+    )
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,7 @@ class Options:
     addresses: tuple[str, ...]
     work_order: str | None
     concurrency: int
+    allow_loopback: bool = False
 
 
 def options(args: argparse.Namespace) -> Options:
@@ -123,12 +129,21 @@ def options(args: argparse.Namespace) -> Options:
     user = str(args.user).strip()
     if not user or user in (".", ".."):
         raise UsageError("--user boş olamaz")
+    from backend.integrations.onvif._transport import AddressPolicy, refusal
+
+    allow_loopback = bool(getattr(args, "allow_loopback", False))
     addresses = []
     for raw in args.address:
         try:
             addresses.append(str(ipaddress.ip_address(raw.strip())))
         except ValueError:
             raise UsageError(f"--address bir IP adresi olmalı: {raw!r}") from None
+        refused = refusal(addresses[-1], AddressPolicy(allow_loopback=allow_loopback))
+        if refused is not None:
+            raise UsageError(
+                f"--address {addresses[-1]}: {refused} aralığındaki adreslere bağlanılmaz "
+                "(a camera never lives in this range)"
+            )
     if args.interface is not None:
         try:
             ipaddress.IPv4Address(args.interface)
@@ -157,6 +172,7 @@ def options(args: argparse.Namespace) -> Options:
         addresses=tuple(dict.fromkeys(addresses)),
         work_order=work_order,
         concurrency=max(1, int(args.concurrency)),
+        allow_loopback=allow_loopback,
     )
 
 
@@ -448,7 +464,7 @@ async def _diagnose_one(
         password=password,
         is_recorder=device.kind == "RECORDER",
     )
-    limits = onvif.Limits(connect_timeout=opts.timeout)
+    limits = onvif.Limits(connect_timeout=opts.timeout, allow_loopback=opts.allow_loopback)
     return await onvif.diagnose(
         target, approved_firmware=approved_firmware, reference_image=reference, limits=limits
     )

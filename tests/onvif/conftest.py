@@ -39,7 +39,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from backend.integrations.onvif.diagnose import Target
+from backend.integrations.onvif.diagnose import Limits, Target
 
 T = TypeVar("T")
 PEER_SCRIPT = Path(__file__).with_name("_ipycam_peer.py")
@@ -49,6 +49,8 @@ CLOCK_SHIFT_S = 90
 PEER_USER = "saha-test"
 PEER_PASSWORD = "Kamera-Parola-7!"
 _MODE: dict[str, str] = {}
+# The peers listen on 127.0.0.1; the client refuses loopback unless told otherwise (tests, development).
+LAB = Limits(allow_loopback=True)
 
 
 @dataclass(frozen=True)

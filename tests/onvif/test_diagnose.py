@@ -9,6 +9,7 @@ import os
 import re
 import socket
 import time
+from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -27,10 +28,17 @@ from backend.integrations.onvif.diagnose import (
     Thresholds,
     Verdict,
     _Run,
-    diagnose,
 )
+from backend.integrations.onvif.diagnose import diagnose as _diagnose
 
-from .conftest import CLOCK_SHIFT_S, Peer, Sandbox
+from .conftest import CLOCK_SHIFT_S, LAB, Peer, Sandbox
+
+
+def diagnose(target: Target, **kwargs: Any) -> Coroutine[Any, Any, Diagnosis]:
+    """The peers listen on loopback, which only a client told so (tests, development) reaches."""
+    kwargs.setdefault("limits", LAB)
+    return _diagnose(target, **kwargs)
+
 
 AUTHENTICATED = (
     Check.DEVICE_INFO,
@@ -327,7 +335,9 @@ def test_a_silent_host_fails_tcp_after_the_connect_timeout(sandbox: Sandbox) -> 
     try:
         started = time.perf_counter()
         # when
-        d = sandbox.run(diagnose(Target("127.0.0.1", port), limits=Limits(connect_timeout=0.5)))
+        d = sandbox.run(
+            diagnose(Target("127.0.0.1", port), limits=Limits(connect_timeout=0.5, allow_loopback=True))
+        )
         elapsed = time.perf_counter() - started
     finally:
         filler.close()
@@ -381,14 +391,24 @@ def test_a_device_that_never_answers_soap_fails_onvif_after_the_call_timeout(san
     server, port = sandbox.run(start())
     try:
         started = time.perf_counter()
-        d = sandbox.run(diagnose(Target("127.0.0.1", port, "u", "p"), limits=Limits(call_timeout=0.5)))
+        d = sandbox.run(
+            diagnose(
+                Target("127.0.0.1", port, "u", "p"), limits=Limits(call_timeout=0.5, allow_loopback=True)
+            )
+        )
         elapsed = time.perf_counter() - started
     finally:
         sandbox.run(stop(server))
     onvif = result(d, Check.ONVIF)
     assert onvif.verdict is Verdict.FAIL
     assert onvif.message_tr == "Kamera GetSystemDateAndTime isteğine 0,5 sn içinde yanıt vermedi."
-    assert onvif.evidence == {"error": "TimeoutError", "call": "GetSystemDateAndTime", "timeout_s": 0.5}
+    assert onvif.evidence == {
+        "error": "TimeoutError",
+        "call": "GetSystemDateAndTime",
+        "timeout_s": 0.5,
+        "failure": "timeout",
+        "message_en": "The device did not answer GetSystemDateAndTime within 0.5 s.",
+    }
     assert elapsed < 3
 
 
@@ -459,7 +479,10 @@ def test_an_exception_in_one_check_fails_only_that_check(sandbox: Sandbox, peer:
     health = result(d, Check.IMAGE_HEALTH)
     assert health.verdict is Verdict.FAIL
     assert health.evidence["error"] == "RuntimeError"
-    assert "model file missing" in health.message_tr
+    assert health.evidence["failure"] == "unexpected"
+    # a plain sentence for the technician; the exception's own text stays in the server log
+    assert health.message_tr == "Beklenmeyen bir yazılım hatası oluştu; ayrıntı sunucu günlüğünde."
+    assert "model file missing" not in json.dumps(health.to_json())
     assert result(d, Check.PTZ).verdict is Verdict.OK  # the checks after it still ran
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlmodel import select
 from backend.config import Settings
 from backend.db.engine import Database
 from backend.db.migrate import upgrade
-from backend.domain.assets.models import Device, SiteKind
+from backend.domain.assets.models import Device, IpBlock, SiteKind
 from backend.domain.diagnostics.models import DeviceHealth, Diagnosis, DiagnosisSource
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people.auth import actor_for
@@ -26,6 +27,26 @@ from tests.factories import make_region, make_site, make_user, run
 from tests.onvif.conftest import Peer, Sandbox
 
 
+def _lab_device(db: Database, admin: Any, site: Any, peer: Peer) -> Device:
+    """A camera at the peer's loopback address. The rules refuse loopback blocks and addresses (no
+    device lives there), so the lab block and address are written behind them, as a test may."""
+    with db.write_session() as s:
+        s.add(
+            IpBlock(
+                site_id=site.id, cidr="127.0.0.0/8", description="test peer", created_at=datetime.now(UTC)
+            )
+        )
+    cam: Device = run(
+        db, admin, "device.create", {"siteId": site.id, "kind": "CAMERA", "assetTag": "DMB-ONVIF-1"}
+    )
+    run(db, admin, "device.update", {"deviceId": cam.id, "status": "ACTIVE"})
+    with db.write_session() as s:
+        row = s.get(Device, cam.id)
+        assert row is not None
+        row.ip_address, row.onvif_port = peer.host, peer.port
+    return cam
+
+
 @pytest.fixture
 def world(tmp_path: Path, peer: Peer) -> Iterator[dict[str, Any]]:
     # SQLite only: the client thread lives in the cameras' private network, where no PostgreSQL is
@@ -33,28 +54,47 @@ def world(tmp_path: Path, peer: Peer) -> Iterator[dict[str, Any]]:
     upgrade(url)
     db = Database(url)
     settings = Settings(
-        data_dir=tmp_path / "data", database_url=url, scheduler_enabled=False, demo_data=False
+        data_dir=tmp_path / "data",
+        database_url=url,
+        scheduler_enabled=False,
+        demo_data=False,
+        onvif_allow_loopback=True,  # the peer listens on 127.0.0.1
     )
     region = make_region(db)
     admin = make_user(db, Role.ADMIN)
     tech = make_user(db, Role.TECHNICIAN, region=region)
-    site = make_site(db, admin, region=region, cidr="127.0.0.0/8", kind=SiteKind.SERVICE_BUILDING)
-    cam = run(
-        db,
-        admin,
-        "device.create",
-        {
-            "siteId": site.id,
-            "kind": "CAMERA",
-            "assetTag": "DMB-ONVIF-1",
-            "ipAddress": peer.host,
-            "onvifPort": peer.port,
-        },
-    )
-    run(db, admin, "device.update", {"deviceId": cam.id, "status": "ACTIVE"})
+    site = make_site(db, admin, region=region, kind=SiteKind.SERVICE_BUILDING)
+    cam = _lab_device(db, admin, site, peer)
     service = DiagnosticsService(db, UploadService(db, LocalBlobStore(settings.data_dir), settings), settings)
-    yield {"db": db, "service": service, "admin": admin, "tech": tech, "cam": cam, "site": site}
+    yield {
+        "db": db,
+        "service": service,
+        "admin": admin,
+        "tech": tech,
+        "cam": cam,
+        "site": site,
+        "settings": settings,
+    }
     db.dispose()
+
+
+def test_without_the_loopback_setting_the_server_refuses_to_connect_to_loopback(
+    sandbox: Sandbox, peer: Peer, world: dict[str, Any]
+) -> None:
+    # given: the same camera, but a server with the default settings (loopback not allowed)
+    db, admin = world["db"], actor_for(world["admin"])
+    settings = world["settings"].model_copy(update={"onvif_allow_loopback": False})
+    service = DiagnosticsService(db, UploadService(db, LocalBlobStore(settings.data_dir), settings), settings)
+    sandbox.run(service.set_credentials(admin, world["cam"].id, peer.username, peer.password))
+    # when
+    recorded = sandbox.run(service.run(admin, world["cam"].id))
+    # then: the address is refused before any connection, and the rest is not tried
+    tcp = next(r for r in recorded.results if r["check"] == "tcp")
+    assert tcp["verdict"] == "fail"
+    assert tcp["evidence"]["failure"] == "address_refused"
+    assert tcp["evidence"]["range"] == "loopback"
+    assert "127.0.0.1" in tcp["message"]
+    assert {r["verdict"] for r in recorded.results if r["check"] != "tcp"} == {"skipped"}
 
 
 def test_a_remote_diagnosis_is_recorded_with_its_snapshot_and_health(

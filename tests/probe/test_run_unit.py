@@ -429,3 +429,53 @@ def test_reference_images_are_cached_for_offline_image_health(tmp_path: Path) ->
         report, diagnosis_id="x", device_id="d1", snapshot_sha256=None, reference_sha256=sha
     )
     assert args["referenceSha256"] == sha
+
+
+# ---- addresses the probe never connects to ---------------------------------------------------------
+
+
+def _parsed(*extra: str) -> Any:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    run.add_arguments(parser)
+    return parser.parse_args(["--server", "http://saha.local:8000", "--user", "t", "--no-discovery", *extra])
+
+
+@pytest.mark.parametrize(
+    ("address", "range_name"),
+    [
+        ("127.0.0.1", "loopback"),
+        ("169.254.169.254", "link-local"),
+        ("224.0.0.251", "multicast"),
+        ("::1", "loopback"),
+    ],
+)
+def test_an_address_in_a_refused_range_is_a_usage_error(address: str, range_name: str) -> None:
+    with pytest.raises(run.UsageError) as info:
+        run.options(_parsed("--address", address))
+    assert range_name in str(info.value)
+
+
+def test_loopback_only_when_explicitly_allowed_and_it_reaches_the_onvif_limits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    opts = run.options(_parsed("--address", "127.0.0.1", "--allow-loopback"))
+    assert opts.allow_loopback is True
+    with pytest.raises(run.UsageError):  # link-local stays refused
+        run.options(_parsed("--address", "169.254.1.1", "--allow-loopback"))
+    seen: dict[str, Any] = {}
+
+    async def fake_diagnose(target: Any, **kwargs: Any) -> Any:
+        seen.update(target=target, **kwargs)
+        return None
+
+    from backend.integrations.onvif import diagnose as onvif
+
+    monkeypatch.setattr(onvif, "diagnose", fake_diagnose)
+    device = run.InvDevice("d", "DMB-1", "CAMERA", "ACTIVE", "127.0.0.1", 8080, "", "", "S", True)
+    import asyncio
+
+    asyncio.run(run._diagnose_one(device, opts, "pw", None))
+    assert seen["limits"].allow_loopback is True
+    assert run.options(_parsed("--address", "10.0.0.5")).allow_loopback is False

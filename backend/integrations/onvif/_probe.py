@@ -4,16 +4,22 @@
 answer tells both "this is ONVIF" and the device clock. It is sent with aiohttp rather than
 through zeep because zeep's view of a non-SOAP answer is unreliable (an HTML 404 page can come
 back as "Unknown fault" or as an ``AttributeError``); here the HTTP status, the content and the
-parsed envelope are all visible. The body read is capped, the XML parser resolves no entities.
+parsed envelope are all visible. Redirects are refused (``redirect_refused``), the body read is
+capped (``answer_too_large`` past the cap), and a document carrying a DTD is refused
+(``bad_xml``) before the XML parser, which resolves no entities, sees it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
+
+from backend.integrations.onvif._failures import FailureError, FailureKind
 
 MAX_BODY = 256 * 1024
 ENVELOPE = (
@@ -34,6 +40,7 @@ class Probe:
     http_date: str | None = None
     content_type: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    bad_xml: bool = False  # it meant to be XML (declaration or envelope) but does not parse
 
 
 def _local(tag: str) -> str:
@@ -63,7 +70,7 @@ def _datetime(element: ET.Element | None) -> dict[str, Any] | None:
 
 
 def _parse(body: bytes) -> ET.Element | None:
-    if b"<!DOCTYPE" in body[:2048].upper() or b"<!ENTITY" in body.upper():
+    if has_dtd(body):
         return None  # a SOAP answer never carries a DTD; refuse rather than expand entities
     try:
         return ET.fromstring(body)  # noqa: S314  (see above)
@@ -71,10 +78,16 @@ def _parse(body: bytes) -> ET.Element | None:
         return None
 
 
+def _looks_like_xml(body: bytes) -> bool:
+    head = body[:512].lstrip()
+    return head.startswith(b"<?xml") or b"Envelope" in head
+
+
 def read_answer(status: int, body: bytes, http_date: str | None = None, content_type: str = "") -> Probe:
     root = _parse(body)
     if root is None or _local(root.tag) != "Envelope":
-        return Probe(status, False, None, http_date=http_date, content_type=content_type)
+        bad = root is None and _looks_like_xml(body)
+        return Probe(status, False, None, http_date=http_date, content_type=content_type, bad_xml=bad)
     fault = next((e for e in root.iter() if _local(e.tag) == "Fault"), None)
     if fault is not None:
         code = _child(fault, "Code")
@@ -104,8 +117,16 @@ def read_answer(status: int, body: bytes, http_date: str | None = None, content_
     return Probe(status, True, time, http_date=http_date, content_type=content_type)
 
 
-async def probe(url: str, *, connect_timeout: float, total_timeout: float) -> Probe:
-    """POST an unauthenticated GetSystemDateAndTime to ``url`` and read what comes back."""
+def has_dtd(body: bytes) -> bool:
+    return b"<!DOCTYPE" in body[:2048].upper() or b"<!ENTITY" in body.upper()
+
+
+async def probe(url: str, *, connect_timeout: float, total_timeout: float, max_body: int = MAX_BODY) -> Probe:
+    """POST an unauthenticated GetSystemDateAndTime to ``url`` and read what comes back.
+
+    Raises ``FailureError`` for a redirect, an answer over ``max_body`` bytes and an answer
+    with a DTD; network errors and ``TimeoutError`` propagate as they are.
+    """
     timeout = aiohttp.ClientTimeout(
         total=total_timeout, connect=connect_timeout, sock_connect=connect_timeout
     )
@@ -115,9 +136,25 @@ async def probe(url: str, *, connect_timeout: float, total_timeout: float) -> Pr
         aiohttp.ClientSession(timeout=timeout, connector=connector) as session,
         session.post(url, data=ENVELOPE.encode(), headers=headers, allow_redirects=False) as response,
     ):
+        if 300 <= response.status < 400:
+            location = urlsplit(response.headers.get("Location", "")).hostname or ""
+            raise FailureError(
+                FailureKind.REDIRECT_REFUSED, http_status=response.status, location_host=location[:100]
+            )
+        declared = response.content_length
+        if declared is not None and declared > max_body:
+            raise FailureError(FailureKind.TOO_LARGE, limit=max_body, declared=declared)
         body = bytearray()
         async for chunk in response.content.iter_chunked(64 * 1024):
             body += chunk
-            if len(body) >= MAX_BODY:
-                break
-        return read_answer(response.status, bytes(body), response.headers.get("Date"), response.content_type)
+            if len(body) > max_body:
+                raise FailureError(FailureKind.TOO_LARGE, limit=max_body)
+        status, date, content_type = response.status, response.headers.get("Date"), response.content_type
+    # parsed in a worker thread: up to max_body bytes of XML must not hold up the event loop
+    return await asyncio.to_thread(_judge, status, bytes(body), date, content_type)
+
+
+def _judge(status: int, body: bytes, http_date: str | None, content_type: str) -> Probe:
+    if has_dtd(body):
+        raise FailureError(FailureKind.BAD_XML, reason="dtd", http_status=status)
+    return read_answer(status, body, http_date, content_type)

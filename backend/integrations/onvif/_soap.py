@@ -95,11 +95,14 @@ def is_fault(exc: BaseException) -> bool:
     return isinstance(exc, Fault)
 
 
-def _unwrap(exc: BaseException) -> BaseException:
-    # onvif-zeep-async wraps errors raised while building a request in ONVIFError
+def unwrap(exc: BaseException) -> BaseException:
+    """The error onvif-zeep-async wrapped in ``ONVIFError`` (raised while building a request)."""
     while type(exc).__name__ == "ONVIFError" and exc.__cause__ is not None:
         exc = exc.__cause__
     return exc
+
+
+_unwrap = unwrap
 
 
 def is_auth_error(exc: BaseException) -> bool:
@@ -108,6 +111,8 @@ def is_auth_error(exc: BaseException) -> bool:
 
     exc = _unwrap(exc)
 
+    if getattr(exc, "kind", None) == "credentials_refused":  # _failures.FailureError
+        return True
     if isinstance(exc, TransportError):
         return http_status(exc) in (401, 403)
     if isinstance(exc, Fault):
@@ -142,6 +147,8 @@ def _codes(exc: BaseException) -> list[str]:
 def describe_error(exc: BaseException, *, secrets: tuple[str, ...] = ()) -> dict[str, Any]:
     """JSON-able evidence for an exception; never carries a password or URL credentials."""
     detail = _fault_text(exc) if is_fault(exc) else str(exc)
+    detail = detail.split("\nContent: ", 1)[0]  # zeep appends the raw answer to its parse errors
+    detail = "".join(ch if ch.isprintable() else " " for ch in detail[:600])
     evidence: dict[str, Any] = {"error": type(exc).__name__, "detail": scrub(detail, secrets)[:300]}
     subcodes = fault_subcodes(exc) or _codes(exc)
     if subcodes:

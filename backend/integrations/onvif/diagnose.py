@@ -51,7 +51,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
-from backend.integrations.onvif import _probe, _snapshot, _soap
+from backend.integrations.onvif import _failures, _identity, _probe, _snapshot, _soap, _transport
+from backend.integrations.onvif._failures import FailureKind
 
 log = logging.getLogger("saha.onvif")
 
@@ -114,6 +115,9 @@ class Limits:
     connect_timeout: float = 3.0
     call_timeout: float = 8.0  # each SOAP call, the snapshot download, the image analysis
     max_snapshot_bytes: int = 8 * 1024 * 1024
+    max_response_bytes: int = _transport.DEFAULT_MAX_RESPONSE_BYTES  # each SOAP answer
+    deadline: float = 25.0  # the whole diagnosis; checks not reached by then say so
+    allow_loopback: bool = False  # development and tests only: devices never live on loopback
 
 
 @dataclass(frozen=True)
@@ -274,11 +278,7 @@ class _CheckEndedError(Exception):
         self.outcome: Outcome = (verdict, message, evidence or {})
 
 
-class _CallTimeoutError(Exception):
-    def __init__(self, what: str, seconds: float) -> None:
-        super().__init__(f"{what} timed out after {seconds} s")
-        self.what = what
-        self.seconds = seconds
+_CallTimeoutError = _failures.CallTimeoutError  # a per-call limit, or (subclass) the overall deadline
 
 
 def _num(value: float, digits: int = 1) -> str:
@@ -352,6 +352,11 @@ class _Run:
         self.snapshot_type: str | None = None
         self.recordings: Any = None
         self.recordings_error: BaseException | None = None
+        self.budget = _transport.Budget(limits.deadline, limits.call_timeout)
+        self.address = target.host  # the checked address every connection goes to (set by _tcp)
+        self.services_failure: _failures.Failure | None = None  # GetServices and GetCapabilities both failed
+        self.auth_failure: FailureKind | None = None
+        self.current: Check | None = None
 
     # ---- orchestration ---------------------------------------------------------------------------
 
@@ -359,7 +364,14 @@ class _Run:
         plan = RECORDER_CHECKS if self.target.is_recorder else CAMERA_CHECKS
         started = self.now()
         try:
-            await self._sequence(plan)
+            # A backstop: every call is bounded by the budget already, this ends whatever is not.
+            async with asyncio.timeout(self.limits.deadline + 1.0):
+                await self._sequence(plan)
+        except TimeoutError:
+            if self.current is not None and self.current not in self.results:
+                ended = _failures.DeadlineExceededError("", self.limits.deadline)
+                self._deadline_result(self.current, ended, 0)
+            self._not_reached(plan)
         finally:
             await self._close()
         finished = self.now()
@@ -381,7 +393,9 @@ class _Run:
     async def _sequence(self, plan: Sequence[Check]) -> None:
         tcp = await self._step(Check.TCP, self._tcp)
         if tcp.verdict is Verdict.FAIL:
-            self._skip_rest(plan, "TCP bağlantısı kurulamadığı için denenmedi.", "tcp")
+            refused = tcp.evidence.get("failure") == FailureKind.ADDRESS_REFUSED
+            why = "Adres reddedildiği" if refused else "TCP bağlantısı kurulamadığı"
+            self._skip_rest(plan, f"{why} için denenmedi.", "tcp")
             return
         onvif = await self._step(Check.ONVIF, self._onvif)
         if onvif.verdict is Verdict.FAIL:
@@ -390,8 +404,17 @@ class _Run:
         await _ensure_wsdl()
         auth = await self._step(Check.AUTH, self._auth)
         if auth.verdict is Verdict.FAIL:
+            if self.budget.expired:
+                self._not_reached(plan)
+                return
             await self._step(Check.CLOCK, self._clock)
-            self._skip_rest(plan, "Kullanıcı adı/parola kabul edilmediği için denenmedi.", "auth")
+            refused = auth.evidence.get("failure") == FailureKind.CREDENTIALS_REFUSED
+            why = (
+                "Kullanıcı adı/parola kabul edilmediği"
+                if refused
+                else "Kimlik doğrulama adımı tamamlanamadığı"
+            )
+            self._skip_rest(plan, f"{why} için denenmedi.", "auth")
             return
         steps: list[tuple[Check, Callable[[], Coroutine[Any, Any, Outcome]]]] = [
             (Check.DEVICE_INFO, self._device_info),
@@ -408,9 +431,30 @@ class _Run:
         ]
         for check, run in steps:
             if check in plan:
+                if self.budget.expired:
+                    self._not_reached(plan)
+                    return
                 await self._step(check, run)
 
+    def _not_reached(self, plan: Sequence[Check]) -> None:
+        """Every check without a result: not reached, because the diagnosis ran out of time."""
+        seconds = _num(self.limits.deadline).replace(",0", "")
+        self._skip_rest(
+            plan,
+            f"Ulaşılamadı: teşhis için ayrılan {seconds} sn doldu (not reached: deadline).",
+            "deadline",
+        )
+
+    def _deadline_result(self, check: Check, exc: _failures.FailureError, duration_ms: int) -> CheckResult:
+        failure = _failures.classify(exc)
+        result = CheckResult(check, Verdict.FAIL, failure.message_tr, failure.as_evidence(), duration_ms)
+        self.results[check] = result
+        return result
+
     def _skip_rest(self, plan: Sequence[Check], message: str, blocked_by: str) -> None:
+        if blocked_by != "deadline" and self.budget.expired:
+            self._not_reached(plan)
+            return
         for check in plan:
             if check not in self.results:
                 self.results[check] = CheckResult(
@@ -419,40 +463,51 @@ class _Run:
 
     async def _step(self, check: Check, run: Callable[[], Coroutine[Any, Any, Outcome]]) -> CheckResult:
         started = time.perf_counter()
+        self.current = check
         try:
             verdict, message, evidence = await run()
         except _CheckEndedError as early:
             verdict, message, evidence = early.outcome
+        except _failures.DeadlineExceededError as exc:
+            return self._deadline_result(check, exc, int((time.perf_counter() - started) * 1000))
         except _CallTimeoutError as timeout:
             verdict = Verdict.FAIL
             message = f"{self.noun} {timeout.what} isteğine {_num(timeout.seconds)} sn içinde yanıt vermedi."
-            evidence = {"error": "TimeoutError", "call": timeout.what, "timeout_s": timeout.seconds}
+            evidence = {
+                "error": "TimeoutError",
+                "call": timeout.what,
+                "timeout_s": timeout.seconds,
+                "failure": FailureKind.TIMEOUT.value,
+                "message_en": f"The device did not answer {timeout.what} within {timeout.seconds:g} s.",
+            }
         except Exception as exc:  # one check's surprise must not stop the others
-            log.info(
-                "diagnose %s: %s check failed: %s",
-                _address(self.target.host, self.target.port),
-                check,
-                type(exc),
-            )
-            verdict = Verdict.FAIL
-            evidence = _soap.describe_error(exc, secrets=self.secrets)
-            kind = (
-                "Cihazla bağlantı sorunu"
-                if isinstance(exc, OSError | aiohttp.ClientError)
-                else "Beklenmeyen hata"
-            )
-            message = f"{kind} ({type(exc).__name__}): {evidence['detail'][:200]}".rstrip(": ")
+            failure = _failures.classify(exc)
+            if failure.kind is FailureKind.UNEXPECTED:
+                log.warning(
+                    "diagnose %s: %s check failed unexpectedly",
+                    _address(self.target.host, self.target.port),
+                    check,
+                    exc_info=exc,
+                )
+            verdict, message, evidence = Verdict.FAIL, failure.message_tr, failure.as_evidence()
         duration_ms = int((time.perf_counter() - started) * 1000)
         result = CheckResult(check, verdict, message[:1000], _soap.jsonable(evidence), duration_ms)
         self.results[check] = result
         return result
 
     async def _call(self, awaitable: Awaitable[T], what: str, seconds: float | None = None) -> T:
-        limit = self.limits.call_timeout if seconds is None else seconds
+        """``awaitable`` within the per-call limit (or ``seconds``) and the overall deadline."""
+        if self.budget.expired:
+            if inspect.iscoroutine(awaitable):
+                awaitable.close()
+            raise _failures.DeadlineExceededError(what, self.limits.deadline)
+        limit, by_deadline = self.budget.cap(seconds)
         try:
             async with asyncio.timeout(limit):
                 return await awaitable
         except TimeoutError as exc:
+            if by_deadline:
+                raise _failures.DeadlineExceededError(what, self.limits.deadline) from exc
             raise _CallTimeoutError(what, limit) from exc
 
     async def _close(self) -> None:
@@ -486,9 +541,16 @@ class _Run:
         address = _address(t.host, t.port)
         evidence: dict[str, Any] = {"address": address, "timeout_s": self.limits.connect_timeout}
         started = time.perf_counter()
+        policy = _transport.AddressPolicy(allow_loopback=self.limits.allow_loopback)
         try:
-            async with asyncio.timeout(self.limits.connect_timeout):
-                _reader, writer = await asyncio.open_connection(t.host, t.port)
+            seconds, _ = self.budget.cap(self.limits.connect_timeout)
+            self.address = await _transport.guard_address(t.host, t.port, policy, seconds)
+            async with asyncio.timeout(seconds):
+                _reader, writer = await asyncio.open_connection(self.address, t.port)
+        except _failures.FailureError as refused:
+            failure = _failures.classify(refused)
+            evidence.update(failure.as_evidence())
+            return Verdict.FAIL, failure.message_tr, evidence
         except TimeoutError:
             evidence["error"] = "TimeoutError"
             return (
@@ -532,8 +594,7 @@ class _Run:
 
     async def _onvif(self) -> Outcome:
         t = self.target
-        host = f"[{t.host}]" if ":" in t.host and not t.host.startswith("[") else t.host
-        endpoint = f"http://{host}:{t.port}/onvif/device_service"
+        endpoint = f"http://{_transport.url_host(self.address)}:{t.port}/onvif/device_service"
         evidence: dict[str, Any] = {"endpoint": endpoint}
         before = self.now()
         started = time.perf_counter()
@@ -542,15 +603,17 @@ class _Run:
                 _probe.probe(
                     endpoint,
                     connect_timeout=self.limits.connect_timeout,
-                    total_timeout=self.limits.call_timeout,
+                    total_timeout=self.budget.cap()[0],
+                    max_body=self.limits.max_response_bytes,
                 ),
                 "GetSystemDateAndTime",
             )
         except _CallTimeoutError:
             raise
-        except (OSError, aiohttp.ClientError) as exc:
-            evidence.update(_soap.describe_error(exc, secrets=self.secrets))
-            return Verdict.FAIL, f"ONVIF isteğine yanıt alınamadı ({type(exc).__name__}).", evidence
+        except (OSError, aiohttp.ClientError, _failures.FailureError) as exc:
+            failure = _failures.classify(exc, what="GetSystemDateAndTime")
+            evidence.update(failure.as_evidence())
+            return Verdict.FAIL, f"ONVIF isteğine yanıt alınamadı. {failure.message_tr}", evidence
         after = self.now()
         self.http_date = (answer.http_date, before + (after - before) / 2)
         evidence.update(
@@ -580,6 +643,12 @@ class _Run:
                 evidence,
             )
         evidence["content_type"] = answer.content_type
+        if answer.bad_xml:
+            failure = _failures.classify(
+                _failures.FailureError(FailureKind.BAD_XML, reason="syntax", http_status=answer.status)
+            )
+            evidence.update(failure.as_evidence())
+            return Verdict.FAIL, f"ONVIF isteğine geçerli yanıt alınamadı. {failure.message_tr}", evidence
         what = f"HTTP {answer.status}" if answer.status != 200 else "SOAP olmayan yanıt"
         return (
             Verdict.FAIL,
@@ -592,6 +661,10 @@ class _Run:
 
     def _refused(self, exc: BaseException, evidence: dict[str, Any]) -> Outcome:
         evidence.update(_soap.describe_error(exc, secrets=self.secrets))
+        evidence.update(
+            failure=FailureKind.CREDENTIALS_REFUSED.value, message_en="The username/password was refused."
+        )
+        self.auth_failure = FailureKind.CREDENTIALS_REFUSED
         if not (self.target.username or self.target.password):
             return (
                 Verdict.FAIL,
@@ -630,19 +703,24 @@ class _Run:
         t = self.target
         evidence: dict[str, Any] = {"username": t.username or None}
         if self.cam is None:
-            # nat_override pins every service address the device advertises to the address we were given.
-            self.cam = _soap.onvif_camera_class()(
-                t.host, t.port, t.username, t.password, adjust_time=True, no_cache=True, nat_override=True
+            # Every request goes to the checked address only, without redirects, with capped answers;
+            # nat_override pins every service address the device advertises to that address.
+            limits = _transport.ClientLimits(
+                self.budget, self.limits.connect_timeout, self.limits.max_response_bytes
             )
-        try:
-            await self._call(self.cam.update_xaddrs(), "GetServices")
-        except _CallTimeoutError:
-            raise
-        except Exception as exc:
-            if _soap.is_auth_error(exc):
-                return self._refused(exc, evidence)
-            evidence["services_error"] = _soap.describe_error(exc, secrets=self.secrets)
-        evidence["services"] = sorted(_service_name(ns) for ns in self.cam.xaddrs)
+            self.cam = _transport.safe_camera_class()(
+                self.address,
+                t.port,
+                t.username,
+                t.password,
+                limits=limits,
+                adjust_time=True,
+                no_cache=True,
+                nat_override=True,
+            )
+        refused = await self._discover_services(evidence)
+        if refused is not None:
+            return refused
         self.devicemgmt = await self._call(self.cam.create_devicemgmt_service(), "ONVIF istemcisi hazırlığı")
         try:
             info = await self._call(self.devicemgmt.GetDeviceInformation(), "GetDeviceInformation")
@@ -651,7 +729,14 @@ class _Run:
         except Exception as exc:
             if _soap.is_auth_error(exc):
                 return self._refused(exc, evidence)
-            raise
+            failure = _failures.classify(exc, what="GetDeviceInformation")
+            self.auth_failure = failure.kind
+            evidence.update(failure.as_evidence())
+            return (
+                Verdict.FAIL,
+                f"Kimlik doğrulaması denenemedi (parola sorunu değil). {failure.message_tr}",
+                evidence,
+            )
         self.info = _soap.plain(info) or {}
         self.auth_ok = True
         anonymous = await self._answers_anonymously()
@@ -672,6 +757,51 @@ class _Run:
             )
         return Verdict.OK, "Kullanıcı adı/parola kabul edildi.", evidence
 
+    async def _discover_services(self, evidence: dict[str, Any]) -> Outcome | None:
+        """The device's service addresses: GetServices, else GetCapabilities; an outcome only when
+        the credentials were refused. When both fail, ``services_failure`` says why."""
+        # Several requests (the device clock for WS-Security, GetServices, maybe GetCapabilities),
+        # each bounded by the transport; the whole by three call limits and the deadline.
+        seconds = 3 * self.limits.call_timeout
+        try:
+            await self._call(self.cam.update_xaddrs(), "GetServices", seconds)
+            evidence["services_source"] = "services" if self.cam.xaddrs else None
+        except _CallTimeoutError:
+            raise
+        except Exception as exc:
+            if _soap.is_auth_error(exc):
+                return self._refused(exc, evidence)
+            evidence["services_error"] = _failures.classify(exc, what="GetServices").as_evidence()
+            try:
+                await self._call(self.cam.get_capabilities(), "GetCapabilities", seconds)
+                evidence["services_source"] = "capabilities"
+            except _CallTimeoutError:
+                raise
+            except Exception as fallback:
+                if _soap.is_auth_error(fallback):
+                    return self._refused(fallback, evidence)
+                self.services_failure = _failures.classify(fallback, what="GetCapabilities")
+                evidence["capabilities_error"] = self.services_failure.as_evidence()
+        if not self.cam.xaddrs and self.services_failure is None:
+            self.services_failure = _failures.Failure(
+                FailureKind.EMPTY_ANSWER,
+                "Cihaz boş bir hizmet listesi döndürdü.",
+                "The device returned an empty service list.",
+            )
+        evidence["services"] = sorted(_service_name(ns) for ns in self.cam.xaddrs)
+        return None
+
+    def _services_unknown(self, what: str) -> None:
+        """End a check that needs the service list when the device gave none."""
+        if self.services_failure is None:
+            return
+        raise _CheckEndedError(
+            Verdict.FAIL,
+            f"Cihazın hizmet listesi alınamadı (GetServices ve GetCapabilities başarısız): {what} "
+            f"denetlenemedi. {self.services_failure.message_tr}",
+            {"blocked_by": "services", **self.services_failure.as_evidence()},
+        )
+
     async def _answers_anonymously(self) -> bool:
         """Whether GetDeviceInformation also works without WS-Security (authentication switched off)."""
         if not (self.target.username or self.target.password):
@@ -683,14 +813,23 @@ class _Run:
         return True
 
     async def _device_info(self) -> Outcome:
-        fields = {
-            "make": "Manufacturer",
-            "model": "Model",
-            "serial": "SerialNumber",
-            "firmware": "FirmwareVersion",
-            "hardware_id": "HardwareId",
-        }
-        self.device = {key: value for key, name in fields.items() if (value := _text(self.info.get(name)))}
+        identity, problems = _identity.read_identity(self.info)
+        if problems:
+            # Nothing of a malformed answer reaches the inventory: not even its well-formed fields.
+            self.device = {}
+            names = ", ".join(f"{key} ({problem})" for key, problem in sorted(problems.items()))
+            return (
+                Verdict.FAIL,
+                "Cihazın kimlik bilgisi bozuk ya da eksik döndü (eksik alan, aşırı uzunluk ya da kontrol "
+                f"karakteri: {names}); envantere yazılmadı.",
+                {
+                    "problems": problems,
+                    "failure": "bad_identity",
+                    "message_en": "The device identity is malformed or incomplete; not written to the "
+                    f"inventory ({names}).",
+                },
+            )
+        self.device = identity
         d = self.device
         if not d:
             return Verdict.WARNING, "Cihaz kimlik bilgisi (marka, model, seri no) boş döndü.", {}
@@ -702,6 +841,13 @@ class _Run:
         return Verdict.OK, " · ".join(p for p in parts if p), dict(d)
 
     async def _firmware(self) -> Outcome:
+        info = self.results.get(Check.DEVICE_INFO)
+        if info is not None and info.evidence.get("failure") == "bad_identity":
+            raise _CheckEndedError(
+                Verdict.SKIPPED,
+                "Cihazın kimlik bilgisi bozuk döndüğü için yazılım sürümü değerlendirilmedi.",
+                {"blocked_by": "device_info"},
+            )
         actual = self.device.get("firmware", "")
         approved = _text(self.approved_firmware)
         evidence: dict[str, Any] = {"firmware": actual or None, "approved": approved or None}
@@ -807,6 +953,7 @@ class _Run:
 
     async def _media_service(self) -> Any:
         if self.media is None:
+            self._services_unknown("medya profilleri ve görüntü")
             try:
                 self.media = await self._call(self.cam.create_media_service(), "medya hizmeti hazırlığı")
             except _CallTimeoutError:
@@ -895,18 +1042,21 @@ class _Run:
             evidence["advertised_host"] = urlsplit(uri).hostname
         if urlsplit(url).scheme.lower() not in ("http", "https"):
             return Verdict.FAIL, "Anlık görüntü adresi HTTP değil.", evidence
+        seconds, by_deadline = self.budget.cap()
         try:
             fetched = await _snapshot.fetch(
                 url,
-                host=self.target.host,
+                host=self.address,
                 username=self.target.username,
                 password=self.target.password,
                 connect_timeout=self.limits.connect_timeout,
-                total_timeout=self.limits.call_timeout,
+                total_timeout=seconds,
                 max_bytes=self.limits.max_snapshot_bytes,
             )
         except TimeoutError as exc:
-            raise _CallTimeoutError("anlık görüntü", self.limits.call_timeout) from exc
+            if by_deadline:
+                raise _failures.DeadlineExceededError("anlık görüntü", self.limits.deadline) from exc
+            raise _CallTimeoutError("anlık görüntü", seconds) from exc
         except _snapshot.SnapshotError as exc:
             evidence.update(error=exc.reason, **exc.details)
             limit_mb = _num(self.limits.max_snapshot_bytes / 2**20)
@@ -965,8 +1115,10 @@ class _Run:
         """The snapshot URL without user-info, on the target's host: the device must not send us elsewhere."""
         parts = urlsplit(uri.strip())
         port = parts.port
-        host = self.target.host
-        rewritten = not _same_address(parts.hostname, host)
+        host = self.address
+        rewritten = not _same_address(parts.hostname, self.target.host) and not _same_address(
+            parts.hostname, host
+        )
         netloc_host = f"[{host}]" if ":" in host and not host.startswith("[") else host
         netloc = f"{netloc_host}:{port}" if port else netloc_host
         return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, "")), rewritten
@@ -1024,11 +1176,11 @@ class _Run:
     async def _ptz(self) -> Outcome:
         xaddrs = self.cam.xaddrs
         if _soap.NS_PTZ not in xaddrs:
-            if not xaddrs:
-                return (
-                    Verdict.NOT_SUPPORTED,
+            if self.services_failure is not None or not xaddrs:
+                raise _CheckEndedError(
+                    Verdict.SKIPPED,
                     "Cihaz hizmet listesini vermediği için PTZ belirlenemedi.",
-                    {"ptz": None},
+                    {"ptz": None, "blocked_by": "services"},
                 )
             return Verdict.OK, f"{self.noun} PTZ (döndürme/eğme/yakınlaştırma) desteklemiyor.", {"ptz": False}
         evidence: dict[str, Any] = {"ptz": True}
@@ -1076,6 +1228,7 @@ class _Run:
             {"services": sorted(_service_name(ns) for ns in self.cam.xaddrs)},
         )
         if _soap.NS_SEARCH not in self.cam.xaddrs:
+            self._services_unknown("kayıt arama hizmeti")
             raise unsupported
         retention = self.recorder_retention
         if retention is None:

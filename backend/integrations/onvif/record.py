@@ -8,6 +8,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from backend.integrations.onvif._identity import clean_identity
+
 MAX_MESSAGE = 1000
 MAX_EVIDENCE_CHARS = 19_000  # the command refuses more than 20 000 (repr of the dict)
 MAX_RESULTS = 30
@@ -45,11 +47,9 @@ def build_record_args(
         }
         for r in list(report.get("results") or [])[:MAX_RESULTS]
     ]
-    device = {
-        str(k): str(v).strip()[:120]
-        for k, v in dict(report.get("device") or {}).items()
-        if v not in (None, "")
-    }
+    # Only well-formed identity text (short, printable) may reach the inventory, whoever made the
+    # report: the server's own run or a probe's queued envelope.
+    device = clean_identity(dict(report.get("device") or {}))
     args: dict[str, Any] = {
         "id": diagnosis_id,
         "deviceId": device_id,

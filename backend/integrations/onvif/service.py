@@ -126,6 +126,9 @@ class DiagnosticsService:
             limits=Limits(
                 connect_timeout=self.settings.diagnostics_connect_timeout,
                 call_timeout=self.settings.diagnostics_call_timeout,
+                max_response_bytes=self.settings.onvif_max_response_bytes,
+                deadline=self.settings.onvif_diagnosis_deadline_s,
+                allow_loopback=self.settings.onvif_allow_loopback,
             ),
             thresholds=Thresholds(retention_min_days=plan.retention_days_expected(datetime.now(UTC).date())),
         )
