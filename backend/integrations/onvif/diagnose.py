@@ -355,7 +355,6 @@ class _Run:
         self.budget = _transport.Budget(limits.deadline, limits.call_timeout)
         self.address = target.host  # the checked address every connection goes to (set by _tcp)
         self.services_failure: _failures.Failure | None = None  # GetServices and GetCapabilities both failed
-        self.auth_failure: FailureKind | None = None
         self.current: Check | None = None
 
     # ---- orchestration ---------------------------------------------------------------------------
@@ -664,7 +663,6 @@ class _Run:
         evidence.update(
             failure=FailureKind.CREDENTIALS_REFUSED.value, message_en="The username/password was refused."
         )
-        self.auth_failure = FailureKind.CREDENTIALS_REFUSED
         if not (self.target.username or self.target.password):
             return (
                 Verdict.FAIL,
@@ -730,7 +728,6 @@ class _Run:
             if _soap.is_auth_error(exc):
                 return self._refused(exc, evidence)
             failure = _failures.classify(exc, what="GetDeviceInformation")
-            self.auth_failure = failure.kind
             evidence.update(failure.as_evidence())
             return (
                 Verdict.FAIL,
