@@ -370,6 +370,8 @@ def _demo_diagnostics(
     """Firmware baselines and one recorded nightly sweep, so the health overview has content.
     (Demo cameras are not on any network; real results come from `diagnoseDevice` and the
     scheduled sweeps.)"""
+    from backend.domain.diagnostics.commands import record_server_diagnosis
+    from backend.domain.diagnostics.models import DiagnosisSource
     from backend.jobs.scheduler import SYSTEM
 
     for make, model, version in FIRMWARE_BASELINES:
@@ -411,18 +413,17 @@ def _demo_diagnostics(
                     results.append(
                         {"check": check, "verdict": "ok", "message": "", "evidence": {"demo": True}}
                     )
-            run(
-                SYSTEM,
-                "diagnostics.record",
+            # a nightly run is the server's own: recorded the way the sweep records it
+            record_server_diagnosis(
+                CommandContext(session=run.session, actor=SYSTEM, now=started),
                 {
                     "id": uuid.UUID(int=rng.getrandbits(128)),
                     "device_id": cam,
-                    "source": "nightly",
                     "started_at": started,
                     "finished_at": started + timedelta(seconds=2),
                     "results": results,
                 },
-                started,
+                DiagnosisSource.NIGHTLY,
             )
 
 

@@ -89,10 +89,27 @@ class ErrorCode(enum.StrEnum):
     DIAGNOSTICS_NO_CREDENTIALS = "DIAGNOSTICS_NO_CREDENTIALS"
     DIAGNOSTICS_BUSY = "DIAGNOSTICS_BUSY"
     DIAGNOSTICS_NOTHING_TO_REPORT = "DIAGNOSTICS_NOTHING_TO_REPORT"
+    WORKORDER_FROZEN = "WORKORDER_FROZEN"
+    DEVICE_PROPOSAL_DECIDED = "DEVICE_PROPOSAL_DECIDED"
+    DEVICE_PROPOSAL_STALE = "DEVICE_PROPOSAL_STALE"
     INTERNAL = "INTERNAL"
 
 
 MESSAGES: dict[ErrorCode, dict[Lang, str]] = {
+    ErrorCode.WORKORDER_FROZEN: {
+        "tr": "İş emri '{status}' durumunda; onaya gönderildikten sonra alanları değiştirilemez. "
+        "Değişiklik gerekiyorsa yönetici iş emrini gerekçesiyle iade etmeli.",
+        "en": "The work order is '{status}'; its fields cannot change once it is submitted. If a "
+        "change is needed, a manager must return it with a reason.",
+    },
+    ErrorCode.DEVICE_PROPOSAL_DECIDED: {
+        "tr": "Bu envanter değişikliği önerisi zaten karara bağlanmış.",
+        "en": "This inventory change proposal has already been decided.",
+    },
+    ErrorCode.DEVICE_PROPOSAL_STALE: {
+        "tr": "Öneri yapıldığından beri cihazın {field} bilgisi değişti; öneri kabul edilemez, reddedin.",
+        "en": "The device's {field} changed since this proposal was made; it cannot be accepted, reject it.",
+    },
     ErrorCode.DIAGNOSTICS_NOT_A_CAMERA: {
         "tr": "Teşhis yalnızca kamera ve kayıt cihazları (NVR) için yapılır.",
         "en": "Only cameras and recorders (NVRs) can be diagnosed.",

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any, cast
 
 import strawberry
+from pydantic.alias_generators import to_camel
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -20,7 +21,13 @@ from backend.graphql.context import ctx
 from backend.services import diagnostics_service
 
 Verdict = strawberry.enum(dm.Verdict, name="Verdict")
-DiagnosisSource = strawberry.enum(dm.DiagnosisSource, name="DiagnosisSource")
+DiagnosisSource = strawberry.enum(
+    dm.DiagnosisSource,
+    name="DiagnosisSource",
+    description="Who ran a diagnosis. Set by the server: a result a client pushes is PROBE whatever "
+    "it claims; REMOTE, NIGHTLY and WEEKLY are the server's own runs.",
+)
+ProposalStatus = strawberry.enum(dm.ProposalStatus, name="DeviceChangeProposalStatus")
 
 
 def _uuid(value: Any) -> uuid.UUID:
@@ -57,6 +64,9 @@ class DiagnosisType:
     device_info: JSON
     snapshot_url: str | None
     reference_url: str | None = strawberry.field(description="The reference the snapshot was compared with.")
+    requested_by_id: strawberry.ID | None = strawberry.field(
+        description="Whose session recorded it (the pusher of a PROBE result); null for sweeps."
+    )
 
     @classmethod
     def of(cls, m: dm.Diagnosis) -> DiagnosisType:
@@ -82,6 +92,7 @@ class DiagnosisType:
             device_info=cast(Any, m.device_info),
             snapshot_url=_blob_url(m.snapshot_sha256),
             reference_url=_blob_url(m.reference_sha256),
+            requested_by_id=strawberry.ID(str(m.requested_by_id)) if m.requested_by_id else None,
         )
 
 
@@ -126,8 +137,64 @@ class ReferenceImageType:
     set_at: datetime
 
 
+@strawberry.type(
+    name="DeviceChangeProposal",
+    description="An inventory value a diagnosis reported, waiting for a decision (devices.manage).",
+)
+class DeviceChangeProposalType:
+    id: strawberry.ID
+    device_id: strawberry.ID
+    asset_tag: str
+    diagnosis_id: strawberry.ID
+    diagnosis_source: DiagnosisSource  # type: ignore[valid-type]
+    field: str = strawberry.field(description="make, model, serialNumber or firmware")
+    old_value: str
+    proposed_value: str
+    status: ProposalStatus  # type: ignore[valid-type]
+    proposed_by_id: strawberry.ID | None
+    created_at: datetime
+    decided_by_id: strawberry.ID | None
+    decided_at: datetime | None
+
+    @classmethod
+    def of(
+        cls, m: dm.DeviceChangeProposal, asset_tag: str, source: dm.DiagnosisSource
+    ) -> DeviceChangeProposalType:
+        return cls(
+            id=strawberry.ID(str(m.id)),
+            device_id=strawberry.ID(str(m.device_id)),
+            asset_tag=asset_tag,
+            diagnosis_id=strawberry.ID(str(m.diagnosis_id)),
+            diagnosis_source=source,
+            field=to_camel(m.field),
+            old_value=m.old_value,
+            proposed_value=m.proposed_value,
+            status=m.status,
+            proposed_by_id=strawberry.ID(str(m.proposed_by_id)) if m.proposed_by_id else None,
+            created_at=m.created_at,
+            decided_by_id=strawberry.ID(str(m.decided_by_id)) if m.decided_by_id else None,
+            decided_at=m.decided_at,
+        )
+
+
 @strawberry.type
 class DiagnosticsQuery:
+    @strawberry.field(
+        description="Inventory changes diagnoses proposed (pending by default), oldest first.",
+        permission_classes=[requires(p.DEVICES_MANAGE)],
+    )
+    async def device_change_proposals(
+        self,
+        info: Info[Any, Any],
+        device_id: strawberry.ID | None = None,
+        status: ProposalStatus | None = dm.ProposalStatus.PENDING,  # type: ignore[valid-type]
+    ) -> list[DeviceChangeProposalType]:
+        c = ctx(info)
+        actor = await c.require_actor()
+        key = _uuid(device_id) if device_id else None
+        rows = await c.db.read(lambda s: dq.change_proposals(s, actor, device_id=key, status=status))
+        return [DeviceChangeProposalType.of(prop, dev.asset_tag, diag.source) for prop, dev, diag in rows]
+
     @strawberry.field(permission_classes=[requires(p.DEVICES_READ)])
     async def device_reference(
         self, info: Info[Any, Any], device_id: strawberry.ID
@@ -231,10 +298,18 @@ class FirmwareBaselineSuccess:
     baseline: FirmwareBaselineType
 
 
+@strawberry.type
+class DeviceChangeProposalSuccess:
+    proposal: DeviceChangeProposalType
+
+
 DiagnosisResult = Annotated[DiagnosisSuccess | OperationError, strawberry.union("DiagnosisResult")]
 OkResult = Annotated[OkSuccess | OperationError, strawberry.union("OkResult")]
 FirmwareBaselineResult = Annotated[
     FirmwareBaselineSuccess | OperationError, strawberry.union("FirmwareBaselineResult")
+]
+DeviceChangeProposalResult = Annotated[
+    DeviceChangeProposalSuccess | OperationError, strawberry.union("DeviceChangeProposalResult")
 ]
 
 
@@ -320,8 +395,39 @@ class DiagnosticsMutation:
 
         return await run_command(info, "firmware.setBaseline", input_args(input), wrap)
 
+    @strawberry.mutation(description="Accept an inventory change a diagnosis proposed (devices.manage).")
+    async def accept_device_change_proposal(
+        self, info: Info[Any, Any], proposal_id: strawberry.ID
+    ) -> DeviceChangeProposalResult:
+        return await _decide_proposal(info, "device.acceptProposal", proposal_id)
+
+    @strawberry.mutation(description="Reject an inventory change a diagnosis proposed (devices.manage).")
+    async def reject_device_change_proposal(
+        self, info: Info[Any, Any], proposal_id: strawberry.ID
+    ) -> DeviceChangeProposalResult:
+        return await _decide_proposal(info, "device.rejectProposal", proposal_id)
+
     @strawberry.mutation(description="Make an image (e.g. a diagnosis snapshot) the camera's reference.")
     async def set_reference_image(self, info: Info[Any, Any], input: SetReferenceImageInput) -> OkResult:
         return await run_command(
             info, "diagnostics.setReference", input_args(input), lambda _: OkSuccess(ok=True)
         )
+
+
+async def _decide_proposal(
+    info: Info[Any, Any], name: str, proposal_id: strawberry.ID
+) -> DeviceChangeProposalSuccess | OperationError:
+    c = ctx(info)
+    decided = await run_command(info, name, {"proposalId": str(proposal_id)}, lambda m: m)
+    if isinstance(decided, OperationError):
+        return decided
+    prop = cast(dm.DeviceChangeProposal, decided)
+
+    def details(s: Any) -> tuple[str, dm.DiagnosisSource]:
+        from backend.domain.assets.models import Device
+
+        device, diagnosis = s.get(Device, prop.device_id), s.get(dm.Diagnosis, prop.diagnosis_id)
+        return device.asset_tag, diagnosis.source
+
+    asset_tag, source = await c.db.read(details)
+    return DeviceChangeProposalSuccess(proposal=DeviceChangeProposalType.of(prop, asset_tag, source))

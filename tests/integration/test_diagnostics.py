@@ -92,15 +92,10 @@ def test_results_are_validated_and_scheduled_sources_are_the_systems(db: Databas
         ErrorCode.VALIDATION_FAILED, _record, db, world.tech, world.cam_north, [_result("teleport", "ok")]
     )
     _refused(ErrorCode.VALIDATION_FAILED, _record, db, world.tech, world.cam_north, [])
-    _refused(
-        ErrorCode.PERMISSION_DENIED,
-        _record,
-        db,
-        world.tech,
-        world.cam_north,
-        [_result("tcp", "ok")],
-        source="NIGHTLY",
-    )
+    # a client claiming a scheduled run gets a PROBE result: the source is the server's decision
+    claimed = _record(db, world.tech, world.cam_north, [_result("tcp", "ok")], source="NIGHTLY")
+    assert claimed.source is DiagnosisSource.PROBE
+    assert claimed.requested_by_id == world.tech.id
     _refused(
         ErrorCode.NOT_FOUND, _record, db, world.tech, world.cam_south, [_result("tcp", "ok")]
     )  # other region

@@ -163,3 +163,66 @@ def test_passkey_rows_reach_their_owner_only(db: Database, world: World, pull_al
     assert all(p["userId"] == str(user.id) for p in pulled)
     assert not any({"publicKey", "signCount", "aaguid"} & set(p) for p in pulled)
     assert (len(own) > 0) == (user.role is not Role.ZABITA)
+
+
+# --- inventory change proposals (records are evidence) -------------------------------------------
+
+PROPOSALS = "{ deviceChangeProposals { id } }"
+DECIDE_PROPOSAL = "mutation($id: ID!) { %s(proposalId: $id) { __typename ... on OperationError { code } } }"
+MANAGES_DEVICES = {"admin", "manager"}  # hold `devices.manage`
+
+
+def _proposal(db: Database, world: World) -> str:
+    """A pending proposal: the technician's probe says the north camera is another make."""
+    import uuid as _uuid
+
+    from backend.domain.diagnostics.models import DeviceChangeProposal
+    from tests.factories import run
+
+    run(db, world.admin, "device.update", {"deviceId": world.cam_north.id, "firmware": "5.7.3"})
+    args = {
+        "id": _uuid.uuid4(),
+        "deviceId": world.cam_north.id,
+        "startedAt": "2026-12-01T01:00:00+00:00",
+        "finishedAt": "2026-12-01T01:00:05+00:00",
+        "results": [{"check": "tcp", "verdict": "ok"}],
+        "device": {"firmware": "9.9.9"},
+    }
+    run(db, world.tech, "diagnostics.record", args)
+    with db.read_session() as s:
+        return str(s.exec(select(DeviceChangeProposal.id)).one())
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_device_change_proposals_query(db: Database, gql: GQL, world: World, role: str) -> None:
+    _proposal(db, world)
+    expected = {"anonymous": "AUTH_REQUIRED"}.get(
+        role, "ok" if role in MANAGES_DEVICES else "PERMISSION_DENIED"
+    )
+    assert await _call(gql, world, role, PROPOSALS, {}, "deviceChangeProposals") == expected
+
+
+@pytest.mark.parametrize("mutation", ["acceptDeviceChangeProposal", "rejectDeviceChangeProposal"])
+@pytest.mark.parametrize("role", ROLES)
+async def test_decide_device_change_proposal(
+    db: Database, gql: GQL, world: World, role: str, mutation: str
+) -> None:
+    pid = _proposal(db, world)
+    expected = {"anonymous": "AUTH_REQUIRED"}.get(
+        role, "ok" if role in MANAGES_DEVICES else "PERMISSION_DENIED"
+    )
+    assert await _call(gql, world, role, DECIDE_PROPOSAL % mutation, {"id": pid}, mutation) == expected
+
+
+@pytest.mark.parametrize("role", PUSHERS)
+def test_sync_commands_deciding_proposals(db: Database, world: World, push: Push, role: str) -> None:
+    pid = _proposal(db, world)
+    user = _user(world, role)
+    assert user is not None
+    envelopes = [
+        env("d", 1, "device.rejectProposal", {"proposalId": pid}),
+        env("d", 2, "device.acceptProposal", {"proposalId": pid}),
+    ]
+    replies = push(user, "d", envelopes).replies
+    expected = ["ok", "DEVICE_PROPOSAL_DECIDED"] if role in MANAGES_DEVICES else ["PERMISSION_DENIED"] * 2
+    assert [r.code or "ok" for r in replies] == expected

@@ -1,26 +1,49 @@
 """Diagnostics commands. Running checks needs the network and happens outside any transaction
 (``backend.integrations.onvif.service`` on the server, ``saha probe`` on a laptop); what they
-found is recorded here, by one command, whichever way it came."""
+found is recorded here.
+
+Diagnoses are evidence, not edits:
+
+- ``diagnostics.record`` is what clients reach (a probe's or a phone's syncPush, any GraphQL
+  mutation running the command): the result is stored as source PROBE whatever the client claims,
+  attributed to the person whose session pushed it. Only :func:`record_server_diagnosis` — a
+  plain function the server's own runs call, not a registered command, so no client can name it —
+  records REMOTE, NIGHTLY or WEEKLY.
+- What a device says about itself (make, model, serial, firmware) fills an empty inventory field
+  directly; a different value for a filled field becomes a :class:`DeviceChangeProposal` that
+  someone with ``devices.manage`` accepts or rejects (``device.acceptProposal`` /
+  ``device.rejectProposal``). A server run also updates the firmware directly (upgrades are
+  routine and the server itself spoke to the device at its inventory address); a different make,
+  model or serial means a different device answers there, which a person decides.
+- A PROBE result may make a device's health worse, never better than a verdict a server run set
+  (a failing camera cannot be hidden behind a pushed "all ok"); the health keeps its source.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from pydantic import Field, StringConstraints, field_validator
-from sqlmodel import select
+from pydantic.alias_generators import to_camel
+from sqlalchemy import and_, or_
+from sqlmodel import col, select
 
 from backend.domain.assets.models import Device, DeviceKind
 from backend.domain.assets.queries import load_device
-from backend.domain.commands import CommandContext, CommandInput, command
+from backend.domain.commands import CommandContext, CommandInput, command, parse_input
 from backend.domain.diagnostics.models import (
+    SEVERITY,
+    DeviceChangeProposal,
     DeviceCredential,
     DeviceHealth,
     DeviceReference,
     Diagnosis,
     DiagnosisSource,
     FirmwareBaseline,
+    ProposalStatus,
     Verdict,
     worst,
 )
@@ -29,6 +52,7 @@ from backend.domain.people import permissions as p
 from backend.domain.people.models import Role
 from backend.domain.workorders.commands import CreateWorkOrder, create_work_order
 from backend.domain.workorders.models import Priority, WorkOrderType
+from sync.changes import ACTOR_KEY
 
 Hash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 CHECK_NAMES = frozenset(
@@ -95,7 +119,9 @@ class CheckInput(CommandInput):
 class RecordDiagnosis(CommandInput):
     id: uuid.UUID
     device_id: uuid.UUID
-    source: DiagnosisSource
+    # What the client claims. Never trusted: a recorded client result is PROBE (module docstring);
+    # accepted so that probes and phones sending it keep working.
+    source: DiagnosisSource | None = None
     work_order_id: uuid.UUID | None = None
     started_at: datetime
     finished_at: datetime
@@ -105,28 +131,100 @@ class RecordDiagnosis(CommandInput):
     reference_sha256: Hash | None = None
 
 
-def _apply_device_info(device: Device, info: dict[str, str], ctx: CommandContext) -> None:
-    """Keep the inventory current with what the device says about itself (directive 6(4))."""
-    fields = {"make": "make", "model": "model", "serial": "serial_number", "firmware": "firmware"}
+SERVER_SOURCES = (DiagnosisSource.REMOTE, *SCHEDULED)
+# what a device reports (``device`` of the record) → the inventory attribute
+DEVICE_INFO_FIELDS = {"make": "make", "model": "model", "serial": "serial_number", "firmware": "firmware"}
+
+
+def _apply_device_info(device: Device, diagnosis: Diagnosis, ctx: CommandContext) -> None:
+    """Keep the inventory current with what the device says about itself (directive 6(4)), as
+    evidence: empty fields are filled, other differences become proposals (module docstring)."""
+    trusted = diagnosis.source in SERVER_SOURCES
     changed = False
-    for key, attr in fields.items():
-        value = (info.get(key) or "").strip()[:64]
-        if value and getattr(device, attr) != value:
+    for key, attr in DEVICE_INFO_FIELDS.items():
+        value = str(diagnosis.device_info.get(key) or "").strip()[:64]
+        current = getattr(device, attr) or ""
+        if not value or current == value:
+            continue
+        if not current or (trusted and attr == "firmware"):
             setattr(device, attr, value)
             changed = True
+        else:
+            _propose(ctx, device, diagnosis, attr, current, value)
     if changed:
         device.version += 1
         device.updated_at = ctx.now
         ctx.session.add(device)
 
 
+def _propose(
+    ctx: CommandContext, device: Device, diagnosis: Diagnosis, attr: str, current: str, value: str
+) -> None:
+    """One proposal per (device, field, value) still open or already refused for this value:
+    a nightly sweep does not raise the same question every night."""
+    known = ctx.session.exec(
+        select(DeviceChangeProposal.id).where(
+            DeviceChangeProposal.device_id == device.id,
+            DeviceChangeProposal.field == attr,
+            DeviceChangeProposal.proposed_value == value,
+            or_(
+                col(DeviceChangeProposal.status) == ProposalStatus.PENDING,
+                and_(
+                    col(DeviceChangeProposal.status) == ProposalStatus.REJECTED,
+                    col(DeviceChangeProposal.old_value) == current,
+                ),
+            ),
+        )
+    ).first()
+    if known is not None:
+        return
+    ctx.session.add(
+        DeviceChangeProposal(
+            device_id=device.id,
+            diagnosis_id=diagnosis.id,
+            field=attr,
+            old_value=current,
+            proposed_value=value,
+            status=ProposalStatus.PENDING,
+            proposed_by_id=diagnosis.requested_by_id,
+            created_at=ctx.now,
+        )
+    )
+
+
 @command("diagnostics.record", permission=p.DIAGNOSTICS_RUN, input=RecordDiagnosis)
 def record_diagnosis(ctx: CommandContext, inp: RecordDiagnosis) -> Diagnosis:
-    """Record what a diagnosis found (server, probe or schedule) and update the device's health."""
+    """Record a diagnosis a client ran (``saha probe``, pushed through the sync): stored as PROBE
+    whatever ``source`` says, signed by the pushing person; the device's identity it reports
+    becomes proposals (module docstring)."""
+    return _record(ctx, inp, DiagnosisSource.PROBE)
+
+
+def record_server_diagnosis(ctx: CommandContext, args: dict[str, Any], source: DiagnosisSource) -> Diagnosis:
+    """Record a diagnosis the server ran itself: a remote diagnosis a person asked for (REMOTE,
+    ``diagnostics.run``) or a scheduled sweep (NIGHTLY / WEEKLY, ``diagnostics.schedule``).
+
+    Not a registered command: only server code calls it (``backend.integrations.onvif.service``),
+    so the source is the server's decision, never a client's input."""
+    if source not in SERVER_SOURCES:
+        raise ValueError(f"{source} is not a server-run source")
+    needed = p.DIAGNOSTICS_SCHEDULE if source in SCHEDULED else p.DIAGNOSTICS_RUN
+    inp = parse_input(RecordDiagnosis, args)
+    if not ctx.actor.can(needed):
+        raise DomainError(ErrorCode.PERMISSION_DENIED, params={"permission": needed})
+    ctx.session.info[ACTOR_KEY] = ctx.actor.id  # the change log records who
+    diagnosis = _record(ctx, inp, source)
+    ctx.session.flush()
+    return diagnosis
+
+
+def _record(ctx: CommandContext, inp: RecordDiagnosis, source: DiagnosisSource) -> Diagnosis:
+    recorded_by = None if source in SCHEDULED else ctx.actor.id
     if (existing := ctx.session.get(Diagnosis, inp.id)) is not None:
+        # a replay (the same push again) returns it; another person's id is not theirs to reuse
+        if existing.requested_by_id != recorded_by or existing.device_id != inp.device_id:
+            raise DomainError(ErrorCode.NOT_FOUND, field="id")
         return existing
-    if inp.source in SCHEDULED and not ctx.actor.can(p.DIAGNOSTICS_SCHEDULE):
-        raise DomainError(ErrorCode.PERMISSION_DENIED, params={"permission": p.DIAGNOSTICS_SCHEDULE})
     if inp.finished_at < inp.started_at:
         raise DomainError(
             ErrorCode.VALIDATION_FAILED, field="finishedAt", params={"detail": "finishedAt < startedAt"}
@@ -139,8 +237,8 @@ def record_diagnosis(ctx: CommandContext, inp: RecordDiagnosis) -> Diagnosis:
         id=inp.id,
         device_id=device.id,
         work_order_id=inp.work_order_id,
-        source=inp.source,
-        requested_by_id=None if inp.source in SCHEDULED else ctx.actor.id,
+        source=source,
+        requested_by_id=recorded_by,
         started_at=inp.started_at,
         finished_at=inp.finished_at,
         overall=overall,
@@ -151,8 +249,8 @@ def record_diagnosis(ctx: CommandContext, inp: RecordDiagnosis) -> Diagnosis:
         recorded_at=ctx.now,
     )
     ctx.session.add(diagnosis)
-    _apply_device_info(device, inp.device, ctx)
     ctx.session.flush()
+    _apply_device_info(device, diagnosis, ctx)
     _update_health(ctx, device, diagnosis)
     return diagnosis
 
@@ -164,6 +262,13 @@ def _update_health(ctx: CommandContext, device: Device, diagnosis: Diagnosis) ->
     checks = {r["check"]: r["verdict"] for r in diagnosis.results}
     if health is not None and health.last_checked_at > diagnosis.started_at:
         return  # an older result arriving late (a probe back online) does not overwrite newer health
+    if (
+        health is not None
+        and diagnosis.source is DiagnosisSource.PROBE
+        and health.source is not DiagnosisSource.PROBE
+        and SEVERITY[diagnosis.overall] <= SEVERITY[health.overall]
+    ):
+        return  # a pushed result never clears (or restates) what the server found; worse may stand
     if health is None:
         health = DeviceHealth(
             device_id=device.id,
@@ -173,6 +278,7 @@ def _update_health(ctx: CommandContext, device: Device, diagnosis: Diagnosis) ->
             last_diagnosis_id=diagnosis.id,
             last_checked_at=diagnosis.started_at,
             since=diagnosis.started_at,
+            source=diagnosis.source,
         )
     else:
         if health.overall != diagnosis.overall:
@@ -182,6 +288,7 @@ def _update_health(ctx: CommandContext, device: Device, diagnosis: Diagnosis) ->
         health.site_id = device.site_id
         health.last_diagnosis_id = diagnosis.id
         health.last_checked_at = diagnosis.started_at
+        health.source = diagnosis.source
         health.version += 1
     ctx.session.add(health)
 
@@ -213,16 +320,69 @@ def set_reference(ctx: CommandContext, inp: SetReference) -> DeviceReference:
     return ref
 
 
+# The server's credential cipher for this unit of work (``backend.integrations.credentials``),
+# put into ``session.info`` by the server's credentials service. A session without it (a sync
+# push) cannot show that a secret is one this server made, and so stores none.
+CREDENTIAL_CIPHER_KEY = "saha.credential_cipher"
+USERNAME_MAX = 64
+PASSWORD_MAX_CHARS = 128
+PASSWORD_MAX_BYTES = 256  # UTF-8; keeps the stored envelope inside its column
+NONCE_TAG_BYTES = 12 + 16  # AES-GCM nonce + tag around the UTF-8 password
+# base64url (no padding) of nonce + 1..256 bytes + tag: 39..380 characters
+SECRET_PATTERN = r"^[A-Za-z0-9_-]{39,380}$"  # noqa: S105 (a format, not a secret)
+
+
+class SecretCipher(Protocol):
+    def decrypt(self, device_id: uuid.UUID, secret: str) -> str: ...
+
+
+def credential_text_problem(value: str, max_chars: int, max_bytes: int | None = None) -> str | None:
+    """Why a device username or password is unacceptable (Turkish/English-neutral detail), or None."""
+    if not value:
+        return "empty"
+    if len(value) > max_chars:
+        return f"at most {max_chars} characters"
+    if max_bytes is not None and len(value.encode("utf-8")) > max_bytes:
+        return f"at most {max_bytes} bytes"
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in value):
+        return "control characters are not allowed"
+    return None
+
+
+def _credential_refused(field: str, detail: str) -> DomainError:
+    return DomainError(ErrorCode.VALIDATION_FAILED, field=field, params={"detail": f"{field}: {detail}"})
+
+
 class SetCredentials(CommandInput):
+    """``secret``: the password as this server's credential cipher sealed it for this device
+    (base64url of nonce + AES-256-GCM ciphertext + tag, the device id as associated data). Only
+    the server makes it (``setDeviceCredentials`` sends the password over TLS and the server
+    encrypts it); the PWA never sees the key, so a queued or hand-made secret is refused."""
+
     device_id: uuid.UUID
-    username: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    secret: Annotated[str, StringConstraints(min_length=16, max_length=512)]  # already encrypted
+    username: Annotated[str, StringConstraints(min_length=1, max_length=USERNAME_MAX)]
+    secret: Annotated[str, StringConstraints(pattern=SECRET_PATTERN)]
 
 
 @command("device.setCredentials", permission=p.DEVICES_MANAGE, input=SetCredentials)
 def set_credentials(ctx: CommandContext, inp: SetCredentials) -> DeviceCredential:
-    """Store a device's ONVIF account; the password arrives encrypted (see the service)."""
+    """Store a device's ONVIF account. The username may not hold control characters; the secret
+    must open with this server's credential key for this very device, to a password of 1–128
+    characters (≤ 256 bytes) without control characters. Anything else — also every secret
+    pushed through the sync, which cannot come from the server's cipher — is VALIDATION_FAILED
+    and changes nothing."""
+    if (problem := credential_text_problem(inp.username, USERNAME_MAX)) is not None:
+        raise _credential_refused("username", problem)
     device = load_device(ctx.session, ctx.actor, inp.device_id)
+    cipher: SecretCipher | None = ctx.session.info.get(CREDENTIAL_CIPHER_KEY)
+    if cipher is None or ctx.via_sync:
+        raise _credential_refused("secret", "not sealed by this server (set the password online)")
+    try:
+        password = cipher.decrypt(device.id, inp.secret)
+    except Exception:  # CredentialError: another key, another device, or not a sealed password
+        raise _credential_refused("secret", "not sealed by this server for this device") from None
+    if (problem := credential_text_problem(password, PASSWORD_MAX_CHARS, PASSWORD_MAX_BYTES)) is not None:
+        raise _credential_refused("password", problem)
     row = ctx.session.get(DeviceCredential, device.id, with_for_update=True)
     if row is None:
         row = DeviceCredential(
@@ -234,6 +394,67 @@ def set_credentials(ctx: CommandContext, inp: SetCredentials) -> DeviceCredentia
     row.updated_at = ctx.now
     ctx.session.add(row)
     return row
+
+
+# ---- proposals: what diagnoses suggest for the inventory -------------------------------------
+
+
+class ProposalRef(CommandInput):
+    proposal_id: uuid.UUID
+
+
+def _pending_proposal(ctx: CommandContext, proposal_id: uuid.UUID) -> tuple[DeviceChangeProposal, Device]:
+    proposal = ctx.session.get(DeviceChangeProposal, proposal_id, with_for_update=True)
+    if proposal is None:
+        raise DomainError(ErrorCode.NOT_FOUND, field="proposalId")
+    device = load_device(ctx.session, ctx.actor, proposal.device_id, for_update=True)  # scope
+    if proposal.status is not ProposalStatus.PENDING:
+        raise DomainError(ErrorCode.DEVICE_PROPOSAL_DECIDED, field="proposalId")
+    return proposal, device
+
+
+def _decide(ctx: CommandContext, proposal: DeviceChangeProposal, status: ProposalStatus) -> None:
+    proposal.status = status
+    proposal.decided_by_id = ctx.actor.id
+    proposal.decided_at = ctx.now
+    proposal.version += 1
+    ctx.session.add(proposal)
+
+
+@command("device.acceptProposal", permission=p.DEVICES_MANAGE, input=ProposalRef)
+def accept_proposal(ctx: CommandContext, inp: ProposalRef) -> DeviceChangeProposal:
+    """Write a proposed value into the inventory. Refused (DEVICE_PROPOSAL_STALE) when the field
+    changed since the proposal was made; other open proposals for that field are superseded."""
+    proposal, device = _pending_proposal(ctx, inp.proposal_id)
+    current = getattr(device, proposal.field) or ""
+    if current != proposal.old_value:
+        raise DomainError(
+            ErrorCode.DEVICE_PROPOSAL_STALE, field="proposalId", params={"field": to_camel(proposal.field)}
+        )
+    setattr(device, proposal.field, proposal.proposed_value)
+    device.version += 1
+    device.updated_at = ctx.now
+    ctx.session.add(device)
+    _decide(ctx, proposal, ProposalStatus.ACCEPTED)
+    others = ctx.session.exec(
+        select(DeviceChangeProposal).where(
+            DeviceChangeProposal.device_id == device.id,
+            DeviceChangeProposal.field == proposal.field,
+            col(DeviceChangeProposal.status) == ProposalStatus.PENDING,
+            col(DeviceChangeProposal.id) != proposal.id,
+        )
+    ).all()
+    for other in others:
+        _decide(ctx, other, ProposalStatus.SUPERSEDED)
+    return proposal
+
+
+@command("device.rejectProposal", permission=p.DEVICES_MANAGE, input=ProposalRef)
+def reject_proposal(ctx: CommandContext, inp: ProposalRef) -> DeviceChangeProposal:
+    """Keep the inventory as it is; the same value is not proposed again for the same field."""
+    proposal, _device = _pending_proposal(ctx, inp.proposal_id)
+    _decide(ctx, proposal, ProposalStatus.REJECTED)
+    return proposal
 
 
 class SetBaseline(CommandInput):

@@ -39,7 +39,13 @@ class DiagnosisSource(Choice):
 
 
 class Diagnosis(SQLModel, table=True):
-    """One diagnosis of one device: every check's verdict and evidence, as recorded."""
+    """One diagnosis of one device: every check's verdict and evidence, as recorded. Evidence is
+    immutable: written once by ``diagnostics.record`` and never updated (see the guard below).
+
+    ``source`` is decided by the server: a result a client pushes is PROBE whatever it claims;
+    only the server's own runs are REMOTE / NIGHTLY / WEEKLY. ``requested_by_id`` is the person
+    whose session recorded it (the pusher of a probe result, the person who asked for a remote
+    run); None for the scheduled sweeps."""
 
     __tablename__ = "diagnoses"
     __table_args__ = (sa.Index("ix_diagnoses_device_started", "device_id", "started_at"),)
@@ -62,7 +68,11 @@ class Diagnosis(SQLModel, table=True):
 
 
 class DeviceHealth(SQLModel, table=True):
-    """The latest verdict per device (and since when it holds), for the health overview."""
+    """The latest verdict per device (and since when it holds), for the health overview.
+
+    ``source`` says who stands behind the verdict: a server run (REMOTE, NIGHTLY, WEEKLY) or a
+    probe result pushed by a person (PROBE). A PROBE result never improves a verdict the server
+    set itself; it may only make it worse (``commands._update_health``)."""
 
     __tablename__ = "device_health"
 
@@ -74,6 +84,36 @@ class DeviceHealth(SQLModel, table=True):
     last_diagnosis_id: uuid.UUID = Field(foreign_key="diagnoses.id")
     last_checked_at: datetime = Field(sa_type=UTCDateTime)
     since: datetime = Field(sa_type=UTCDateTime)  # when `overall` last changed
+    source: DiagnosisSource = Field(sa_type=enum_type(DiagnosisSource))
+    version: int = 1
+
+
+class ProposalStatus(Choice):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"  # another proposal for the same field was accepted first
+
+
+class DeviceChangeProposal(SQLModel, table=True):
+    """An inventory change a diagnosis suggests (what the device said about itself), waiting for
+    someone with ``devices.manage`` to accept or reject it. Diagnoses are evidence, not edits:
+    a filled-in make, model, serial number or firmware changes only through this decision."""
+
+    __tablename__ = "device_change_proposals"
+    __table_args__ = (sa.Index("ix_device_change_proposals_device_status", "device_id", "status"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    device_id: uuid.UUID = Field(foreign_key="devices.id")
+    diagnosis_id: uuid.UUID = Field(foreign_key="diagnoses.id", index=True)
+    field: str = Field(max_length=32)  # Device attribute: make, model, serial_number, firmware
+    old_value: str = Field(default="", max_length=64)
+    proposed_value: str = Field(max_length=64)
+    status: ProposalStatus = Field(sa_type=enum_type(ProposalStatus), index=True)
+    proposed_by_id: uuid.UUID | None = Field(default=None, foreign_key="users.id")  # None: a sweep
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_by_id: uuid.UUID | None = Field(default=None, foreign_key="users.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     version: int = 1
 
 
@@ -134,3 +174,8 @@ class ScheduledRun(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     devices: int = 0
     failures: int = 0
+
+
+@sa.event.listens_for(Diagnosis, "before_update")
+def _diagnoses_are_immutable(_mapper: Any, _connection: Any, target: Diagnosis) -> None:
+    raise RuntimeError(f"diagnosis {target.id} is evidence and cannot be changed")

@@ -20,16 +20,18 @@ from backend.domain.assets.models import Device, DeviceKind, DeviceStatus, IpBlo
 from backend.domain.assets.network import check_in_blocks
 from backend.domain.assets.queries import load_device
 from backend.domain.diagnostics.models import (
+    DeviceChangeProposal,
     DeviceCredential,
     DeviceHealth,
     DeviceReference,
     Diagnosis,
     FirmwareBaseline,
+    ProposalStatus,
     Verdict,
 )
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people.permissions import Actor
-from backend.domain.scope import device_scope, site_scope
+from backend.domain.scope import device_scope, scope_for, site_scope
 
 DIAGNOSABLE = (DeviceKind.CAMERA, DeviceKind.RECORDER)
 IN_SERVICE = (DeviceStatus.ACTIVE, DeviceStatus.FAULTY)
@@ -230,3 +232,34 @@ def health_overview(session: Session, actor: Actor) -> list[SiteHealth]:
 
 def summary(rows: list[SiteHealth]) -> dict[str, Any]:
     return {k: sum(getattr(r, k) for r in rows) for k in ("ok", "warning", "fail", "unchecked")}
+
+
+# ---- inventory change proposals ----------------------------------------------------------------
+
+
+def change_proposals(
+    session: Session,
+    actor: Actor,
+    *,
+    device_id: uuid.UUID | None = None,
+    status: ProposalStatus | None = ProposalStatus.PENDING,
+    limit: int = 200,
+) -> list[tuple[DeviceChangeProposal, Device, Diagnosis]]:
+    """Proposals of devices the actor sees (oldest first), with their device and diagnosis."""
+    stmt = (
+        select(DeviceChangeProposal, Device, Diagnosis)
+        .join(Device, col(Device.id) == col(DeviceChangeProposal.device_id))
+        .join(Diagnosis, col(Diagnosis.id) == col(DeviceChangeProposal.diagnosis_id))
+        .where(scope_for("device", actor))
+        .order_by(
+            col(DeviceChangeProposal.created_at),
+            col(Device.asset_tag),
+            col(DeviceChangeProposal.field),
+        )
+        .limit(limit)
+    )
+    if device_id is not None:
+        stmt = stmt.where(DeviceChangeProposal.device_id == device_id)
+    if status is not None:
+        stmt = stmt.where(col(DeviceChangeProposal.status) == status)
+    return [(prop, dev, diag) for prop, dev, diag in session.exec(stmt).all()]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
+from pydantic.alias_generators import to_camel
 from sqlmodel import select
 
 from backend.db.counters import next_value
@@ -15,7 +17,7 @@ from backend.domain.commands import CommandContext, CommandInput, command
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people import permissions as p
 from backend.domain.people.models import Role, User
-from backend.domain.scope import site_scope
+from backend.domain.scope import replay_of, site_scope
 from backend.domain.workorders.models import (
     AttachmentKind,
     Priority,
@@ -28,7 +30,7 @@ from backend.domain.workorders.models import (
     WorkOrderType,
 )
 from backend.domain.workorders.queries import load_work_order
-from backend.domain.workorders.rules import Action, check
+from backend.domain.workorders.rules import Action, check, check_editable
 from sync.conflicts import merge
 
 Title = Annotated[str, StringConstraints(min_length=3, max_length=160)]
@@ -87,6 +89,7 @@ def _record(
     *,
     from_status: WorkOrderStatus | None = None,
     text: str | None = None,
+    changes: list[dict[str, Any]] | None = None,
 ) -> None:
     ctx.session.add(
         WorkOrderEvent(
@@ -98,6 +101,7 @@ def _record(
             from_status=from_status,
             to_status=wo.status if from_status is not None else None,
             text=text or None,
+            changes=changes,
         )
     )
 
@@ -253,14 +257,30 @@ class UpdateWorkOrder(WorkOrderRef):
 ENTITY = "workOrder"
 
 
+def _wire(value: Any) -> Any:
+    """A field value as the timeline keeps it: GraphQL spelling (HIGH, ISO dates)."""
+    if isinstance(value, enum.Enum):
+        return value.name
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
 @command("workorder.update", permission=p.WORKORDERS_EDIT, input=UpdateWorkOrder)
 def update_work_order(ctx: CommandContext, inp: UpdateWorkOrder) -> WorkOrder:
     """Change the title, description, priority or due date. A field someone else changed since
-    the version the edit started from keeps their value and becomes a conflict to resolve."""
+    the version the edit started from keeps their value and becomes a conflict to resolve.
+
+    Editable only while the work is not submitted (DRAFT, ASSIGNED, IN_PROGRESS, RETURNED):
+    from SUBMITTED on it is refused for everyone with WORKORDER_FROZEN (WORKORDER_CLOSED once
+    closed) — also an edit queued offline before the submission, and a manager reviewing it
+    (the review judges what was submitted; a manager who wants a change returns the order with a
+    reason, which makes it editable again). The timeline line keeps each field's old and new
+    value."""
     wo = load_work_order(ctx.session, ctx.actor, inp.work_order_id, for_update=True)
-    if wo.status is WorkOrderStatus.CLOSED:
-        raise DomainError(ErrorCode.WORKORDER_CLOSED, field="workOrderId")
+    check_editable(wo)
     edits = inp.model_dump(exclude={"work_order_id"}, exclude_none=True)
+    before = {name: getattr(wo, name) for name in edits}
     outcome = merge(
         ctx.session,
         entity=ENTITY,
@@ -272,7 +292,11 @@ def update_work_order(ctx: CommandContext, inp: UpdateWorkOrder) -> WorkOrder:
     )
     if outcome.applied:
         _touch(ctx, wo)
-        _record(ctx, wo, WorkOrderEventKind.EDITED, text=", ".join(outcome.applied))
+        changes = [
+            {"field": to_camel(name), "from": _wire(before[name]), "to": _wire(getattr(wo, name))}
+            for name in outcome.applied
+        ]
+        _record(ctx, wo, WorkOrderEventKind.EDITED, text=", ".join(outcome.applied), changes=changes)
     return wo
 
 
@@ -290,12 +314,14 @@ class AttachToWorkOrder(WorkOrderRef):
 
 @command("workorder.attach", permission=p.WORKORDERS_NOTE, input=AttachToWorkOrder)
 def attach(ctx: CommandContext, inp: AttachToWorkOrder) -> WorkOrderAttachment:
-    """Attach a photo or document (by content hash; the upload may still be running)."""
-    existing = ctx.session.get(WorkOrderAttachment, inp.id)
+    """Attach a photo or document (by content hash; the upload may still be running). Like the
+    fields, attachments freeze at submission (WORKORDER_FROZEN) until the order is returned."""
+    existing = replay_of(ctx.session, WorkOrderAttachment, inp.id, ctx.actor, "workOrderAttachment")
     if existing is not None:
         return existing
     wo = load_work_order(ctx.session, ctx.actor, inp.work_order_id, for_update=True)
-    check(Action.ADD_NOTE, wo, ctx.actor)  # attachments follow the rules of notes
+    check(Action.ADD_NOTE, wo, ctx.actor)  # who may attach: as for notes
+    check_editable(wo)  # what was submitted is reviewed as it was: no photos added afterwards
     attachment = WorkOrderAttachment(
         id=inp.id,
         work_order_id=wo.id,

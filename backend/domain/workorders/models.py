@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -86,6 +87,8 @@ class WorkOrderEvent(SQLModel, table=True):
 
     ``seq`` is the work order's version after the change, so the timeline has a total order
     even when two lines share a timestamp, and two writers cannot both record version n.
+    An EDITED line keeps each field's old and new value (``changes``); ``text`` still names the
+    fields, for clients that only read it.
     """
 
     __tablename__ = "work_order_events"
@@ -100,6 +103,9 @@ class WorkOrderEvent(SQLModel, table=True):
     from_status: WorkOrderStatus | None = Field(default=None, sa_type=enum_type(WorkOrderStatus))
     to_status: WorkOrderStatus | None = Field(default=None, sa_type=enum_type(WorkOrderStatus))
     text: str | None = Field(default=None, max_length=4000)
+    # EDITED: [{"field": "dueOn", "from": "2026-12-01", "to": "2026-12-05"}, …] in GraphQL
+    # spelling (camelCase names, enum names such as HIGH, ISO dates); None for other kinds
+    changes: list[dict[str, Any]] | None = Field(default=None, sa_type=sa.JSON)
 
 
 class AttachmentKind(Choice):

@@ -6,6 +6,12 @@
 
 Reassignment is allowed before work is submitted. Notes can be added until closed.
 Starting and submitting are the assigned technician's own acts; managers act through review.
+
+Submission freezes the record (:func:`check_editable`): from SUBMITTED on (APPROVED, CLOSED) the
+fields (``workorder.update``) and the attachments (``workorder.attach``) are what was submitted,
+for everyone — a manager who wants a change returns the order with a reason, which makes it
+editable again (RETURNED). Notes stay open until closed: they are comments that add a line to
+the timeline and never rewrite what was submitted.
 """
 
 from __future__ import annotations
@@ -151,3 +157,17 @@ def allowed_actions(wo: WorkOrder, actor: Actor) -> list[Action]:
             continue
         allowed.append(action)
     return allowed
+
+
+# Statuses in which the work order's fields and attachments may still change.
+EDITABLE = frozenset({S.DRAFT, S.ASSIGNED, S.IN_PROGRESS, S.RETURNED})
+
+
+def check_editable(wo: WorkOrder) -> None:
+    """Raise WORKORDER_CLOSED / WORKORDER_FROZEN once the work order has been submitted."""
+    if wo.status is S.CLOSED:
+        raise DomainError(ErrorCode.WORKORDER_CLOSED, field="workOrderId")
+    if wo.status not in EDITABLE:
+        raise DomainError(
+            ErrorCode.WORKORDER_FROZEN, field="workOrderId", params={"status": STATUS_LABELS_TR[wo.status]}
+        )

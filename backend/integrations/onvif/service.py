@@ -15,10 +15,13 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlmodel import Session
+
 from backend.config import Settings
 from backend.db.engine import Database
 from backend.domain.assets.models import DeviceKind
 from backend.domain.commands import CommandContext, execute
+from backend.domain.diagnostics import commands as dc
 from backend.domain.diagnostics import queries as dq
 from backend.domain.diagnostics.models import Diagnosis, DiagnosisSource
 from backend.domain.errors import DomainError, ErrorCode
@@ -54,15 +57,24 @@ class DiagnosticsService:
     # ---- credentials ----------------------------------------------------------------------------
 
     async def set_credentials(self, actor: Actor, device_id: uuid.UUID, username: str, password: str) -> None:
-        if not password or len(password) > 128:
+        """Encrypt the password for this device and store it through ``device.setCredentials``,
+        which checks (with this cipher, handed over in the session) that the secret is ours."""
+        problem = dc.credential_text_problem(password, dc.PASSWORD_MAX_CHARS, dc.PASSWORD_MAX_BYTES)
+        if problem is not None:
             raise DomainError(
-                ErrorCode.VALIDATION_FAILED, field="password", params={"detail": "1–128 characters"}
+                ErrorCode.VALIDATION_FAILED, field="password", params={"detail": f"password: {problem}"}
             )
         secret = self.cipher.encrypt(device_id, password)
         args = {"device_id": device_id, "username": username, "secret": secret}
-        await self.db.write(
-            lambda s: execute("device.setCredentials", args, CommandContext(session=s, actor=actor))
-        )
+
+        def store(s: Session) -> Any:
+            s.info[dc.CREDENTIAL_CIPHER_KEY] = self.cipher
+            try:
+                return execute("device.setCredentials", args, CommandContext(session=s, actor=actor))
+            finally:
+                s.info.pop(dc.CREDENTIAL_CIPHER_KEY, None)
+
+        await self.db.write(store)
 
     # ---- one device --------------------------------------------------------------------------
 
@@ -99,8 +111,9 @@ class DiagnosticsService:
             reference_sha256=plan.reference_sha256,
             source=source.name,
         )
+        # the server ran it: the source is this server's decision (dc.record_server_diagnosis)
         result: Diagnosis = await self.db.write(
-            lambda s: execute("diagnostics.record", args, CommandContext(session=s, actor=actor))
+            lambda s: dc.record_server_diagnosis(CommandContext(session=s, actor=actor), args, source)
         )
         return result
 
