@@ -80,6 +80,34 @@ class Settings(BaseSettings):
         description="Content types accepted for uploads (JSON list). Images and PDFs are checked "
         "by their content (magic bytes), not by their name.",
     )
+    image_max_pixels: int = Field(
+        default=40_000_000,
+        ge=1,
+        description="Largest image accepted, in pixels (width × height; 40 MP by default). Checked from "
+        "the file's header at upload (IMAGE_TOO_LARGE), and again before any image is decoded (minutes "
+        "PDF, image health), so a small file that unpacks to gigabytes is never decoded.",
+    )
+    upload_quota_bytes: int = Field(
+        default=1024 * 1024 * 1024,
+        ge=0,
+        description="Per person: most bytes of unfinished uploads plus uploaded files nothing uses yet "
+        "(UPLOAD_QUOTA_EXCEEDED beyond it).",
+    )
+    upload_expiry_hours: int = Field(
+        default=24,
+        ge=1,
+        description="An unfinished upload older than this is gone: the client starts it again, and the "
+        "blob sweep deletes its bytes.",
+    )
+    blob_grace_hours: int = Field(
+        default=7 * 24,
+        ge=1,
+        description="An uploaded file that nothing references (photo, attachment, signature image, "
+        "sealed PDF, camera image) is deleted by the blob sweep once it is older than this.",
+    )
+    blob_sweep_hour: int = Field(
+        default=4, ge=0, le=23, description="Hour (Europe/Istanbul) of the daily blob sweep."
+    )
     access_token_minutes: int = Field(default=15, description="Lifetime of an access token.")
     refresh_token_days: int = Field(
         default=30,

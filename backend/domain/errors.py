@@ -47,6 +47,8 @@ class ErrorCode(enum.StrEnum):
     BLOB_TOO_LARGE = "BLOB_TOO_LARGE"
     BLOB_TYPE_NOT_ALLOWED = "BLOB_TYPE_NOT_ALLOWED"
     BLOB_CHECKSUM_MISMATCH = "BLOB_CHECKSUM_MISMATCH"
+    IMAGE_TOO_LARGE = "IMAGE_TOO_LARGE"
+    UPLOAD_QUOTA_EXCEEDED = "UPLOAD_QUOTA_EXCEEDED"
     WORKORDER_CLOSED = "WORKORDER_CLOSED"
     CONFLICT_ALREADY_RESOLVED = "CONFLICT_ALREADY_RESOLVED"
     SYNC_CLIENT_MISMATCH = "SYNC_CLIENT_MISMATCH"
@@ -428,6 +430,20 @@ MESSAGES: dict[ErrorCode, dict[Lang, str]] = {
     ErrorCode.BLOB_CHECKSUM_MISMATCH: {
         "tr": "Dosya eksik ya da bozuk geldi (özet değeri tutmuyor); yeniden yükleyin.",
         "en": "The file arrived incomplete or damaged (checksum mismatch); upload it again.",
+    },
+    ErrorCode.IMAGE_TOO_LARGE: {
+        "tr": "Görüntü çok büyük ({size}): en fazla {max_megapixels} megapiksel kabul edilir. Fotoğrafı "
+        "daha küçük bir çözünürlükte kaydedip yeniden yükleyin.",
+        "en": "The image is too large ({size}): at most {max_megapixels} megapixels are accepted. Save "
+        "it at a lower resolution and upload it again.",
+    },
+    ErrorCode.UPLOAD_QUOTA_EXCEEDED: {
+        "tr": "Yükleme kotanız doldu: henüz hiçbir kayda bağlanmamış dosyalarınız ve yarım kalan "
+        "yüklemeleriniz {quota_bytes} baytı aşamaz (şu an {used_bytes} bayt). Bekleyen dosyaları "
+        "kayıtlara ekleyin ya da yarım kalan yüklemeleri tamamlayın.",
+        "en": "Your upload quota is full: your files not yet attached to anything and your unfinished "
+        "uploads may not exceed {quota_bytes} bytes (now {used_bytes} bytes). Attach the waiting files "
+        "or finish the unfinished uploads.",
     },
     ErrorCode.WORKORDER_CLOSED: {
         "tr": "Kapatılmış iş emri değiştirilemez.",
