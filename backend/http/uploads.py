@@ -1,9 +1,12 @@
-"""tus 1.0.0 at ``/uploads/`` (core + creation + termination) and ``GET /blobs/<sha256>``.
+"""tus 1.0.0 at ``/uploads/`` (core + creation + termination + expiration) and ``GET /blobs/<sha256>``.
 
-Thin handlers: they check the protocol (``Tus-Resumable``, ``Content-Type``), find the signed-in
-person (``Authorization: Bearer <access token>``) and call ``UploadService``; the rules live in
-``backend.integrations.blobs``. Errors are JSON ``{code, message}`` from the error catalogue, in
-Turkish unless ``Accept-Language`` asks for English.
+Thin handlers: they check the protocol (``Tus-Resumable``, ``Content-Type``, ``Content-Length``),
+find the signed-in person (``Authorization: Bearer <access token>``) and call ``UploadService``;
+the rules live in ``backend.integrations.blobs`` and ``backend.domain.blobs`` (who may upload,
+who may read a blob: whoever sees a row that references it — anyone else gets 404, as for a
+blob that does not exist). Every malformed header is a 4xx with a catalogue code. Errors are
+JSON ``{code, message}`` from the error catalogue, in Turkish unless ``Accept-Language`` asks for
+English.
 
 Body limits: the app-wide ``max_request_bytes`` is for GraphQL; these routes take one tus chunk,
 ``upload_chunk_bytes`` (8 MiB by default) — the client's ``chunkSize`` must not exceed it.
@@ -13,6 +16,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from datetime import UTC
+from email.utils import format_datetime
 from typing import Any
 
 from litestar import Request, Response, Router, delete, get, head, patch, post, route
@@ -29,13 +34,13 @@ from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people.auth import actor_from_token
 from backend.domain.people.permissions import Actor
 from backend.graphql.context import pick_lang
-from backend.integrations.blobs.service import BodyInterrupted, UploadService, UploadState
+from backend.integrations.blobs.service import BodyInterrupted, UploadService, UploadState, parse_count
 from backend.integrations.blobs.store import LocalBlobStore
 
 log = logging.getLogger("saha.uploads")
 
 TUS_VERSION = "1.0.0"
-TUS_EXTENSIONS = "creation,termination"
+TUS_EXTENSIONS = "creation,termination,expiration"
 OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
 # Response headers a browser client on another origin must be able to read (CORS).
 TUS_EXPOSE_HEADERS = [
@@ -47,17 +52,21 @@ TUS_EXPOSE_HEADERS = [
     "Tus-Version",
     "Tus-Extension",
     "Tus-Max-Size",
+    "Upload-Expires",
 ]
 BLOB_CACHE = "private, max-age=31536000, immutable"
 
 STATUS = {
     ErrorCode.AUTH_REQUIRED: 401,
     ErrorCode.AUTH_SESSION_EXPIRED: 401,
+    ErrorCode.PERMISSION_DENIED: 403,
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.UPLOAD_NOT_FOUND: 404,
     ErrorCode.UPLOAD_OFFSET_MISMATCH: 409,
     ErrorCode.UPLOAD_BUSY: 423,
     ErrorCode.BLOB_TOO_LARGE: 413,
+    ErrorCode.UPLOAD_QUOTA_EXCEEDED: 413,
+    ErrorCode.IMAGE_TOO_LARGE: 422,
     ErrorCode.LIMIT_EXCEEDED: 413,
     ErrorCode.BLOB_TYPE_NOT_ALLOWED: 415,
     ErrorCode.BLOB_CHECKSUM_MISMATCH: 460,  # tus checksum extension's "Checksum Mismatch"
@@ -147,16 +156,20 @@ def _require_tus(request: Request[Any, Any, Any]) -> None:
     if request.headers.get("tus-resumable") != TUS_VERSION:
         detail = f"Tus-Resumable: {TUS_VERSION}"
         raise Refused(412, DomainError(ErrorCode.VALIDATION_FAILED, params={"detail": detail}))
+    length = request.headers.get("content-length")
+    if length is not None:
+        parse_count(length, "Content-Length")  # ASCII digits only, like every tus number
 
 
 def _offset_headers(upload: UploadState) -> dict[str, str]:
-    return _tus_headers(
-        **{
-            "Upload-Offset": str(upload.offset),
-            "Upload-Length": str(upload.size),
-            "Cache-Control": "no-store",
-        }
-    )
+    headers = {
+        "Upload-Offset": str(upload.offset),
+        "Upload-Length": str(upload.size),
+        "Cache-Control": "no-store",
+    }
+    if upload.expires_at is not None:
+        headers["Upload-Expires"] = format_datetime(upload.expires_at.astimezone(UTC), usegmt=True)
+    return _tus_headers(**headers)
 
 
 @route("/uploads", http_method=[HttpMethod.OPTIONS], status_code=204, include_in_schema=False)
@@ -236,9 +249,9 @@ async def upload_terminate(
 
 @get("/blobs/{sha256:str}", include_in_schema=False)
 async def read_blob(request: Request[Any, Any, Any], state: State, sha256: FromPath[str]) -> Response[Any]:
-    await request_actor(request, state)
+    actor = await request_actor(request, state)
     service = upload_service(state)
-    blob = await service.find_blob(sha256)
+    blob = await service.readable_blob(actor, sha256)
     etag = f'"{blob.sha256}"'
     headers = {"Cache-Control": BLOB_CACHE, "ETag": etag, "Content-Security-Policy": "sandbox"}
     if request.headers.get("if-none-match") == etag:

@@ -2,17 +2,26 @@
 
 The HTTP layer parses headers and hands over; everything that decides lives here:
 
-- **create**: size within ``max_upload_bytes`` (BLOB_TOO_LARGE), a declared SHA-256 (64 hex
-  digits) and an allowed type (BLOB_TYPE_NOT_ALLOWED). Content already stored as a ``Blob``
-  makes the upload complete at once — nothing is sent twice.
+- **create**: only people who write something a file can belong to
+  (``backend.domain.blobs.access``, else PERMISSION_DENIED); size within ``max_upload_bytes``
+  (BLOB_TOO_LARGE) and within the person's quota (UPLOAD_QUOTA_EXCEEDED,
+  ``backend.domain.blobs.housekeeping``), a declared SHA-256 (64 hex digits) and an allowed type
+  (BLOB_TYPE_NOT_ALLOWED). Numbers in headers are ASCII digits only. Content already stored as a
+  ``Blob`` makes the upload complete at once — but only for someone who may read that blob;
+  anyone else sends the bytes like for new content, so creating an upload tells nothing about
+  what exists.
 - **append**: only the uploader may append, only at the confirmed offset
   (UPLOAD_OFFSET_MISMATCH), one writer at a time (UPLOAD_BUSY). Bytes are fsynced *before* the new
   offset is written to the ``uploads`` row; bytes received before a dropped connection are kept.
 - **complete** (offset reaches the length): the whole content must hash to the declared SHA-256
   (else BLOB_CHECKSUM_MISMATCH: the partial and the upload row are deleted) and its first bytes
-  must show the declared type (else BLOB_TYPE_NOT_ALLOWED, also deleted). Only then is the file
+  must show the declared type (else BLOB_TYPE_NOT_ALLOWED, also deleted), and an image's header
+  must show at most ``image_max_pixels`` (else IMAGE_TOO_LARGE, deleted; nothing is decoded).
+  Only then is the file
   moved into place and the ``Blob`` row inserted. Completing is idempotent, so a crash between
   the file move and the database write is repaired by the next HEAD or PATCH.
+- **expiry**: an incomplete upload older than ``upload_expiry_hours`` is gone (UPLOAD_NOT_FOUND:
+  the client starts again); ``sweep`` deletes those and the blobs nothing references.
 
 Everything that blocks (files, database) runs in worker threads; one buffer of at most
 ``APPEND_BUFFER`` bytes is held in memory per request.
@@ -24,11 +33,15 @@ import base64
 import binascii
 import contextlib
 import hashlib
+import logging
 import mimetypes
 import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import BinaryIO
 
 import anyio.to_thread
 from sqlalchemy import update
@@ -38,10 +51,12 @@ from sqlmodel import Session, col
 from backend.config import Settings
 from backend.db.engine import Database
 from backend.db.types import utcnow
+from backend.domain.blobs import access, housekeeping
 from backend.domain.blobs.models import Blob, Upload
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people.permissions import Actor
 from backend.integrations.blobs import sniff
+from backend.integrations.blobs.images import ImageTooLargeError, check_pixels
 from backend.integrations.blobs.store import (
     SHA256_RE,
     UPLOAD_ID_RE,
@@ -54,6 +69,9 @@ from backend.integrations.blobs.store import (
 
 APPEND_BUFFER = 1024 * 1024
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_ASCII_DIGITS = re.compile(r"[0-9]{1,15}")  # not str.isdigit(): that takes "²", "١٢" and int() "1_0"
+
+log = logging.getLogger("saha.blobs")
 
 
 class BodyInterrupted(Exception):  # noqa: N818 - an event, not a bug
@@ -68,10 +86,25 @@ class UploadState:
     size: int
     complete: bool
     sha256: str
+    expires_at: datetime | None = None  # incomplete uploads only
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    uploads: int  # expired incomplete uploads deleted
+    blobs: int  # unreferenced blobs deleted
+    freed_bytes: int
 
 
 def _invalid(detail: str) -> DomainError:
     return DomainError(ErrorCode.VALIDATION_FAILED, params={"detail": detail})
+
+
+def parse_count(value: str | None, name: str) -> int:
+    """A tus number (``Upload-Length``, ``Upload-Offset``): ASCII digits only, else VALIDATION_FAILED."""
+    if value is None or not _ASCII_DIGITS.fullmatch(value):
+        raise _invalid(name)
+    return int(value)
 
 
 def parse_metadata(header: str | None) -> dict[str, str]:
@@ -85,7 +118,7 @@ def parse_metadata(header: str | None) -> dict[str, str]:
             raise _invalid("Upload-Metadata")
         try:
             value = base64.b64decode(parts[1], validate=True).decode() if len(parts) == 2 else ""
-        except (binascii.Error, UnicodeDecodeError):
+        except (binascii.Error, ValueError):  # also non-ASCII text and bytes that are no UTF-8
             raise _invalid("Upload-Metadata") from None
         result[parts[0]] = value
     return result
@@ -96,13 +129,15 @@ def _clean_filename(name: str) -> str:
     return name[:255]
 
 
-def _state(upload: Upload) -> UploadState:
+def _state(upload: Upload, expiry: timedelta | None = None) -> UploadState:
+    complete = upload.completed_at is not None
     return UploadState(
         id=upload.id,
         offset=upload.offset,
         size=upload.size,
-        complete=upload.completed_at is not None,
+        complete=complete,
         sha256=upload.sha256,
+        expires_at=None if complete or expiry is None else upload.created_at + expiry,
     )
 
 
@@ -130,12 +165,23 @@ class UploadService:
         self.settings = settings
         self.allowed_types = {sniff.canonical(t) for t in settings.allowed_upload_types}
 
+    @property
+    def limits(self) -> housekeeping.Limits:
+        s = self.settings
+        return housekeeping.Limits(
+            quota_bytes=s.upload_quota_bytes,
+            upload_expiry=timedelta(hours=s.upload_expiry_hours),
+            grace=timedelta(hours=s.blob_grace_hours),
+        )
+
+    def _state(self, upload: Upload) -> UploadState:
+        return _state(upload, self.limits.upload_expiry)
+
     # --- create ------------------------------------------------------------------------------
 
     async def create(self, actor: Actor, length: str | None, metadata: str | None) -> UploadState:
-        if length is None or not length.isdigit():
-            raise _invalid("Upload-Length")
-        size = int(length)
+        access.require_upload(actor)
+        size = parse_count(length, "Upload-Length")
         if size > self.settings.max_upload_bytes:
             raise DomainError(ErrorCode.BLOB_TOO_LARGE, params={"max_bytes": self.settings.max_upload_bytes})
         meta = parse_metadata(metadata)
@@ -156,7 +202,14 @@ class UploadService:
             filename=filename,
             created_by_id=actor.id,
         )
-        existing = await self.db.read(lambda s: s.get(Blob, sha256))
+        limits, now = self.limits, utcnow()
+
+        def admit(session: Session) -> Blob | None:
+            housekeeping.check_quota(session, actor, size, now, limits)
+            # dedupe only for someone who may read the blob: for anyone else it "does not exist"
+            return access.readable_blob(session, actor, sha256)
+
+        existing = await self.db.read(admit)
         if existing is not None:
             if existing.size != size:
                 raise _invalid("Upload-Length")
@@ -169,7 +222,7 @@ class UploadService:
 
         def insert(session: Session) -> UploadState:
             session.add(upload)
-            return _state(upload)
+            return self._state(upload)
 
         state = await self.db.write(insert)
         if not state.complete and size == 0:
@@ -184,13 +237,16 @@ class UploadService:
         upload = await self.db.read(lambda s: s.get(Upload, upload_id))
         if upload is None or upload.created_by_id != actor.id:
             raise DomainError(ErrorCode.UPLOAD_NOT_FOUND)  # someone else's looks like none at all
+        if housekeeping.is_expired(upload, utcnow(), self.limits):
+            await self._forget(upload.id)
+            raise DomainError(ErrorCode.UPLOAD_NOT_FOUND)
         return upload
 
     async def status(self, actor: Actor, upload_id: str) -> UploadState:
         upload = await self._own(actor, upload_id)
         if upload.completed_at is None and upload.offset == upload.size:
             return await self._complete(upload)  # all bytes durable, completion interrupted
-        return _state(upload)
+        return self._state(upload)
 
     # --- append ------------------------------------------------------------------------------
 
@@ -198,12 +254,10 @@ class UploadService:
         self, actor: Actor, upload_id: str, offset: str | None, body: AsyncIterator[bytes]
     ) -> UploadState:
         upload = await self._own(actor, upload_id)
-        if offset is None or not offset.isdigit():
-            raise _invalid("Upload-Offset")
-        if int(offset) != upload.offset:
+        if parse_count(offset, "Upload-Offset") != upload.offset:
             raise DomainError(ErrorCode.UPLOAD_OFFSET_MISMATCH, params={"offset": upload.offset})
         if upload.completed_at is not None:
-            return _state(upload)
+            return self._state(upload)
         try:
             writer = await anyio.to_thread.run_sync(self.store.open_partial, upload.id, upload.offset)
         except PartialBusyError:
@@ -224,7 +278,7 @@ class UploadService:
             raise BodyInterrupted()
         if upload.offset == upload.size:
             return await self._complete(upload)
-        return _state(upload)
+        return self._state(upload)
 
     async def _receive(self, upload: Upload, writer: PartialWriter, body: AsyncIterator[bytes]) -> bool:
         """Write the body; True when the client went away part-way (what came is kept)."""
@@ -269,8 +323,20 @@ class UploadService:
                     ErrorCode.BLOB_TYPE_NOT_ALLOWED, params={"content_type": upload.content_type}
                 )
 
+        max_pixels = self.settings.image_max_pixels
+
+        def inspect(fh: BinaryIO) -> None:
+            if not upload.content_type.startswith("image/"):
+                return
+            try:
+                check_pixels(fh, max_pixels)  # the header only: nothing is decoded
+            except ImageTooLargeError as exc:
+                raise image_too_large(exc) from None
+
         try:
-            await anyio.to_thread.run_sync(self.store.finalize, upload.id, upload.sha256, upload.size, check)
+            await anyio.to_thread.run_sync(
+                self.store.finalize, upload.id, upload.sha256, upload.size, check, inspect
+            )
         except ChecksumMismatchError:
             await self._forget(upload.id)
             raise DomainError(ErrorCode.BLOB_CHECKSUM_MISMATCH) from None
@@ -300,7 +366,7 @@ class UploadService:
             row.offset = row.size
             row.completed_at = row.completed_at or utcnow()
             session.add(row)
-            return _state(row)
+            return self._state(row)
 
         try:
             return await self.db.write(record)
@@ -323,8 +389,17 @@ class UploadService:
         upload = await self._own(actor, upload_id)
         await self._forget(upload.id)
 
+    async def readable_blob(self, actor: Actor, sha256: str) -> Blob:
+        """A complete blob ``actor`` may read (``backend.domain.blobs.access``); NOT_FOUND for
+        one still uploading, never uploaded, or not theirs to see — the same answer."""
+        sha256 = sha256.lower()
+        if not SHA256_RE.fullmatch(sha256):
+            raise DomainError(ErrorCode.NOT_FOUND)
+        return await self.db.read(lambda s: access.load_readable_blob(s, actor, sha256))
+
     async def find_blob(self, sha256: str) -> Blob:
-        """A complete blob (NOT_FOUND while it is still uploading, or never was)."""
+        """A complete blob, whoever asks (server-side use: documents, diagnoses); NOT_FOUND while
+        it is still uploading, or never was. People read through ``readable_blob``."""
         sha256 = sha256.lower()
         blob = await self.db.read(lambda s: s.get(Blob, sha256)) if SHA256_RE.fullmatch(sha256) else None
         if blob is None:
@@ -364,3 +439,41 @@ class UploadService:
         with contextlib.suppress(IntegrityError):  # the same bytes recorded concurrently
             await self.db.write(record)
         return sha256
+
+    # --- housekeeping ----------------------------------------------------------------------------
+
+    async def sweep(self, now: datetime | None = None) -> SweepResult:
+        """Delete expired incomplete uploads (rows and bytes) and blobs nothing references that
+        are older than the grace period. A blob's row goes first, in a transaction that checks
+        again that nothing references it; its bytes only after that committed."""
+        now = now or utcnow()
+        limits = self.limits
+        uploads = 0
+        for upload_id in await self.db.read(lambda s: housekeeping.expired_uploads(s, now, limits)):
+            forget = partial(housekeeping.forget_upload, upload_id=upload_id, now=now, limits=limits)
+            if await self.db.write(forget):
+                await anyio.to_thread.run_sync(self.store.discard_partial, upload_id)
+                uploads += 1
+        blobs = freed = 0
+        for sha in await self.db.read(lambda s: housekeeping.orphan_candidates(s, now, limits)):
+            size = await self.db.write(partial(housekeeping.forget_blob, sha256=sha, now=now, limits=limits))
+            if size is not None:
+                await anyio.to_thread.run_sync(self.store.delete_blob, sha)
+                blobs += 1
+                freed += size
+        if uploads or blobs:
+            log.info(
+                "blob sweep: %d expired uploads, %d unreferenced blobs (%d bytes)", uploads, blobs, freed
+            )
+        return SweepResult(uploads=uploads, blobs=blobs, freed_bytes=freed)
+
+
+def image_too_large(exc: ImageTooLargeError) -> DomainError:
+    return DomainError(
+        ErrorCode.IMAGE_TOO_LARGE,
+        params={
+            "size": exc.size_text,
+            "max_megapixels": f"{exc.max_pixels / 1_000_000:g}",
+            "max_pixels": exc.max_pixels,
+        },
+    )

@@ -119,14 +119,21 @@ class BlobStore(Protocol):
         sha256: str,
         size: int,
         check: Callable[[bytes], None] | None = None,
+        inspect: Callable[[BinaryIO], None] | None = None,
     ) -> None:
         """Verify that the partial holds exactly ``size`` bytes hashing to ``sha256``, call
-        ``check`` with its first bytes (it may raise to refuse the content), then atomically
-        move it to its content-addressed place. On ``ChecksumMismatchError`` or a raising ``check``
+        ``check`` with its first bytes and ``inspect`` with the verified content as a readable
+        file positioned at its start (either may raise to refuse the content; ``inspect`` reads
+        only what it needs, e.g. an image header), then atomically move it to its
+        content-addressed place. On ``ChecksumMismatchError`` or a raising ``check``/``inspect``
         the partial is discarded and nothing is stored. Idempotent once the blob exists."""
         ...
 
     def exists(self, sha256: str) -> bool: ...
+
+    def delete_blob(self, sha256: str) -> None:
+        """Delete a complete blob's content, if present (the sweep, after its row is gone)."""
+        ...
 
     def read_head(self, sha256: str, n: int) -> bytes:
         """The first ``n`` bytes of a complete blob."""
@@ -249,6 +256,7 @@ class LocalBlobStore:
         sha256: str,
         size: int,
         check: Callable[[bytes], None] | None = None,
+        inspect: Callable[[BinaryIO], None] | None = None,
     ) -> None:
         target = self.blob_path(sha256)
         path = self.partial_path(upload_id)
@@ -273,6 +281,9 @@ class LocalBlobStore:
                     raise ChecksumMismatchError()
                 if check is not None:
                     check(head)
+                if inspect is not None:
+                    fh.seek(0)
+                    inspect(fh)
             except BaseException:
                 path.unlink(missing_ok=True)
                 raise
@@ -290,6 +301,12 @@ class LocalBlobStore:
 
     def exists(self, sha256: str) -> bool:
         return self.blob_path(sha256).is_file()
+
+    def delete_blob(self, sha256: str) -> None:
+        path = self.blob_path(sha256)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            _fsync_dir(path.parent)
 
     def read_head(self, sha256: str, n: int) -> bytes:
         with self.blob_path(sha256).open("rb") as fh:
