@@ -41,7 +41,10 @@ a camera whose checks happen in both keeps a reference per lighting condition.
 
 Speed: a 1920×1080 JPEG pair takes about 30 ms (decoding ~5 ms an image, ORB ~10 ms for both,
 SSIM ~4 ms). The functions are synchronous and CPU-bound: run them in a worker thread from async
-code. Decoding is OpenCV's: a picture of absurd size is refused only by its pixel limit (2³⁰).
+code. Decoding is OpenCV's, and only after the image's header showed its size: more than
+``max_pixels`` (``Settings.image_max_pixels``, 40 MP by default) or a size the header does not
+tell is UNREADABLE without decoding, so a small file that unpacks to gigabytes costs nothing
+(``cv2.imdecode`` allocates the whole bitmap before it could be stopped).
 """
 
 from __future__ import annotations
@@ -54,6 +57,8 @@ from typing import Any, Final
 import cv2
 import numpy as np
 from numpy.typing import NDArray
+
+from backend.integrations.blobs.images import DEFAULT_MAX_PIXELS, ImageTooLargeError, decodable_size
 
 _Grey = NDArray[np.uint8]
 _Floats = NDArray[np.float64]
@@ -201,7 +206,13 @@ class _Frame:
         )
 
 
-def _decode(data: bytes) -> _Grey:
+def _decode(data: bytes, max_pixels: int) -> _Grey:
+    try:  # before any decoding: an image whose header tells no size, or too many pixels
+        decodable_size(data, max_pixels)
+    except ImageTooLargeError:
+        raise
+    except ValueError as exc:
+        raise ValueError(f"undecodable image: {exc}") from exc
     buffer = np.frombuffer(data, dtype=np.uint8)
     try:
         grey = cv2.imdecode(buffer, cv2.IMREAD_GRAYSCALE) if buffer.size else None
@@ -219,8 +230,8 @@ def _tile_means(image: NDArray[np.float32]) -> _Floats:
     return cv2.resize(image, (GRID, GRID), interpolation=cv2.INTER_AREA).astype(np.float64)
 
 
-def _frame(data: bytes) -> _Frame:
-    decoded = _decode(data)
+def _frame(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> _Frame:
+    decoded = _decode(data, max_pixels)
     height, width = decoded.shape
     work_height = max(GRID, round(WORK_WIDTH * height / width))
     interpolation = cv2.INTER_AREA if width > WORK_WIDTH else cv2.INTER_LINEAR
@@ -242,9 +253,10 @@ def _frame(data: bytes) -> _Frame:
     )
 
 
-def image_stats(data: bytes) -> ImageStats:
-    """Size, sharpness, brightness and featureless share of one JPEG/PNG; ValueError if undecodable."""
-    return _frame(data).stats()
+def image_stats(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> ImageStats:
+    """Size, sharpness, brightness and featureless share of one JPEG/PNG; ValueError if undecodable
+    (or larger than ``max_pixels``)."""
+    return _frame(data, max_pixels).stats()
 
 
 # --------------------------------------------------------------------------------------------
@@ -406,8 +418,18 @@ class _Findings:
         return ImageHealth(verdict=verdict, problems=ordered, metrics=clean, message_tr=" ".join(sentences))
 
 
-def _unreadable(*, reference: bool) -> ImageHealth:
+def _unreadable(*, reference: bool, error: ValueError | None = None) -> ImageHealth:
     findings = _Findings()
+    if isinstance(error, ImageTooLargeError):
+        which = "Referans görüntü" if reference else "Kameradan alınan görüntü"
+        limit = f"{error.max_pixels / 1_000_000:g}"
+        findings.add(
+            ImageProblem.UNREADABLE,
+            FAIL,
+            f"{which} çok büyük ({error.size_text}; en fazla {limit} megapiksel): incelenmedi."
+            + (" Referans daha küçük bir görüntüyle yeniden kaydedilmeli." if reference else ""),
+        )
+        return findings.health({})
     findings.add(
         ImageProblem.UNREADABLE,
         FAIL,
@@ -419,16 +441,17 @@ def _unreadable(*, reference: bool) -> ImageHealth:
     return findings.health({})
 
 
-def assess(reference: bytes, current: bytes) -> ImageHealth:
-    """Compare a snapshot with the camera's own reference image. Bad image bytes give UNREADABLE."""
+def assess(reference: bytes, current: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> ImageHealth:
+    """Compare a snapshot with the camera's own reference image. Bad image bytes, or an image of
+    more than ``max_pixels`` (never decoded), give UNREADABLE."""
     try:
-        ref = _frame(reference)
-    except ValueError:
-        return _unreadable(reference=True)
+        ref = _frame(reference, max_pixels)
+    except ValueError as exc:
+        return _unreadable(reference=True, error=exc)
     try:
-        cur = _frame(current)
-    except ValueError:
-        return _unreadable(reference=False)
+        cur = _frame(current, max_pixels)
+    except ValueError as exc:
+        return _unreadable(reference=False, error=exc)
     metrics: dict[str, float] = {}
 
     # 1. Exposure against the reference, the whole frame.
@@ -598,14 +621,14 @@ def _judge_geometry(geometry: _Geometry, width: int, metrics: dict[str, float]) 
     return moved, sentence
 
 
-def assess_alone(current: bytes) -> ImageHealth:
+def assess_alone(current: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> ImageHealth:
     """Without a reference only absolute sanity is possible: a black, white or uniform frame is a
     warning (never a fail: nothing says the camera was ever better); the message always asks for a
-    reference. Bad image bytes give UNREADABLE (fail)."""
+    reference. Bad image bytes, or more than ``max_pixels``, give UNREADABLE (fail)."""
     try:
-        frame = _frame(current)
-    except ValueError:
-        return _unreadable(reference=False)
+        frame = _frame(current, max_pixels)
+    except ValueError as exc:
+        return _unreadable(reference=False, error=exc)
     stats = frame.stats()
     findings = _Findings()
     if stats.brightness < ALONE_BLACK_LEVEL:

@@ -7,8 +7,15 @@ is HTML-escaped here before it reaches the template.
 - No network and no file access while rendering: the URL fetcher accepts only ``data:`` URIs,
   and photos and signature images are embedded as ``data:`` URIs.
 - Photos are re-encoded with Pillow as JPEG thumbnails (``THUMBNAIL_PX``, ``THUMBNAIL_QUALITY``)
-  so a survey with many phone photos stays small; signature images are normalised to PNG.
-  A photo that is missing from ``photos`` (or cannot be decoded) shows as "fotoğraf yok".
+  so a survey with many phone photos stays small; signature images are normalised to PNG of at
+  most ``SIGNATURE_BOX``. Never the originals: every image is embedded as a downscaled copy.
+- Images are decoded only after their header showed their size: more than ``max_pixels``
+  (``Settings.image_max_pixels``) is not decoded at all and shows as "fotoğraf çok büyük" (a
+  13000 × 13000 PNG of half a megabyte would otherwise take half a gigabyte to decode). JPEGs are
+  decoded at reduced scale (``draft``); the thumbnail is made before anything else (EXIF
+  rotation, colour conversion) touches the image, so only one full-size bitmap ever exists.
+  A photo that is missing from ``photos`` shows as "fotoğraf yok", one that cannot be decoded
+  as "fotoğraf okunamadı".
 - Fonts: DejaVu Sans / DejaVu Sans Mono only (system fonts), so Turkish letters are embedded
   and come out right when the text is extracted.
 - Metadata: besides Title, Subject and Keywords, the PDF Info dictionary gets the custom keys
@@ -37,6 +44,8 @@ from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageOps
 
+from backend.integrations.blobs.images import DEFAULT_MAX_PIXELS, ImageTooLargeError, decodable_size
+
 MUNICIPALITY = "İZMİR BÜYÜKŞEHİR BELEDİYESİ"
 DEPARTMENT = "Bilgi İşlem Dairesi Başkanlığı — Video Gözetim Sistemleri Birimi"
 DIRECTIVE_REFS = "Yönerge md. 4(3), 7(1)"
@@ -50,6 +59,7 @@ SIGNATURE_BOX = (600, 240)
 NONE_TEXT = "—"
 NO_PHOTO = "fotoğraf yok"
 UNREADABLE_PHOTO = "fotoğraf okunamadı"
+TOO_LARGE_PHOTO = "fotoğraf çok büyük"
 
 AREA_TYPES = {
     "ENTRANCE": "Giriş",
@@ -116,12 +126,14 @@ def render_minutes_pdf(
     sealed_at: datetime | None,
     verify_url: str,
     lang: str = "tr",
+    max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> bytes:
     """A4 PDF (WeasyPrint) of the survey minutes (keşif tutanağı).
 
     ``content`` is the canonical content (template ``saha.survey-minutes/1``, docs/surveys.md);
-    ``photos`` maps a photo's SHA-256 to its bytes. Only Turkish (``lang="tr"``) exists: the
-    minutes are an official document; any other language raises ``ValueError``.
+    ``photos`` maps a photo's SHA-256 to its bytes; images of more than ``max_pixels`` are not
+    decoded. Only Turkish (``lang="tr"``) exists: the minutes are an official document; any
+    other language raises ``ValueError``.
     """
     if lang not in SUPPORTED_LANGUAGES:
         raise ValueError(f"unsupported language for the minutes: {lang!r}")
@@ -134,6 +146,7 @@ def render_minutes_pdf(
         sealed_at=sealed_at,
         verify_url=verify_url,
         lang=lang,
+        max_pixels=max_pixels,
     )
     info = document_info(content, content_hash=content_hash, verification_code=verification_code)
     # Imported here: WeasyPrint takes most of a second to import and only this function needs it.
@@ -179,6 +192,7 @@ def _build_html(
     sealed_at: datetime | None,
     verify_url: str,
     lang: str,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> str:
     site = _mapping(content.get("site"))
     request = _mapping(content.get("request"))
@@ -220,20 +234,20 @@ def _build_html(
         "signs_note": _e(signs.get("note")),
         "conclusion": _e(_label(CONCLUSIONS, content.get("conclusion"))),
         "conclusion_note": _e(content.get("conclusionNote")),
-        "points": _points_table(content.get("points"), photos),
-        "signatures": _signatures_table(_mapping(content.get("parties")), signatures),
+        "points": _points_table(content.get("points"), photos, max_pixels),
+        "signatures": _signatures_table(_mapping(content.get("parties")), signatures, max_pixels),
         "seal_note": _seal_note(sealed_at, verification_code, verify_url, content.get("template")),
     }
     return Template(_asset("minutes.html")).substitute(values)
 
 
-def _points_table(points: Any, photos: Mapping[str, bytes]) -> str:
+def _points_table(points: Any, photos: Mapping[str, bytes], max_pixels: int = DEFAULT_MAX_PIXELS) -> str:
     head = (
         "<table class='points'><thead><tr><th>No</th><th>Yer</th><th>Alan türü</th><th>Montaj</th>"
         "<th>Bakış yönü</th><th>Konum (GPS)</th><th>Fotoğraf</th></tr></thead><tbody>"
     )
     rows = []
-    thumbnails: dict[str, str | None] = {}
+    thumbnails: dict[str, str] = {}
     for point in points if isinstance(points, list) else []:
         p = _mapping(point)
         cells = [
@@ -243,7 +257,7 @@ def _points_table(points: Any, photos: Mapping[str, bytes]) -> str:
             f"<td>{_e(_label(MOUNTINGS, p.get('mounting')))}</td>",
             f"<td class='text'>{_e(p.get('viewDirection'))}</td>",
             f"<td class='gps mono'>{_e(_gps(p.get('latE6'), p.get('lonE6')))}</td>",
-            f"<td class='photos'>{_photo_cell(p.get('photos'), photos, thumbnails)}</td>",
+            f"<td class='photos'>{_photo_cell(p.get('photos'), photos, thumbnails, max_pixels)}</td>",
         ]
         rows.append("<tr>" + "".join(cells) + "</tr>")
     if not rows:
@@ -251,24 +265,36 @@ def _points_table(points: Any, photos: Mapping[str, bytes]) -> str:
     return head + "".join(rows) + "</tbody></table>"
 
 
-def _photo_cell(hashes: Any, photos: Mapping[str, bytes], cache_: dict[str, str | None]) -> str:
+def _photo_cell(
+    hashes: Any, photos: Mapping[str, bytes], cache_: dict[str, str], max_pixels: int = DEFAULT_MAX_PIXELS
+) -> str:
     parts = []
     for sha in hashes if isinstance(hashes, list) else []:
         key = str(sha)
         if key not in cache_:
-            data = photos.get(key)
-            jpeg = _thumbnail(data) if data is not None else None
-            cache_[key] = _data_uri("image/jpeg", jpeg) if jpeg else None
-        uri = cache_[key]
-        if uri:
-            parts.append(f"<img src='{uri}' alt='{_e(key)}'>")
-        else:
-            text = UNREADABLE_PHOTO if key in photos else NO_PHOTO
-            parts.append(f"<div class='muted'>{_e(text)}</div>")
+            cache_[key] = _photo_html(key, photos.get(key), max_pixels)
+        parts.append(cache_[key])
     return "".join(parts) or f"<div class='muted'>{_e(NO_PHOTO)}</div>"
 
 
-def _signatures_table(parties: Mapping[str, Any], signatures: Sequence[SignatureBlock]) -> str:
+def _photo_html(key: str, data: bytes | None, max_pixels: int) -> str:
+    if data is None:
+        return f"<div class='muted'>{_e(NO_PHOTO)}</div>"
+    try:
+        decodable_size(data, max_pixels)
+    except ImageTooLargeError:
+        return f"<div class='muted'>{_e(TOO_LARGE_PHOTO)}</div>"
+    except ValueError:
+        return f"<div class='muted'>{_e(UNREADABLE_PHOTO)}</div>"
+    jpeg = _thumbnail(data, max_pixels)
+    if jpeg is None:
+        return f"<div class='muted'>{_e(UNREADABLE_PHOTO)}</div>"
+    return f"<img src='{_data_uri('image/jpeg', jpeg)}' alt='{_e(key)}'>"
+
+
+def _signatures_table(
+    parties: Mapping[str, Any], signatures: Sequence[SignatureBlock], max_pixels: int = DEFAULT_MAX_PIXELS
+) -> str:
     by_role = {s.role: s for s in signatures}
     roles = list(ROLES) + [s.role for s in signatures if s.role not in ROLES]
     cells = []
@@ -283,7 +309,7 @@ def _signatures_table(parties: Mapping[str, Any], signatures: Sequence[Signature
                 f"<div class='name'>{_e(party.get('name'))}</div></td>"
             )
             continue
-        png = _signature_png(block.image) if block.image else None
+        png = _signature_png(block.image, max_pixels) if block.image else None
         image = (
             f"<img src='{_data_uri('image/png', png)}' alt='İmza'>"
             if png
@@ -374,26 +400,31 @@ def _micro_degrees(value: int) -> str:
 # --- images -----------------------------------------------------------------------------------
 
 
-def _thumbnail(data: bytes) -> bytes | None:
-    """A JPEG thumbnail (longest side ``THUMBNAIL_PX``), upright; None if the bytes are no image."""
+def _thumbnail(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> bytes | None:
+    """A JPEG thumbnail (longest side ``THUMBNAIL_PX``), upright; None if the bytes are no image
+    or one of more than ``max_pixels`` (then nothing is decoded)."""
     try:
+        decodable_size(data, max_pixels)
         with Image.open(io.BytesIO(data)) as original:
             original.draft("RGB", (THUMBNAIL_PX, THUMBNAIL_PX))  # JPEG: decode at reduced scale
-            image = ImageOps.exif_transpose(original)
-            image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX), Image.Resampling.LANCZOS)
+            original.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX), Image.Resampling.LANCZOS)  # in place
+            image = ImageOps.exif_transpose(original)  # turns the thumbnail, not the original
             out = io.BytesIO()
             _on_white(image).save(out, "JPEG", quality=THUMBNAIL_QUALITY, optimize=True)
             return out.getvalue()
-    except Exception:  # any decoding problem (truncated, unknown format, decompression bomb)
+    except Exception:  # any decoding problem (truncated, unknown format, too large)
         return None
 
 
-def _signature_png(data: bytes) -> bytes | None:
-    """The drawn signature as PNG (transparency kept), at most ``SIGNATURE_BOX``; None if unreadable."""
+def _signature_png(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> bytes | None:
+    """The drawn signature as PNG (transparency kept), at most ``SIGNATURE_BOX``; None if
+    unreadable or of more than ``max_pixels`` (then nothing is decoded)."""
     try:
+        decodable_size(data, max_pixels)
         with Image.open(io.BytesIO(data)) as original:
+            original.draft("RGB", SIGNATURE_BOX)  # JPEG: decode at reduced scale
+            original.thumbnail(SIGNATURE_BOX, Image.Resampling.LANCZOS)  # in place, before converting
             image = original.convert("RGBA")
-            image.thumbnail(SIGNATURE_BOX, Image.Resampling.LANCZOS)
             out = io.BytesIO()
             image.save(out, "PNG", optimize=True)
             return out.getvalue()
