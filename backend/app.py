@@ -28,7 +28,7 @@ from backend.graphql.context import Context, new_request_id, pick_lang
 from backend.graphql.loaders import Loaders
 from backend.graphql.schema import build_schema
 from backend.http.minutes import minutes_routes
-from backend.http.uploads import TUS_EXPOSE_HEADERS, upload_routes
+from backend.http.uploads import TUS_EXPOSE_HEADERS, upload_routes, upload_service
 from backend.services import diagnostics_service, signing_keys
 
 log = logging.getLogger("saha.app")
@@ -150,12 +150,17 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         scheduler = None
         if settings.scheduler_enabled:
-            from backend.jobs.scheduler import Scheduler, jobs
+            from backend.jobs.scheduler import Scheduler, blob_sweep_job, jobs
 
             async def sweep(actor: Any, source: Any) -> tuple[int, int]:
                 return await diagnostics_service(app.state).sweep(actor, source)
 
+            async def blob_sweep() -> tuple[int, int]:
+                done = await upload_service(app.state).sweep()
+                return done.uploads + done.blobs, 0
+
             plan = jobs(settings.nightly_sweep_hour, settings.weekly_check_hour)
+            plan.append(blob_sweep_job(settings.blob_sweep_hour, blob_sweep))
             scheduler = asyncio.create_task(Scheduler(database, sweep, plan).run_forever())
         try:
             yield

@@ -9,6 +9,8 @@ export-schema   write schema.graphql
 settings        print the settings in force (secrets masked)
 sync-prune      forget sync change-log entries older than --keep-days (devices whose cursor
                 is older get a fresh snapshot; their outboxes are unaffected)
+blob-sweep      delete expired partial uploads and uploaded files nothing references
+                (older than blob_grace_hours); the server also runs it daily
 probe           on-site ONVIF probe: diagnose a site's inventory cameras from this machine,
                 queue the results and push them through the sync (``saha probe --help``)
 """
@@ -70,6 +72,22 @@ def cmd_sync_prune(settings: Settings, keep_days: int) -> None:
     print(f"pruned {removed} change-log entries older than {keep_days} days")
 
 
+def cmd_blob_sweep(settings: Settings) -> None:
+    import anyio
+
+    from backend.db.engine import Database
+    from backend.integrations.blobs.service import UploadService
+    from backend.integrations.blobs.store import LocalBlobStore
+
+    db = Database(settings.effective_database_url)
+    try:
+        service = UploadService(db, LocalBlobStore(settings.data_dir), settings)
+        done = anyio.run(service.sweep)
+    finally:
+        db.dispose()
+    print(f"removed {done.uploads} expired uploads, {done.blobs} unused files ({done.freed_bytes} bytes)")
+
+
 def cmd_serve(settings: Settings) -> None:
     import uvicorn
 
@@ -119,6 +137,7 @@ def main(argv: list[str] | None = None) -> None:
         sub.add_parser(name)
     sp = sub.add_parser("sync-prune")
     sp.add_argument("--keep-days", type=int, default=90)
+    sub.add_parser("blob-sweep")
     cu = sub.add_parser("create-user")
     cu.add_argument("username")
     cu.add_argument("--full-name", required=True)
@@ -133,7 +152,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(cmd_probe(args))
     settings = get_settings()
     _configure_logging(settings)
-    if args.command in ("init", "migrate", "demo", "serve", "create-user", "sync-prune"):
+    if args.command in ("init", "migrate", "demo", "serve", "create-user", "sync-prune", "blob-sweep"):
         private_umask()  # the database, its WAL, blobs and keys: 0600 / 0700
         if args.command != "serve":  # create_app makes the data folder private when it serves
             settings.restrict_data_dir()
@@ -152,6 +171,8 @@ def main(argv: list[str] | None = None) -> None:
         cmd_create_user(settings, args)
     elif args.command == "sync-prune":
         cmd_sync_prune(settings, args.keep_days)
+    elif args.command == "blob-sweep":
+        cmd_blob_sweep(settings)
     elif args.command == "export-schema":
         from backend.graphql.schema import export
 

@@ -1,5 +1,6 @@
-"""Scheduled sweeps: the nightly camera diagnosis (directive 6(1)) and the weekly "is it
-recording" check of recorders (directive 12(1)).
+"""Scheduled sweeps: the nightly camera diagnosis (directive 6(1)), the weekly "is it
+recording" check of recorders (directive 12(1)) and the daily blob sweep (expired partial
+uploads, files nothing references: ``UploadService.sweep``).
 
 Each job runs once per period (a day, an ISO week), also with several server replicas on one
 PostgreSQL database: a replica *claims* the period by inserting its ``scheduled_runs`` row — the
@@ -45,12 +46,17 @@ SYSTEM = Actor(
 )
 
 
+# A job that is not a diagnosis sweep: returns (items handled, failures) for its run record.
+Action = Callable[[], Awaitable[tuple[int, int]]]
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
-    source: DiagnosisSource
+    source: DiagnosisSource | None  # a diagnosis sweep; None for jobs with their own ``action``
     hour: int
     weekday: int | None = None  # 0 = Monday; None = every day
+    action: Action | None = None
 
     def period(self, now: datetime) -> str | None:
         """The period due at ``now`` (local time), or None before the job's hour."""
@@ -70,6 +76,10 @@ def jobs(nightly_hour: int, weekly_hour: int) -> list[Job]:
         Job("nightly-camera-sweep", DiagnosisSource.NIGHTLY, nightly_hour),
         Job("weekly-recording-check", DiagnosisSource.WEEKLY, weekly_hour, weekday=0),
     ]
+
+
+def blob_sweep_job(hour: int, action: Action) -> Job:
+    return Job("daily-blob-sweep", None, hour, action=action)
 
 
 def instance_name() -> str:
@@ -137,7 +147,11 @@ class Scheduler:
                 continue
             log.info("running %s for %s", job.name, period)
             try:
-                devices, failures = await self.sweep(SYSTEM, job.source)
+                if job.action is not None:
+                    devices, failures = await job.action()
+                else:
+                    assert job.source is not None
+                    devices, failures = await self.sweep(SYSTEM, job.source)
             except Exception:
                 log.exception("%s for %s failed", job.name, period)
                 devices, failures = 0, -1
