@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
+import json
 import random
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from litestar.testing import AsyncTestClient
+from sqlalchemy import update
 from sqlmodel import func, select
 
 from backend.app import create_app
@@ -18,6 +25,7 @@ from backend.config import Settings
 from backend.db.engine import Database
 from backend.domain.blobs.models import Blob, Upload
 from backend.integrations.blobs import store as store_module
+from tests.factories import make_work_order, run
 from tests.integration.conftest import World
 
 CHUNK = 16 * 1024
@@ -126,7 +134,7 @@ async def send_and_drop(
     async def send_(message: dict[str, Any]) -> None:
         pass
 
-    await client.app(scope, receive, send_)  # type: ignore[arg-type]
+    await client.app(scope, receive, send_)
 
 
 def count(db: Database, model: type[Blob] | type[Upload]) -> int:
@@ -186,7 +194,7 @@ async def test_options_announce_tus(client: AsyncTestClient[Any], settings: Sett
     assert response.status_code == 204
     assert response.headers["tus-version"] == "1.0.0"
     assert response.headers["tus-resumable"] == "1.0.0"
-    assert set(response.headers["tus-extension"].split(",")) == {"creation", "termination"}
+    assert set(response.headers["tus-extension"].split(",")) == {"creation", "termination", "expiration"}
     assert response.headers["tus-max-size"] == str(settings.max_upload_bytes)
 
 
@@ -203,7 +211,7 @@ async def test_upload_in_chunks_then_read_back(
     uploader = Client(client, token, content)
     uploader.location = location
     await uploader.upload()
-    after = await client.get(f"/blobs/{sha(content)}", headers=auth(world.token(world.manager)))
+    after = await client.get(f"/blobs/{sha(content)}", headers=auth(token))  # the uploader, unreferenced
     # then
     assert created.status_code == 201
     assert created.headers["tus-resumable"] == "1.0.0"
@@ -412,7 +420,7 @@ async def test_missing_or_invalid_sha256_is_refused(
     assert count(db, Upload) == 0
 
 
-async def test_existing_content_completes_at_once(
+async def test_existing_content_completes_at_once_for_whoever_may_read_it(
     client: AsyncTestClient[Any], world: World, db: Database
 ) -> None:
     # given: the technician uploaded a photo
@@ -420,8 +428,8 @@ async def test_existing_content_completes_at_once(
     first = Client(client, world.token(world.tech), content)
     await first.start()
     await first.upload()
-    # when: someone uploads the same content again
-    token = world.token(world.tech_south)
+    # when: the same person uploads the same content again (another phone of theirs)
+    token = world.token(world.tech)
     again = await create(client, token, content, filename="kopya.jpg")
     # then
     assert again.status_code == 201
@@ -571,3 +579,259 @@ async def test_cross_origin_clients_can_read_tus_headers(
     assert "upload-offset" in allowed or allowed == "*"
     exposed = {h.strip().lower() for h in created_cors.headers["access-control-expose-headers"].split(",")}
     assert {"location", "upload-offset", "upload-length", "tus-resumable"} <= exposed
+
+
+# ---- malformed headers: always a 4xx with a catalogue code, never a 500 ----------------------------
+
+MALFORMED_NUMBERS = ["²", "١٢", "1_0", " 12", "12 ", "+12", "-1", "0x10", "1e3", "", "9" * 40]
+
+
+def raw(value: str) -> bytes:
+    """A header value as a client may put it on the wire: Latin-1 when it can (the server reads
+    headers as Latin-1, so the byte 0xB2 arrives as "²"), else UTF-8."""
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode()
+
+
+@dataclass
+class Answer:
+    status: int
+    body: dict[str, Any]
+
+
+async def on_the_wire(
+    client: AsyncTestClient[Any], method: str, path: str, headers: dict[str, str], body: bytes = b""
+) -> Answer:
+    """One request with its header bytes exactly as given (raw ASGI: the test client re-encodes
+    non-ASCII header values, a real client need not)."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(k.lower().encode(), raw(v)) for k, v in {"host": "testserver.local", **headers}.items()],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver.local", 80),
+    }
+    events: list[dict[str, Any]] = [{"type": "http.request", "body": body, "more_body": False}]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return events.pop(0) if events else {"type": "http.disconnect"}
+
+    async def send_(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await client.app(scope, receive, send_)
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    content = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return Answer(start["status"], json.loads(content) if content else {})
+
+
+@pytest.mark.parametrize("value", MALFORMED_NUMBERS)
+async def test_a_malformed_upload_length_is_refused(
+    client: AsyncTestClient[Any], world: World, db: Database, value: str
+) -> None:
+    # given
+    meta = f"sha256 {b64('ab' * 32)},filetype {b64('image/jpeg')}"
+    headers = auth(world.token(world.tech), **{"upload-metadata": meta, "upload-length": value})
+    # when
+    response = await on_the_wire(client, "POST", "/uploads/", headers)
+    # then
+    assert response.status == 400, response.body
+    assert response.body["code"] == "VALIDATION_FAILED"
+    assert "Upload-Length" in response.body["message"]
+    assert count(db, Upload) == 0
+
+
+@pytest.mark.parametrize("value", MALFORMED_NUMBERS)
+async def test_a_malformed_upload_offset_is_refused(
+    client: AsyncTestClient[Any], world: World, value: str
+) -> None:
+    # given
+    token = world.token(world.tech)
+    content = jpeg(CHUNK, seed=30)
+    location = (await create(client, token, content)).headers["location"]
+    headers = auth(token, **{"content-type": "application/offset+octet-stream", "upload-offset": value})
+    # when
+    response = await on_the_wire(client, "PATCH", location, headers, content)
+    # then
+    assert response.status == 400, response.body
+    assert response.body["code"] == "VALIDATION_FAILED"
+    assert await offset_of(client, token, location) == 0
+
+
+@pytest.mark.parametrize("value", ["²", "1_0", "abc", "-5", "١٢"])
+async def test_a_malformed_content_length_is_refused(
+    client: AsyncTestClient[Any], world: World, value: str
+) -> None:
+    # given
+    token = world.token(world.tech)
+    content = jpeg(CHUNK, seed=31)
+    location = (await create(client, token, content)).headers["location"]
+    headers = auth(
+        token,
+        **{"content-type": "application/offset+octet-stream", "upload-offset": "0", "content-length": value},
+    )
+    # when
+    response = await on_the_wire(client, "PATCH", location, headers, content)
+    # then
+    assert response.status == 400, response.body
+    assert response.body["code"] == "VALIDATION_FAILED"
+    assert await offset_of(client, token, location) == 0
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        "sha256 şşş",  # not base64 (and not ASCII)
+        "sha256 ²²²²",
+        f"sha256 {b64('ab' * 32)},sha256 {b64('ab' * 32)}",  # twice
+        "sha256 a b c",
+        "filename " + base64.b64encode(b"\xff\xfe").decode(),  # not UTF-8
+        f"sha256 {b64('ab' * 32)},filetype {b64('image/jpeg')},x ===",
+    ],
+)
+async def test_malformed_upload_metadata_is_refused(
+    client: AsyncTestClient[Any], world: World, db: Database, metadata: str
+) -> None:
+    # given
+    headers = auth(world.token(world.tech), **{"upload-length": "10", "upload-metadata": metadata})
+    # when
+    response = await on_the_wire(client, "POST", "/uploads/", headers)
+    # then
+    assert response.status == 400, response.body
+    assert response.body["code"] == "VALIDATION_FAILED"
+    assert count(db, Upload) == 0
+
+
+@pytest.mark.parametrize("value", ["²", "1.0.0 ", "0.2.2", "", "1.0.0,1.0.0", "١"])
+async def test_a_malformed_tus_resumable_is_refused(
+    client: AsyncTestClient[Any], world: World, value: str
+) -> None:
+    # given
+    headers = {
+        "authorization": f"Bearer {world.token(world.tech)}",
+        "upload-length": "10",
+        "tus-resumable": value,
+    }
+    # when
+    response = await on_the_wire(client, "POST", "/uploads/", headers)
+    # then
+    assert response.status == 412
+    assert response.body["code"] == "VALIDATION_FAILED"
+
+
+# ---- quotas, expiry, image size ---------------------------------------------------------------------
+
+
+async def test_unfinished_uploads_and_unused_blobs_count_against_a_quota_per_person(
+    client: AsyncTestClient[Any], world: World, db: Database, settings: Settings
+) -> None:
+    # given: a quota of three chunks
+    settings.upload_quota_bytes = 3 * CHUNK
+    token = world.token(world.tech)
+    first, second = jpeg(2 * CHUNK, seed=40), jpeg(2 * CHUNK, seed=41)
+    started = await create(client, token, first)
+    # when: a second upload would exceed it while the first is unfinished
+    over = await create(client, token, second)
+    # and after the first finished but nothing uses it yet
+    assert (await send(client, token, started.headers["location"], 0, first)).status_code == 204
+    still_over = await create(client, token, second)
+    other_person = await create(client, world.token(world.tech_south), second)
+    # and after a work order uses it
+    wo = make_work_order(db, world.manager, world.site_north, assignee=world.tech)
+    run(
+        db,
+        world.tech,
+        "workorder.attach",
+        {"work_order_id": wo.id, "id": uuid.uuid4(), "blob_sha256": sha(first), "content_type": "image/jpeg"},
+    )
+    room = await create(client, token, second)
+    # then
+    assert started.status_code == 201
+    for refused in (over, still_over):
+        assert refused.status_code == 413
+        assert refused.json()["code"] == "UPLOAD_QUOTA_EXCEEDED"
+        assert str(3 * CHUNK) in refused.json()["message"]
+        assert str(2 * CHUNK) in refused.json()["message"]  # what is in use
+    assert other_person.status_code == 201
+    assert room.status_code == 201
+
+
+async def test_an_unfinished_upload_expires(
+    client: AsyncTestClient[Any], world: World, db: Database, settings: Settings
+) -> None:
+    # given: an upload with one chunk stored
+    settings.upload_expiry_hours = 24
+    settings.upload_quota_bytes = 3 * CHUNK
+    token = world.token(world.tech)
+    content = jpeg(2 * CHUNK, seed=42)
+    created = await create(client, token, content)
+    location = created.headers["location"]
+    assert (await send(client, token, location, 0, content[:CHUNK])).status_code == 204
+    expires = parsedate_to_datetime(created.headers["upload-expires"])
+    # when: a day has passed
+    with db.write_session() as session:
+        session.execute(update(Upload).values(created_at=datetime.now(UTC) - timedelta(hours=24, seconds=1)))
+    head = await client.head(location, headers=auth(token))
+    patch = await send(client, token, location, CHUNK, content[CHUNK:])
+    again = await create(client, token, jpeg(2 * CHUNK, seed=43))  # its bytes no longer count
+    # then
+    assert timedelta(hours=23) < expires - datetime.now(UTC) <= timedelta(hours=24)
+    assert head.status_code == 404
+    assert patch.status_code == 404
+    assert patch.json()["code"] == "UPLOAD_NOT_FOUND"
+    assert again.status_code == 201
+    assert count(db, Upload) == 1
+    assert stored_files(settings, "uploads") == [
+        settings.data_dir / "uploads" / again.headers["location"][9:]
+    ]
+
+
+def _png(size: tuple[int, int]) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("L", size, 200).save(out, format="PNG")
+    return out.getvalue()
+
+
+async def test_an_image_over_the_pixel_limit_is_refused_when_complete(
+    client: AsyncTestClient[Any], world: World, db: Database, settings: Settings
+) -> None:
+    # given: a limit of 2 megapixels
+    settings.image_max_pixels = 2_000_000
+    token = world.token(world.tech)
+    big, fits = _png((2000, 1001)), _png((2000, 1000))
+    # when
+    refused = []
+    for data in (big,):
+        created = await create(client, token, data, filetype="image/png", filename="b.png")
+        refused.append(await send(client, token, created.headers["location"], 0, data))
+    created = await create(client, token, fits, filetype="image/png", filename="f.png")
+    accepted = await send(client, token, created.headers["location"], 0, fits)
+    english = await create(client, token, big, filetype="image/png", filename="b.png")
+    english_refusal = await send(
+        client, token, english.headers["location"], 0, big, **{"accept-language": "en"}
+    )
+    # then
+    [turkish] = refused
+    assert turkish.status_code == 422
+    assert turkish.json() == {
+        "code": "IMAGE_TOO_LARGE",
+        "message": "Görüntü çok büyük (2000×1001 px): en fazla 2 megapiksel kabul edilir. Fotoğrafı daha "
+        "küçük bir çözünürlükte kaydedip yeniden yükleyin.",
+    }
+    assert "at most 2 megapixels" in english_refusal.json()["message"]
+    assert accepted.status_code == 204
+    assert count(db, Blob) == 1
+    assert stored_files(settings, "uploads") == []
+    assert (await client.get(f"/blobs/{sha(big)}", headers=auth(token))).status_code == 404
