@@ -238,7 +238,7 @@ def _field_changes(raw: list[dict[str, Any]] | None) -> list[FieldChangeType]:
         return None if v is None else str(v)
 
     return [
-        FieldChangeType(field=str(c["field"]), before=text(c.get("from")), after=text(c.get("to")))
+        FieldChangeType(field=str(c["field"]), before=text(c.get("before")), after=text(c.get("after")))
         for c in raw or []
     ]
 

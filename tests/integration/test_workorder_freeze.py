@@ -157,7 +157,7 @@ async def test_freeze_and_timeline_values_over_graphql(gql: GQL, db: Database, w
         for c in pulled
         if c["entity"] == "workOrderEvent" and c["data"]["kind"] == "EDITED"
     ]
-    assert [{"field": "dueOn", "from": "2026-12-20", "to": "2026-12-22"}] in changes
+    assert [{"field": "dueOn", "before": "2026-12-20", "after": "2026-12-22"}] in changes
 
 
 def test_conflict_merging_records_only_the_applied_values_and_respects_the_freeze(
@@ -172,8 +172,8 @@ def test_conflict_merging_records_only_the_applied_values_and_respects_the_freez
 
     assert reply.status == "applied"
     assert _edits(db, wo) == [
-        [{"field": "title", "from": "Aylık bakım ve temizlik", "to": "Müdürün başlığı"}],
-        [{"field": "description", "from": "", "to": "Lens temizlendi"}],  # the title became a conflict
+        [{"field": "title", "before": "Aylık bakım ve temizlik", "after": "Müdürün başlığı"}],
+        [{"field": "description", "before": "", "after": "Lens temizlendi"}],  # the title became a conflict
     ]
     with db.read_session() as s:
         conflict = s.exec(select(Conflict).where(Conflict.entity_id == wo.id)).one()

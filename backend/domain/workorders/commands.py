@@ -293,7 +293,7 @@ def update_work_order(ctx: CommandContext, inp: UpdateWorkOrder) -> WorkOrder:
     if outcome.applied:
         _touch(ctx, wo)
         changes = [
-            {"field": to_camel(name), "from": _wire(before[name]), "to": _wire(getattr(wo, name))}
+            {"field": to_camel(name), "before": _wire(before[name]), "after": _wire(getattr(wo, name))}
             for name in outcome.applied
         ]
         _record(ctx, wo, WorkOrderEventKind.EDITED, text=", ".join(outcome.applied), changes=changes)

@@ -103,7 +103,7 @@ class WorkOrderEvent(SQLModel, table=True):
     from_status: WorkOrderStatus | None = Field(default=None, sa_type=enum_type(WorkOrderStatus))
     to_status: WorkOrderStatus | None = Field(default=None, sa_type=enum_type(WorkOrderStatus))
     text: str | None = Field(default=None, max_length=4000)
-    # EDITED: [{"field": "dueOn", "from": "2026-12-01", "to": "2026-12-05"}, …] in GraphQL
+    # EDITED: [{"field": "dueOn", "before": "2026-12-01", "after": "2026-12-05"}, …] in GraphQL
     # spelling (camelCase names, enum names such as HIGH, ISO dates); None for other kinds
     changes: list[dict[str, Any]] | None = Field(default=None, sa_type=sa.JSON)
 

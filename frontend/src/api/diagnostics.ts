@@ -27,6 +27,8 @@ export interface Diagnosis {
   deviceInfo: unknown;
   snapshotUrl: string | null;
   referenceUrl: string | null;
+  /** Whose session recorded it (the pusher of a PROBE result); null for the scheduled sweeps. */
+  requestedById?: string | null;
 }
 export interface CheckChange {
   check: string;
@@ -62,7 +64,9 @@ export interface ReferenceImage {
 }
 
 const DIAGNOSIS_FIELDS = `id deviceId workOrderId source startedAt finishedAt overall
-  results { check label verdict message evidence durationMs } deviceInfo snapshotUrl referenceUrl`;
+  results { check label verdict message evidence durationMs } deviceInfo snapshotUrl referenceUrl requestedById`;
+const PROPOSAL_FIELDS = `id deviceId assetTag diagnosisId diagnosisSource field oldValue proposedValue status
+  proposedById createdAt decidedById decidedAt`;
 const BASELINE_FIELDS = `id make model approvedFirmware note updatedAt`;
 
 export const DIAGNOSE_MUTATION = `mutation Diagnose($deviceId: ID!, $workOrderId: ID) {
@@ -82,6 +86,13 @@ export const SET_REFERENCE_MUTATION = `mutation SetReference($input: SetReferenc
   setReferenceImage(input: $input) { __typename ... on OkSuccess { ok } ${OPERATION_ERROR} } }`;
 export const OPEN_FAULT_MUTATION = `mutation OpenFault($input: OpenFaultInput!) {
   openFaultFromDiagnosis(input: $input) { __typename ... on WorkOrderSuccess { workOrder { ${WORK_ORDER_FIELDS} } } ${OPERATION_ERROR} } }`;
+
+export const PROPOSALS_QUERY = `query Proposals($deviceId: ID) {
+  deviceChangeProposals(deviceId: $deviceId) { ${PROPOSAL_FIELDS} } }`;
+export const ACCEPT_PROPOSAL_MUTATION = `mutation AcceptProposal($id: ID!) {
+  acceptDeviceChangeProposal(proposalId: $id) { __typename ... on DeviceChangeProposalSuccess { proposal { ${PROPOSAL_FIELDS} } } ${OPERATION_ERROR} } }`;
+export const REJECT_PROPOSAL_MUTATION = `mutation RejectProposal($id: ID!) {
+  rejectDeviceChangeProposal(proposalId: $id) { __typename ... on DeviceChangeProposalSuccess { proposal { ${PROPOSAL_FIELDS} } } ${OPERATION_ERROR} } }`;
 
 /** Either the value or the server's OperationError (code + message for people). */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: OperationError };
@@ -148,4 +159,36 @@ export async function openFaultFromDiagnosis(diagnosisId: string, workOrderId: s
   if (r.__typename === 'OperationError') return { ok: false, error: r };
   putWorkOrders([r.workOrder]);
   return { ok: true, value: r.workOrder };
+}
+
+/** An inventory value a diagnosis reported, waiting for someone with `devices.manage` to decide. */
+export interface DeviceChangeProposal {
+  id: string;
+  deviceId: string;
+  assetTag: string;
+  diagnosisId: string;
+  diagnosisSource: string;
+  /** make, model, serialNumber, firmware */
+  field: string;
+  oldValue: string;
+  proposedValue: string;
+  status: 'PENDING' | 'ACCEPTED' | 'REJECTED' | 'SUPERSEDED';
+  proposedById: string | null;
+  createdAt: string;
+  decidedById: string | null;
+  decidedAt: string | null;
+}
+
+/** Pending proposals (of one device, or of every device the manager sees). Online only. */
+export async function loadProposals(deviceId: string | null): Promise<DeviceChangeProposal[]> {
+  return (await gql<{ deviceChangeProposals: DeviceChangeProposal[] }>(PROPOSALS_QUERY, { deviceId })).deviceChangeProposals;
+}
+
+type ProposalResult = { __typename: 'DeviceChangeProposalSuccess'; proposal: DeviceChangeProposal } | OperationError;
+
+export async function decideProposal(id: string, accept: boolean): Promise<Outcome<DeviceChangeProposal>> {
+  const r = accept
+    ? (await gql<{ acceptDeviceChangeProposal: ProposalResult }>(ACCEPT_PROPOSAL_MUTATION, { id })).acceptDeviceChangeProposal
+    : (await gql<{ rejectDeviceChangeProposal: ProposalResult }>(REJECT_PROPOSAL_MUTATION, { id })).rejectDeviceChangeProposal;
+  return r.__typename === 'OperationError' ? { ok: false, error: r } : { ok: true, value: r.proposal };
 }

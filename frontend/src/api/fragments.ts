@@ -11,6 +11,6 @@ export const WORK_ORDER_FIELDS = `id number type status title description priori
   devices { id kind assetTag make model status site { id } }
   assignee { ${USER_FIELDS} } createdBy { ${USER_FIELDS} }
   dueOn createdAt updatedAt returnReason version
-  timeline { id at kind fromStatus toStatus text actor { ${USER_FIELDS} } }
+  timeline { id at kind fromStatus toStatus text changes { field before after } actor { ${USER_FIELDS} } }
   allowedActions`;
 export const OPERATION_ERROR = `... on OperationError { code message field }`;

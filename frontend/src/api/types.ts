@@ -77,6 +77,12 @@ export interface Device {
   isPublicCityWatch?: boolean;
   areaType?: string | null;
 }
+/** One edited field on the timeline: old → new value, in GraphQL spelling (HIGH, ISO dates). */
+export interface FieldChange {
+  field: string;
+  before: string | null;
+  after: string | null;
+}
 export interface WorkOrderEvent {
   id: string;
   at: string;
@@ -85,6 +91,8 @@ export interface WorkOrderEvent {
   fromStatus: WorkOrderStatus | null;
   toStatus: WorkOrderStatus | null;
   text: string | null;
+  /** EDITED: each field's old and new value (empty for other kinds, and for events before values were kept). */
+  changes?: FieldChange[];
 }
 export interface WorkOrder {
   id: string;

@@ -8,7 +8,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { GraphQLRequestError, NetworkError, SessionExpiredError } from '../api/client';
 import {
   cachedHistory,
+  decideProposal,
   diagnoseDevice,
+  loadProposals,
   loadDeviceHistory,
   loadFirmwareBaselines,
   loadHealthOverview,
@@ -17,6 +19,7 @@ import {
   setFirmwareBaseline,
   setReferenceImage,
   type Diagnosis,
+  type DeviceChangeProposal,
   type DeviceHistory,
   type FirmwareBaseline,
   type SiteHealth,
@@ -28,6 +31,7 @@ import {
   formatChange,
   healthTotals,
   overallLabel,
+  proposalFieldLabel,
   shaFromBlobUrl,
   sortByVerdict,
   sortSiteHealth,
@@ -90,6 +94,7 @@ export function DeviceDiagnostics({ device, workOrderId }: { device: DeviceRecor
   const [error, setError] = useState<string | null>(null);
   const elapsed = useElapsed(running);
   const synced = useStore((s) => syncedDiagnostics(s, device.id));
+  const health = useStore((s) => Object.values(s.deviceHealth).find((h) => h.deviceId === device.id));
   // Offline or the load failed, nothing loaded this session: what the last sync brought.
   const fallback = !history && (load.offline || !!load.error || !online) ? synced : null;
   const shown = history ?? fallback?.history;
@@ -118,6 +123,11 @@ export function DeviceDiagnostics({ device, workOrderId }: { device: DeviceRecor
       <section class="diag" aria-labelledby="diag-title">
         <h2 id="diag-title">{t('diag.title')}</h2>
         {workOrderId && <p class="muted small">{t('diag.forWorkOrder', { number: woNumber ?? '…' })}</p>}
+        {health && (
+          <p class="diag-health" data-source={health.source ?? ''}>
+            {t('diag.health')}: <Chip verdict={health.overall} /> · {sourceLabel(health.source)} · {formatDateTime(health.lastCheckedAt)}
+          </p>
+        )}
         {!online && (
           <p class="notice" role="status">
             {t('diag.offline')}
@@ -150,6 +160,7 @@ export function DeviceDiagnostics({ device, workOrderId }: { device: DeviceRecor
         )}
       </section>
       <DiagnosisHistory history={shown} load={load} />
+      {can(viewer, 'devices.manage') && <ProposalList deviceId={device.id} />}
       {can(viewer, 'devices.manage') && <CredentialsForm deviceId={device.id} />}
     </>
   );
@@ -202,6 +213,7 @@ export function DiagnosisView({ d, reference, onReference, heading }: { d: Diagn
   const viewer = useStore((s) => s.viewer);
   const online = useOnline();
   const mayRun = can(viewer, 'diagnostics.run');
+  const recorder = useStore((s) => (d.requestedById ? s.users[d.requestedById]?.fullName : undefined));
   const snapSha = shaFromBlobUrl(d.snapshotUrl);
   const refSha = shaFromBlobUrl(d.referenceUrl);
   const problems = sortByVerdict(d.results.filter((r) => r.verdict === 'FAIL' || r.verdict === 'WARNING'));
@@ -249,9 +261,11 @@ export function DiagnosisView({ d, reference, onReference, heading }: { d: Diagn
         <span class="muted small">{t('diag.overall')}</span>
         <strong>{overallLabel(d.overall)}</strong>
         <span class="small">
-          {formatDateTime(d.startedAt)} · {sourceLabel(d.source)}
+          {formatDateTime(d.startedAt)} · <span class={`diag-source src-${d.source.toLowerCase()}`}>{sourceLabel(d.source)}</span>
+          {recorder && <> · {t('diag.recordedBy', { name: recorder })}</>}
         </span>
       </div>
+      {d.source === 'PROBE' && <p class="muted small">{t('diag.probeNote')}</p>}
       {problems.length > 0 && (
         <ul class="plain diag-problems" aria-label={t('diag.problems')}>
           {problems.map((r) => (
@@ -351,6 +365,66 @@ function ReferenceSheet(props: { busy: boolean; error: string | null; onClose: (
         </div>
       </form>
     </Sheet>
+  );
+}
+
+/** Inventory values diagnoses reported for this device, for someone with `devices.manage` to decide. */
+function ProposalList({ deviceId }: { deviceId: string }) {
+  const [rows, setRows] = useState<DeviceChangeProposal[] | null>(null);
+  const [at, setAt] = useState<string | undefined>();
+  const load = useLoader(`proposals:${deviceId}`, async () => {
+    setRows(await loadProposals(deviceId));
+    setAt(new Date().toISOString());
+  });
+  const [busy, setBusy] = useState<string | null>(null);
+  const [msg, setMsg] = useState<Msg>(null);
+
+  async function decide(p: DeviceChangeProposal, accept: boolean) {
+    setBusy(p.id);
+    setMsg(null);
+    try {
+      const r = await decideProposal(p.id, accept);
+      setMsg(r.ok ? { ok: true, text: t(accept ? 'proposal.accepted' : 'proposal.rejected') } : { ok: false, text: r.error.message });
+      load.reload();
+    } catch (e) {
+      setMsg({ ok: false, text: failureText(e) });
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  return (
+    <section aria-labelledby="proposals-title">
+      <h2 id="proposals-title">{t('proposal.title')}</h2>
+      <Freshness updatedAt={at} load={load} />
+      <Feedback msg={msg} />
+      {rows && !rows.length && <p class="muted">{t('proposal.none')}</p>}
+      {rows && rows.length > 0 && (
+        <ul class="cards proposals">
+          {rows.map((p) => (
+            <li class="card" key={p.id} data-field={p.field}>
+              <div class="card-link">
+                <span class="card-title">{proposalFieldLabel(p.field)}</span>
+                <span class="card-meta">
+                  <span>
+                    <code>{p.oldValue || t('common.none')}</code> → <code>{p.proposedValue}</code>
+                  </span>
+                  <span>{t('proposal.from', { source: sourceLabel(p.diagnosisSource), date: formatDateTime(p.createdAt) })}</span>
+                </span>
+              </div>
+              <div class="card-actions">
+                <button type="button" class="btn-primary" disabled={busy !== null} aria-label={`${t('proposal.accept')}: ${proposalFieldLabel(p.field)}`} onClick={() => decide(p, true)}>
+                  {t('proposal.accept')}
+                </button>
+                <button type="button" class="btn-secondary" disabled={busy !== null} aria-label={`${t('proposal.reject')}: ${proposalFieldLabel(p.field)}`} onClick={() => decide(p, false)}>
+                  {t('proposal.reject')}
+                </button>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }
 

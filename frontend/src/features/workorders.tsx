@@ -6,7 +6,7 @@ import { can } from '../lib/permissions';
 import { href } from '../lib/router';
 import { dispatch, type DispatchResult } from '../outbox/dispatch';
 import { newId, type CommandArgs, type CommandName } from '../outbox/commands';
-import { PRIORITIES, editChanges, editedFieldsText, type EditForm } from '../lib/wo-fields';
+import { PRIORITIES, changeLines, editChanges, editedFieldsText, isFrozen, type EditForm } from '../lib/wo-fields';
 import { saveBlob } from '../sync/blobs';
 import { BlobImage } from '../ui/blob-image';
 import { useStore } from '../store/hooks';
@@ -174,9 +174,10 @@ export function WorkOrders() {
 
 type SheetKind = 'note' | 'submit' | 'return' | 'close' | 'assign' | 'edit' | null;
 
-/** `workorders.edit`: technicians for the orders assigned to them, managers/admins for all; never once CLOSED. */
+/** `workorders.edit`: technicians for the orders assigned to them, managers/admins for all; never once
+ * submitted (SUBMITTED, APPROVED, CLOSED) — a manager returns the order to have it changed. */
 export function canEditWorkOrder(viewer: Viewer | null | undefined, wo: Pick<WorkOrderView, 'status' | 'assigneeId'>): boolean {
-  if (!viewer || wo.status === 'CLOSED' || !can(viewer, 'workorders.edit')) return false;
+  if (!viewer || isFrozen(wo.status) || !can(viewer, 'workorders.edit')) return false;
   const seesAll = viewer.user.role === 'MANAGER' || viewer.user.role === 'ADMIN';
   return seesAll || wo.assigneeId === viewer.user.id;
 }
@@ -314,7 +315,8 @@ export function WorkOrderDetail({ id }: { id: string }) {
         ) : (
           <p class="muted">{t('wo.noPhotos')}</p>
         )}
-        {has('ADD_NOTE') && (
+        {has('ADD_NOTE') && isFrozen(wo.status) && <p class="muted small">{t('wo.frozenPhotos')}</p>}
+        {has('ADD_NOTE') && !isFrozen(wo.status) && (
           <label class="file-btn">
             {t('wo.addPhoto')}
             <input
@@ -350,7 +352,17 @@ export function WorkOrderDetail({ id }: { id: string }) {
                 )}
                 {!ev.fromStatus && ev.toStatus && <span> · {enumLabel('status', ev.toStatus)}</span>}
               </div>
-              {ev.text && <p class="ev-text prewrap">{ev.kind === 'EDITED' ? editedFieldsText(ev.text) : ev.text}</p>}
+              {ev.kind === 'EDITED' && ev.changes?.length ? (
+                <ul class="plain ev-changes" aria-label={t('wo.changes')}>
+                  {changeLines(ev.changes).map((line, i) => (
+                    <li key={i} class="prewrap">
+                      {line}
+                    </li>
+                  ))}
+                </ul>
+              ) : (
+                ev.text && <p class="ev-text prewrap">{ev.kind === 'EDITED' ? editedFieldsText(ev.text) : ev.text}</p>
+              )}
             </li>
           ))}
         </ol>

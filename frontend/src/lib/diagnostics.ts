@@ -25,6 +25,8 @@ export const verdictLabel = (v: string | null | undefined): string => enumLabel(
 export const overallLabel = (v: string | null | undefined): string => enumLabel('overall', v);
 /** Uzaktan / Sahada (probe) / Gece taraması / Haftalık kayıt kontrolü. */
 export const sourceLabel = (s: string | null | undefined): string => enumLabel('diagSource', s);
+/** The inventory field a proposal would change: Marka / Model / Seri numarası / Yazılım sürümü. */
+export const proposalFieldLabel = (field: string): string => enumLabel('proposalField', field);
 /** CSS class of a verdict chip. */
 export const verdictClass = (v: string | null | undefined): string => `vd vd-${(v ?? 'skipped').toLowerCase()}`;
 

@@ -57,6 +57,15 @@ export function editedFieldsText(text: string | null): string | null {
     .join(', ');
 }
 
+/** Submission freezes a work order: its fields and photos change again only after a return. */
+export const FROZEN_STATUSES: readonly string[] = ['SUBMITTED', 'APPROVED', 'CLOSED'];
+export const isFrozen = (status: string): boolean => FROZEN_STATUSES.includes(status);
+
+/** An EDITED line's values, as people read them: "Öncelik: Normal → Yüksek". */
+export function changeLines(changes: readonly { field: string; before: string | null; after: string | null }[] | null | undefined): string[] {
+  return (changes ?? []).map((c) => `${fieldLabel(c.field)}: ${showFieldValue(c.field, c.before)} → ${showFieldValue(c.field, c.after)}`);
+}
+
 /** The edit form's values (date as `YYYY-MM-DD` or empty). */
 export interface EditForm {
   title: string;

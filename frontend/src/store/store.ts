@@ -233,6 +233,8 @@ export interface DeviceHealthRecord {
   lastDiagnosisId: string;
   lastCheckedAt: string;
   since: string;
+  /** Who stands behind the verdict: a server run (REMOTE, NIGHTLY, WEEKLY) or a pushed PROBE result. */
+  source?: string;
   version: number;
 }
 /** A camera's own reference image. */
