@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import mimetypes
 from collections.abc import AsyncIterator
@@ -18,15 +19,18 @@ from litestar.enums import ScopeType
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import File
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPResponseStartEvent, Message, Receive, Scope, Send
 from sqlalchemy import text
 from strawberry.litestar import make_graphql_controller
 
 from backend.config import Settings, get_settings, private_umask
 from backend.db.engine import Database
+from backend.domain.errors import ErrorCode, render
+from backend.domain.people.auth import HASH_GATE
 from backend.graphql.context import Context, new_request_id, pick_lang
 from backend.graphql.loaders import Loaders
 from backend.graphql.schema import build_schema
+from backend.http.client_address import parse_networks, source_address
 from backend.http.minutes import minutes_routes
 from backend.http.uploads import TUS_EXPOSE_HEADERS, upload_routes, upload_service
 from backend.services import diagnostics_service, signing_keys
@@ -34,11 +38,70 @@ from backend.services import diagnostics_service, signing_keys
 log = logging.getLogger("saha.app")
 
 REQUEST_ID_HEADER = "x-request-id"
+# The PWA keeps its tokens in localStorage: no script but our own files may ever run. 'wasm-unsafe-eval'
+# lets the QR scanner compile its ZXing WebAssembly; Preact sets element.style from script, which
+# style-src does not govern. deploy/nginx.conf sends the same headers.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    "img-src 'self' data: blob:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
+    "font-src 'self'; media-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'self'; object-src 'none'"
+)
+# camera: the QR scanner; geolocation: survey points; publickey-credentials-get: passkeys.
+PERMISSIONS_POLICY = (
+    "camera=(self), geolocation=(self), publickey-credentials-get=(self), accelerometer=(), "
+    "autoplay=(), display-capture=(), encrypted-media=(), fullscreen=(self), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), picture-in-picture=(), usb=(), "
+    "screen-wake-lock=(), xr-spatial-tracking=()"
+)
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
+    (b"permissions-policy", PERMISSIONS_POLICY.encode()),
 ]
+CSP_HEADER = b"content-security-policy"
+MAX_HEADER_VALUE = 8192  # a longer Authorization / Content-Length is refused as malformed
+
+
+def _malformed(scope: Scope) -> str | None:
+    """Why the request's headers cannot be served (a 400), or None. The body-framing and
+    credential headers are checked here, once, so that no handler meets them broken."""
+    lengths: set[bytes] = set()
+    for name, value in scope.get("headers", []):
+        key = name.lower()
+        if key == b"content-length":
+            lengths.add(value.strip())
+            if not value.strip().isdigit() or len(value.strip()) > 18:
+                return "Content-Length is not a number"
+        elif key == b"authorization" and len(value) > MAX_HEADER_VALUE:
+            return "Authorization header too long"
+    if len(lengths) > 1:
+        return "conflicting Content-Length headers"
+    return None
+
+
+def _bad_request(detail: str) -> ASGIApp:
+    async def respond(scope: Scope, receive: Receive, send: Send) -> None:
+        body = json.dumps(
+            {
+                "code": ErrorCode.VALIDATION_FAILED.value,
+                "message": render(ErrorCode.VALIDATION_FAILED, "en", detail=detail),
+            }
+        ).encode()
+        start: HTTPResponseStartEvent = {
+            "type": "http.response.start",
+            "status": 400,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"cache-control", b"no-store"),
+            ],
+        }
+        await send(start)
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+    return respond
 
 
 def request_id_middleware(app: ASGIApp) -> ASGIApp:
@@ -52,16 +115,22 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
         sent = dict(scope.get("headers", [])).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
         rid = sent if sent.isalnum() and 8 <= len(sent) <= 64 else new_request_id()
         scope.setdefault("state", {})["request_id"] = rid
+        graphiql = scope.get("path") == "/graphql" and scope.get("method") == "GET"
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers.append((REQUEST_ID_HEADER.encode(), rid.encode()))
                 headers.extend(SECURITY_HEADERS)
+                # every response but GraphiQL (outside production only: it loads from a CDN)
+                # and those carrying their own policy (blobs: "sandbox")
+                if not graphiql and not any(k.lower() == CSP_HEADER for k, _ in headers):
+                    headers.append((CSP_HEADER, CONTENT_SECURITY_POLICY.encode()))
                 message["headers"] = headers
             await send(message)
 
-        await app(scope, receive, send_with_id)
+        problem = _malformed(scope)
+        await (_bad_request(problem) if problem else app)(scope, receive, send_with_id)
 
     return middleware
 
@@ -72,18 +141,18 @@ async def graphql_context(scope: Scope) -> dict[str, Any]:
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
     rid = scope.get("state", {}).get("request_id") or new_request_id()
     db: Database = state.db
-    return {
-        "saha": Context(
-            db=db,
-            settings=state.settings,
-            request_id=rid,
-            lang=pick_lang(headers.get("accept-language")),
-            authorization=headers.get("authorization"),
-            loaders=Loaders(db),
-            app_state=state,
-            signing=signing_keys(state),
-        )
-    }
+    context = Context(
+        db=db,
+        settings=state.settings,
+        request_id=rid,
+        lang=pick_lang(headers.get("accept-language")),
+        authorization=headers.get("authorization"),
+        app_state=state,
+        signing=signing_keys(state),
+        source=source_address(scope, state.settings.trusted_proxies),
+    )
+    context.loaders = Loaders(db, context.actor)
+    return {"saha": context}
 
 
 @get("/healthz", media_type=MediaType.JSON, cache=False)
@@ -138,11 +207,36 @@ async def spa(state: State, path: FromPath[str]) -> File:
     return _static_file(state.settings.frontend_dist, path.lstrip("/"))
 
 
+def _check_at_start(settings: Settings) -> None:
+    """Refuse to start on settings that would fail later (or, in production, silently)."""
+    from backend.integrations.pdf.seal import check_seal_at_start, seal_configured
+
+    parse_networks(settings.trusted_proxies)  # ValueError names a bad entry
+    HASH_GATE.configure(settings.argon2_concurrency)
+    check_seal_at_start(
+        production=settings.production,
+        data_dir=settings.data_dir,
+        cert_path=settings.seal_cert_path,
+        key_path=settings.seal_key_path,
+        pkcs12_path=settings.seal_pkcs12_path,
+        password=settings.seal_key_password,
+    )
+    if not settings.production and not seal_configured(
+        settings.seal_cert_path, settings.seal_key_path, settings.seal_pkcs12_path
+    ):
+        log.warning(
+            "no seal certificate configured (SAHA_SEAL_CERT_PATH / SAHA_SEAL_KEY_PATH or "
+            "SAHA_SEAL_PKCS12_PATH): minutes are sealed with a self-signed demo certificate — "
+            "fine for trying Saha; production mode refuses to start without one"
+        )
+
+
 def create_app(settings: Settings | None = None, db: Database | None = None) -> Litestar:
     settings = settings or get_settings()
     private_umask()
     settings.restrict_data_dir()
     settings.effective_secret_key()  # create the key now, not inside the first request
+    _check_at_start(settings)
     database = db or Database(settings.effective_database_url)
     owns_db = db is None
 

@@ -123,6 +123,50 @@ class Settings(BaseSettings):
     login_max_delay_seconds: int = Field(
         default=900, description="Longest wait imposed after repeated failed sign-ins."
     )
+    login_account_free_attempts: int = Field(
+        default=50,
+        description="Failed sign-ins per account from all addresses together before the account "
+        "itself is slowed down (a short, capped backoff, never a lock: the per-address counters "
+        "above do the locking, so a stranger cannot lock a person out).",
+    )
+    login_account_max_delay_seconds: int = Field(
+        default=60, description="Longest wait of the per-account backoff."
+    )
+    login_source_free_attempts: int = Field(
+        default=30,
+        description="Failed sign-ins per source address (all account names, known or not) before "
+        "that address is slowed down; the wait doubles up to `login_max_delay_seconds`.",
+    )
+    login_forget_seconds: int = Field(
+        default=3600, description="Failed sign-ins are forgotten after this long without a new one."
+    )
+    argon2_concurrency: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        description="Most password hashes (Argon2) computed at the same time by this server process.",
+    )
+    anonymous_rate_per_minute: int = Field(
+        default=60,
+        ge=1,
+        description="Requests per minute and source address to each anonymous operation (signIn, "
+        "refreshSession); shared by all server processes (kept in the database).",
+    )
+    verify_rate_per_minute: int = Field(
+        default=10,
+        ge=1,
+        description="Anonymous PDF verifications (POST /api/verify) per minute and source address.",
+    )
+    verify_concurrency: int = Field(
+        default=2, ge=1, le=32, description="Most PDF verifications running at the same time in this process."
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description='Addresses or networks (JSON list, e.g. ["10.0.0.0/8"]) of reverse proxies whose '
+        "X-Forwarded-For is believed. The source address of a request (sign-in throttles, rate "
+        "limits) is the peer address, or the nearest X-Forwarded-For entry not itself a trusted proxy "
+        "when the peer is one.",
+    )
     graphql_max_depth: int = Field(default=10, description="Deepest GraphQL selection accepted.")
     graphql_max_aliases: int = Field(default=15, description="Most aliases in one GraphQL document.")
     graphql_max_tokens: int = Field(default=2000, description="Most tokens in one GraphQL document.")
@@ -154,6 +198,19 @@ class Settings(BaseSettings):
     )
     max_verify_pdf_bytes: int = Field(
         default=20 * 1024 * 1024, description="Largest PDF accepted by the public verification page."
+    )
+    max_anonymous_verify_pdf_bytes: int = Field(
+        default=5 * 1024 * 1024,
+        description="Largest PDF the verification page accepts without a sign-in (sealed minutes "
+        "are far smaller); signed-in people get `max_verify_pdf_bytes`.",
+    )
+    max_verify_pdf_objects: int = Field(
+        default=20_000, description="PDFs with more objects than this are refused before they are parsed."
+    )
+    max_verify_pdf_revisions: int = Field(
+        default=20,
+        description="PDFs with more incremental updates (revisions) than this are refused before "
+        "they are parsed.",
     )
 
     credentials_key: str = Field(

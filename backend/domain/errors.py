@@ -19,6 +19,7 @@ class ErrorCode(enum.StrEnum):
     AUTH_REQUIRED = "AUTH_REQUIRED"
     AUTH_INVALID_CREDENTIALS = "AUTH_INVALID_CREDENTIALS"
     AUTH_THROTTLED = "AUTH_THROTTLED"
+    RATE_LIMITED = "RATE_LIMITED"
     AUTH_SESSION_EXPIRED = "AUTH_SESSION_EXPIRED"
     PERMISSION_DENIED = "PERMISSION_DENIED"
     NOT_FOUND = "NOT_FOUND"
@@ -313,6 +314,10 @@ MESSAGES: dict[ErrorCode, dict[Lang, str]] = {
     ErrorCode.AUTH_THROTTLED: {
         "tr": "Çok fazla hatalı giriş denemesi. Lütfen {seconds} saniye sonra tekrar deneyin.",
         "en": "Too many failed sign-in attempts. Please try again in {seconds} seconds.",
+    },
+    ErrorCode.RATE_LIMITED: {
+        "tr": "Bu adresten çok fazla istek geldi. Lütfen {seconds} saniye sonra tekrar deneyin.",
+        "en": "Too many requests from this address. Please try again in {seconds} seconds.",
     },
     ErrorCode.AUTH_SESSION_EXPIRED: {
         "tr": "Oturumunuzun süresi doldu. Lütfen yeniden giriş yapın.",

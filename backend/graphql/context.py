@@ -29,8 +29,9 @@ class Context:
     request_id: str
     lang: Lang
     authorization: str | None
-    loaders: Loaders
+    loaders: Loaders = field(init=False)  # set right after: they need this context's actor()
     app_state: Any = None  # the app's State: long-lived services (backend.services)
+    source: str = ""  # the client's address (backend.http.client_address): throttles, rate limits
     signing: SigningKeys | None = None  # the server's signing secrets (commands that sign)
     _actor: Actor | None = field(default=_UNSET)
     _token_error: DomainError | None = None
@@ -45,8 +46,14 @@ class Context:
         return self._actor
 
     async def _load_actor(self) -> Actor | None:
-        token = (self.authorization or "").removeprefix("Bearer ").strip()
-        if not token:
+        header = (self.authorization or "").strip()
+        if not header:
+            return None
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            # "Basic …", a bare "Bearer", garbage: a credential we cannot use, never a crash
+            self._token_error = DomainError(ErrorCode.AUTH_SESSION_EXPIRED)
             return None
         try:
             return await self.db.read(lambda s: actor_from_token(s, token, self.settings))
@@ -60,6 +67,15 @@ class Context:
         if actor is None:
             raise self._token_error or DomainError(ErrorCode.AUTH_REQUIRED)
         return actor
+
+
+def set_retry_after(info: Info[Any, Any], error: DomainError) -> None:
+    """A throttled answer (``params["seconds"]``) also says when to retry in the HTTP
+    ``Retry-After`` header of the GraphQL response."""
+    seconds = (error.params or {}).get("seconds")
+    response = info.context.get("response") if isinstance(info.context, dict) else None
+    if error.code is ErrorCode.AUTH_THROTTLED and isinstance(seconds, int) and response is not None:
+        response.headers["Retry-After"] = str(seconds)
 
 
 def ctx(info: Info[Any, Any]) -> Context:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-import anyio.to_thread
 import strawberry
 from strawberry.types import Info
 
@@ -24,12 +23,13 @@ from backend.graphql.common import (
     input_args,
     run_command,
 )
-from backend.graphql.context import ctx
+from backend.graphql.context import ctx, set_retry_after
 from backend.graphql.diagnostics import DiagnosticsMutation, OpenFaultInput
 from backend.graphql.signing import SigningMutation
 from backend.graphql.surveys import SurveyMutation
 from backend.graphql.sync import SyncMutation
 from backend.graphql.types import DeviceType, SiteType, ViewerType, WorkOrderObject
+from backend.services import auth_service
 
 # ---- results -------------------------------------------------------------------------------
 
@@ -230,10 +230,9 @@ class Mutation(SyncMutation, SurveyMutation, DiagnosticsMutation, SigningMutatio
     async def sign_in(self, info: Info[Any, Any], username: str, password: str) -> SessionResult:
         c = ctx(info)
         try:
-            issued = await anyio.to_thread.run_sync(
-                auth.sign_in, c.db, username, password, c.settings, _now()
-            )
+            issued = await auth_service(c.app_state).sign_in(username, password, c.source, _now())
         except DomainError as exc:
+            set_retry_after(info, exc)
             return OperationError.of(exc, c.lang)
         return SessionSuccess(session=Session.of(issued))
 
@@ -241,10 +240,9 @@ class Mutation(SyncMutation, SurveyMutation, DiagnosticsMutation, SigningMutatio
     async def refresh_session(self, info: Info[Any, Any], refresh_token: str) -> SessionResult:
         c = ctx(info)
         try:
-            issued = await anyio.to_thread.run_sync(
-                auth.refresh_session, c.db, refresh_token, c.settings, _now()
-            )
+            issued = await auth_service(c.app_state).refresh(refresh_token, c.source, _now())
         except DomainError as exc:
+            set_retry_after(info, exc)
             return OperationError.of(exc, c.lang)
         return SessionSuccess(session=Session.of(issued))
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, validate
 from strawberry.extensions import (
+    DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -17,6 +19,8 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from backend.config import Settings
 from backend.domain.commands import load_all_commands
@@ -38,8 +42,15 @@ class DomainErrors(MaskErrors):
     - anything else: logged with the request id and masked as INTERNAL.
     """
 
-    def __init__(self) -> None:
-        super().__init__(should_mask_error=lambda e: e.original_error is not None)
+    def __init__(self, hide_suggestions: bool = False) -> None:
+        # Errors with an original exception come from resolvers (they have a path) — except a
+        # variable graphql-core could not coerce (no path): that is the client's mistake.
+        super().__init__(should_mask_error=lambda e: e.original_error is not None and e.path is not None)
+        self.hide_suggestions = hide_suggestions
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        processed = super()._process_errors(errors)
+        return [without_suggestions(e) for e in processed] if self.hide_suggestions else processed
 
     def _context(self) -> Context | None:
         context = getattr(self.execution_context, "context", None)
@@ -79,6 +90,39 @@ class DomainErrors(MaskErrors):
         )
 
 
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def without_suggestions(error: GraphQLError) -> GraphQLError:
+    """The error without graphql-core's "Did you mean …?" hints (names of fields, types,
+    arguments and enum values an outsider could map the schema with)."""
+    if "Did you mean" not in error.message:
+        return error
+    return GraphQLError(
+        _SUGGESTION.sub("", error.message),
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=error.extensions,
+    )
+
+
+class ValidateWithoutSuggestions(SchemaExtension):
+    """Production: the document is validated with graphql-core's ``hide_suggestions`` (Strawberry
+    then skips its own validation run); ``DomainErrors`` strips what execution adds later."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.pre_execution_errors is None and context.graphql_document is not None:
+            rules = (*context.validation_rules, MaybeNullValidationRule, OneOfInputValidationRule)
+            context.pre_execution_errors = validate(
+                context.schema._schema, context.graphql_document, rules, hide_suggestions=True
+            )
+        yield
+
+
 class SahaSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         # DomainErrors is where errors are logged (unexpected ones, with the request id);
@@ -92,12 +136,15 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     depth = settings.graphql_max_depth if settings else 10
     aliases = settings.graphql_max_aliases if settings else 15
     tokens = settings.graphql_max_tokens if settings else 2000
+    production = settings.production if settings else False
     extensions: list[Callable[[], SchemaExtension]] = [
         lambda: QueryDepthLimiter(max_depth=depth),
         lambda: MaxAliasesLimiter(max_alias_count=aliases),
         lambda: MaxTokensLimiter(max_token_count=tokens),
-        DomainErrors,
+        lambda: DomainErrors(hide_suggestions=production),
     ]
+    if production:  # no schema for outsiders: no introspection, no "Did you mean …?"
+        extensions += [DisableIntrospection, ValidateWithoutSuggestions]
     return SahaSchema(
         query=Query,
         mutation=Mutation,

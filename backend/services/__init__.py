@@ -14,6 +14,7 @@ from backend.http.uploads import upload_service
 if TYPE_CHECKING:
     from backend.integrations.onvif.service import DiagnosticsService
     from backend.integrations.pdf.service import MinutesDocuments
+    from backend.services.auth import AuthService
     from backend.services.signing import SigningService
 
 T = TypeVar("T")
@@ -59,3 +60,10 @@ def signing_service(state: Any) -> SigningService:
     return _once(
         state, "signing_service", lambda: SigningService(state.db, state.settings, signing_keys(state))
     )
+
+
+def auth_service(state: Any) -> AuthService:
+    """Sign-in and refresh with rate limits, throttles and bounded password hashing."""
+    from backend.services.auth import AuthService
+
+    return _once(state, "auth_service", lambda: AuthService(state.db, state.settings))

@@ -127,7 +127,9 @@ def new_phone(browser: Browser, server: str) -> Iterator[Callable[[], BrowserCon
     contexts: list[BrowserContext] = []
 
     def make() -> BrowserContext:
-        ctx = browser.new_context(base_url=server, **PHONE)  # type: ignore[arg-type]
+        # bypass_csp: Playwright's wait_for_function polls with eval(), which the app's CSP refuses
+        # (test_csp.py runs the app under its policy)
+        ctx = browser.new_context(base_url=server, bypass_csp=True, **PHONE)  # type: ignore[arg-type]
         contexts.append(ctx)
         return ctx
 

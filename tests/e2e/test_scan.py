@@ -108,6 +108,7 @@ def camera_phone(
         browsers.append(browser)
         ctx: BrowserContext = browser.new_context(
             base_url=server,
+            bypass_csp=True,  # Playwright's wait_for_function polls with eval() (see conftest)
             permissions=["camera"] if grant else [],
             service_workers=service_workers,  # type: ignore[arg-type]
             **PHONE,  # type: ignore[arg-type]

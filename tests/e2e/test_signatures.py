@@ -220,7 +220,7 @@ def camera_phone(
         ]
         browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=args)
         browsers.append(browser)
-        ctx = browser.new_context(base_url=server, permissions=["camera"], **PHONE)  # type: ignore[arg-type]
+        ctx = browser.new_context(base_url=server, permissions=["camera"], bypass_csp=True, **PHONE)  # type: ignore[arg-type]
         ctx.add_init_script(RECORD_SCANS)
         return ctx.new_page()
 

@@ -72,11 +72,43 @@ class RefreshToken(SQLModel, table=True):
 
 
 class LoginThrottle(SQLModel, table=True):
-    """Failed sign-in bookkeeping per account name (also for names that do not exist)."""
+    """Failed sign-in bookkeeping (``backend.domain.people.auth``), one row per counter:
 
-    __tablename__ = "login_throttles"
+    - ``account_source``: one account name from one source address — the lock that matters; it
+      only ever holds back the address that fails, so nobody can lock a person out from elsewhere;
+    - ``source``: one address, all account names (known or not) together;
+    - ``account``: one account name, all addresses together — a high ceiling with a short,
+      capped backoff against guessing from many addresses, never a lock.
+    """
 
-    username: str = Field(max_length=64, primary_key=True)
+    __tablename__ = "sign_in_throttles"
+
+    scope: str = Field(max_length=16, primary_key=True)
+    key: str = Field(max_length=200, primary_key=True)
     failures: int = 0
-    last_failure_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_failure_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     blocked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RateLimit(SQLModel, table=True):
+    """Requests per fixed one-minute window, per operation (``bucket``) and source address, for
+    the operations anyone may call (sign-in, refresh, PDF verification). In the database so that
+    every server process behind the load balancer counts together."""
+
+    __tablename__ = "rate_limits"
+
+    bucket: str = Field(max_length=32, primary_key=True)
+    source: str = Field(max_length=64, primary_key=True)
+    window_start: datetime = Field(sa_type=UTCDateTime, index=True)
+    count: int = 0
+
+
+class TokenVersion(SQLModel, table=True):
+    """Access tokens carry their user's version (``tv``); changing the password or disabling the
+    account raises it, so every access token issued before stops working at once, on every
+    server process. No row: version 0."""
+
+    __tablename__ = "token_versions"
+
+    user_id: uuid.UUID = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    version: int = 0

@@ -132,6 +132,55 @@ def load_seal_identity(
     return _demo_identity(data_dir / SEAL_DIR)
 
 
+class SealConfigurationError(RuntimeError):
+    """Production mode without a usable institution seal certificate."""
+
+
+SEAL_SETTINGS_HINT = (
+    "set SAHA_SEAL_CERT_PATH and SAHA_SEAL_KEY_PATH (PEM certificate and key) or "
+    "SAHA_SEAL_PKCS12_PATH (with SAHA_SEAL_KEY_PASSWORD if it has one)"
+)
+
+
+def seal_configured(cert_path: Path | None, key_path: Path | None, pkcs12_path: Path | None) -> bool:
+    """Whether an institution certificate is configured (else the demo seal is used)."""
+    return pkcs12_path is not None or (cert_path is not None and key_path is not None)
+
+
+def check_seal_at_start(
+    *,
+    production: bool,
+    data_dir: Path,
+    cert_path: Path | None,
+    key_path: Path | None,
+    pkcs12_path: Path | None,
+    password: str | None,
+) -> SealIdentity | None:
+    """The start-up check. Production: the configured certificate must load (and match its
+    key), else ``SealConfigurationError`` names the settings — a self-signed demo seal on documents
+    an institution stands behind is never made silently. Outside production: None (the demo
+    seal is made on first use; the caller warns)."""
+    if not production:
+        return None
+    if not seal_configured(cert_path, key_path, pkcs12_path):
+        raise SealConfigurationError(
+            f"production mode needs the institution's seal certificate: {SEAL_SETTINGS_HINT}. "
+            "The self-signed demo seal is only for trying Saha (SAHA_PRODUCTION=false)."
+        )
+    try:
+        return load_seal_identity(
+            data_dir=data_dir,
+            cert_path=cert_path,
+            key_path=key_path,
+            pkcs12_path=pkcs12_path,
+            password=password,
+        )
+    except (OSError, ValueError, TypeError) as exc:
+        raise SealConfigurationError(
+            f"the configured seal certificate cannot be used ({exc}): {SEAL_SETTINGS_HINT}"
+        ) from exc
+
+
 def seal_pdf(
     pdf: bytes,
     identity: SealIdentity,
