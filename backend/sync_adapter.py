@@ -114,12 +114,19 @@ class PersonSource:
             return and_(visible, or_(personal, latest))
         return visible
 
-    def companions(self, entity: str, data: dict[str, Any]) -> list[tuple[str, uuid.UUID]]:
-        # People from outside the unit see only the people on their work (scope.user_scope):
-        # becoming party to a survey does not change those people's rows, so they come along.
+    def companions(self, session: Session, entity: str, data: dict[str, Any]) -> list[tuple[str, uuid.UUID]]:
+        # People from outside the unit see the people, the site and its devices of their work
+        # only (scope.py): becoming party to a survey changes none of those rows, so they come
+        # along with it.
         if self.actor.role not in OUTSIDE_PARTY:
             return []
-        return [("user", uuid.UUID(v)) for f in _PEOPLE_FIELDS.get(entity, ()) if (v := data.get(f))]
+        out = [("user", uuid.UUID(v)) for f in _PEOPLE_FIELDS.get(entity, ()) if (v := data.get(f))]
+        if entity in ("survey", "workOrder") and (site := data.get("siteId")):
+            site_id = uuid.UUID(site)
+            out.append(("site", site_id))
+            devices = session.exec(select(Device.id).where(col(Device.site_id) == site_id)).all()
+            out += [("device", d) for d in devices]
+        return out
 
     def snapshot_ids(
         self, session: Session, entity: str, after: uuid.UUID | None, limit: int

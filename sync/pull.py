@@ -46,7 +46,7 @@ class Source(Protocol):
         """Current ``(version, data)`` of those ids this person may see (others left out)."""
         ...
 
-    def companions(self, entity: str, data: dict[str, Any]) -> list[tuple[str, uuid.UUID]]:
+    def companions(self, session: Session, entity: str, data: dict[str, Any]) -> list[tuple[str, uuid.UUID]]:
         """Rows to send along with this one: ones the person may see only because of it (the
         people on a survey they were just made party to), whose own rows did not change."""
         ...
@@ -189,7 +189,7 @@ def _companions(
     wanted: dict[str, set[uuid.UUID]] = {}
     for change in changes:
         if change.op == UPSERT and change.data is not None:
-            for entity, key in source.companions(change.entity, change.data):
+            for entity, key in source.companions(session, change.entity, change.data):
                 if (entity, key) not in emitted:
                     wanted.setdefault(entity, set()).add(key)
     out: list[Change] = []

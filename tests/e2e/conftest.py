@@ -75,7 +75,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "PORT": str(port),
         "SAHA_DEMO_DATA": "1",
         "SAHA_PUBLIC_URL": base,
+        # the virtual ONVIF camera listens on loopback, which production refuses to connect to
+        "SAHA_ONVIF_ALLOW_LOOPBACK": "1",
     }
+    os.environ["SAHA_E2E_DATA_DIR"] = str(data_dir)  # for tests that stage lab-only rows
     env.pop("TEST_DATABASE_URL", None)  # e2e always runs on SQLite
     env.pop("SAHA_DATABASE_URL", None)
     subprocess.run([_python(), "-m", "backend", "init"], cwd=REPO, env=env, check=True, capture_output=True)

@@ -8,7 +8,7 @@ from sqlmodel import select
 from backend.db.engine import Database
 from backend.domain.assets.models import Device, IpBlock
 from tests.conftest import GQL
-from tests.factories import make_device
+from tests.factories import make_device, make_survey
 from tests.integration.conftest import World
 
 DEVICE_RESULT = """__typename ... on DeviceSuccess { device { id assetTag ipAddress status areaType site { code } } }
@@ -165,10 +165,19 @@ async def test_technician_sees_sites_of_region_and_of_own_work(gql: GQL, db: Dat
     assert after["devices"]["total"] == 2
 
 
-async def test_managers_and_lookup_roles_see_all_sites(gql: GQL, world: World) -> None:
-    for user in (world.manager, world.zabita, world.security, world.unit_head):
+async def test_managers_and_zabita_see_all_sites_survey_parties_theirs(
+    gql: GQL, db: Database, world: World
+) -> None:
+    for user in (world.manager, world.zabita):
         data = await gql.ok("{ sites { total } }", token=world.token(user))
         assert data["sites"]["total"] == 2, user.role
+    for user in (world.security, world.unit_head):
+        data = await gql.ok("{ sites { total } }", token=world.token(user))
+        assert data["sites"]["total"] == 0, user.role
+    make_survey(db, world.manager, world.site_south, world.tech_south, world.security, world.unit_head)
+    for user in (world.security, world.unit_head):
+        data = await gql.ok("{ sites { items { code } } }", token=world.token(user))
+        assert [s["code"] for s in data["sites"]["items"]] == [world.site_south.code], user.role
 
 
 async def test_site_page_shows_blocks_devices_and_counts(gql: GQL, db: Database, world: World) -> None:

@@ -42,7 +42,7 @@ def refused_range(target: Address | Network) -> str | None:
         if net.version != target.version:
             continue
         if isinstance(target, ipaddress.IPv4Network | ipaddress.IPv6Network):
-            if target.overlaps(net):  # type: ignore[arg-type]
+            if target.overlaps(net):
                 return name
         elif target in net:
             return name
