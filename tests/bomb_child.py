@@ -131,10 +131,11 @@ def _sealed_minutes(client: Any, db: Any, settings: Any, people: dict[str, Any],
     from tests.factories import make_survey, minutes_hash, reload, run, sign_args
 
     service = UploadService(db, LocalBlobStore(settings.data_dir), settings)
-    hashes = [asyncio.run(service.put_bytes(p, "image/png", None)) for p in photos]
-    signature = small_png((250, 250, 250), (300, 100))
-    image = asyncio.run(service.put_bytes(signature, "image/png", None))
     tech, security, unit_head = people["tech"], people["security"], people["unit_head"]
+    # uploaded by the technician who then references them (only readable content may be referenced)
+    hashes = [asyncio.run(service.put_bytes(p, "image/png", tech.id)) for p in photos]
+    signature = small_png((250, 250, 250), (300, 100))
+    image = asyncio.run(service.put_bytes(signature, "image/png", tech.id))
     survey = make_survey(db, people["manager"], people["site"], tech, security, unit_head)
     run(
         db,

@@ -21,13 +21,12 @@ from litestar.testing import AsyncTestClient
 from backend.config import Settings
 from backend.db.engine import Database
 from backend.domain.diagnostics.models import DeviceReference, Diagnosis, DiagnosisSource, Verdict
-from backend.domain.people.models import Role
+from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.surveys.models import Minutes
 from backend.integrations.blobs.service import UploadService
 from backend.integrations.blobs.store import LocalBlobStore
 from tests.factories import (
     make_survey,
-    make_user,
     make_work_order,
     minutes_hash,
     reload,
@@ -207,12 +206,11 @@ async def test_the_uploader_reads_a_blob_until_a_row_references_it(
     before = {
         who: await read(client, world, getattr(world, who), photo) for who in ("security", "manager", "tech")
     }
-    # when: it becomes the photo of a point of a survey the technician is party to, security is not
-    other_security = make_user(db, Role.SECURITY)
-    survey = make_survey(db, world.manager, world.site_north, world.tech, other_security, world.unit_head)
+    # when: they make it the photo of a point of a survey they are party to
+    survey = make_survey(db, world.manager, world.site_north, world.tech, world.security, world.unit_head)
     run(
         db,
-        world.tech,
+        world.security,
         "survey.addPoint",
         {
             "id": uuid.uuid4(),
@@ -224,11 +222,12 @@ async def test_the_uploader_reads_a_blob_until_a_row_references_it(
         },
     )
     after = {
-        who: await read(client, world, getattr(world, who), photo) for who in ("security", "manager", "tech")
+        who: await read(client, world, getattr(world, who), photo)
+        for who in ("security", "manager", "tech", "tech_south")
     }
-    # then
+    # then: before, the uploader alone; after, whoever sees the survey
     assert before == {"security": 200, "manager": 404, "tech": 404}
-    assert after == {"security": 404, "manager": 200, "tech": 200}
+    assert after == {"security": 200, "manager": 200, "tech": 200, "tech_south": 404}
 
 
 @pytest.mark.parametrize("role", ["zabita"])
@@ -269,3 +268,34 @@ async def test_creating_an_upload_tells_nothing_about_blobs_one_may_not_read(
     sent = await send(client, outsider, known.headers["location"], 0, content)
     assert sent.status_code == 204
     assert await read(client, world, world.tech_south, city.pdf) == 404
+
+
+async def test_a_learnt_hash_cannot_be_attached_to_ones_own_row_to_read_it(
+    client: AsyncTestClient[Any], db: Database, world: World
+) -> None:
+    theirs = make_work_order(db, world.manager, world.site_north, assignee=world.tech)
+    mine = make_work_order(db, world.manager, world.site_south, assignee=world.tech_south)
+    digest = await upload(client, world.token(world.tech), png((200, 10, 10)))
+    run(
+        db,
+        world.tech,
+        "workorder.attach",
+        {"id": uuid.uuid4(), "work_order_id": theirs.id, "blob_sha256": digest, "content_type": "image/png"},
+    )
+
+    with pytest.raises(DomainError) as refused:
+        run(
+            db,
+            world.tech_south,
+            "workorder.attach",
+            {
+                "id": uuid.uuid4(),
+                "work_order_id": mine.id,
+                "blob_sha256": digest,
+                "content_type": "image/png",
+            },
+        )
+
+    assert refused.value.code is ErrorCode.NOT_FOUND
+    assert refused.value.field == "blobSha256"
+    assert await read(client, world, world.tech_south, digest) == 404

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlmodel import Session, col, exists, select
 
 from backend.domain.blobs.models import Blob, Upload
@@ -65,3 +67,12 @@ def load_readable_blob(session: Session, actor: Actor, sha256: str) -> Blob:
     if blob is None:
         raise DomainError(ErrorCode.NOT_FOUND)
     return blob
+
+
+def require_referable(session: Session, actor: Actor, hashes: Sequence[str], *, field: str) -> None:
+    """A command may make a row reference content only if the person may read that content (or
+    it is not there yet: the upload may still be running). Otherwise attaching a learnt hash to a
+    row of one's own would be a way to read it."""
+    for sha256 in hashes:
+        if session.get(Blob, sha256) is not None and readable_blob(session, actor, sha256) is None:
+            raise DomainError(ErrorCode.NOT_FOUND, field=field)

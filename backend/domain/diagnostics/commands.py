@@ -33,6 +33,7 @@ from sqlmodel import col, select
 
 from backend.domain.assets.models import Device, DeviceKind
 from backend.domain.assets.queries import load_device
+from backend.domain.blobs.access import require_referable
 from backend.domain.commands import CommandContext, CommandInput, command, parse_input
 from backend.domain.diagnostics.models import (
     SEVERITY,
@@ -232,6 +233,8 @@ def _record(ctx: CommandContext, inp: RecordDiagnosis, source: DiagnosisSource) 
     device = load_device(ctx.session, ctx.actor, inp.device_id, for_update=True)
     if device.kind not in (DeviceKind.CAMERA, DeviceKind.RECORDER):
         raise DomainError(ErrorCode.DIAGNOSTICS_NOT_A_CAMERA, field="deviceId")
+    shots = [h for h in (inp.snapshot_sha256, inp.reference_sha256) if h]
+    require_referable(ctx.session, ctx.actor, shots, field="snapshotSha256")
     overall = worst([r.verdict for r in inp.results])
     diagnosis = Diagnosis(
         id=inp.id,
@@ -305,6 +308,7 @@ def set_reference(ctx: CommandContext, inp: SetReference) -> DeviceReference:
     device = load_device(ctx.session, ctx.actor, inp.device_id)
     if device.kind is not DeviceKind.CAMERA:
         raise DomainError(ErrorCode.DIAGNOSTICS_NOT_A_CAMERA, field="deviceId")
+    require_referable(ctx.session, ctx.actor, [inp.image_sha256], field="imageSha256")
     ref = ctx.session.exec(
         select(DeviceReference).where(DeviceReference.device_id == device.id).with_for_update()
     ).first()

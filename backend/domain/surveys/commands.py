@@ -11,6 +11,7 @@ from pydantic import Field, StringConstraints
 from sqlmodel import select
 
 from backend.domain.assets.models import AreaType, RecordingLocation, Site
+from backend.domain.blobs.access import require_referable
 from backend.domain.commands import CommandContext, CommandInput, command
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people import permissions as p
@@ -254,6 +255,7 @@ def add_point(ctx: CommandContext, inp: AddPoint) -> SurveyPoint:
         created_by_id=ctx.actor.id,
         created_at=ctx.now,
     )
+    require_referable(ctx.session, ctx.actor, point.photos, field="photos")
     ctx.session.add(point)
     _touch(ctx, survey)
     return point
@@ -276,6 +278,7 @@ def update_point(ctx: CommandContext, inp: UpdatePoint) -> SurveyPoint:
     edits = inp.model_dump(exclude={"point_id"}, exclude_none=True)
     if "area_type" in edits:
         check_area(edits["area_type"])
+    require_referable(ctx.session, ctx.actor, edits.get("photos") or [], field="photos")
     for key, value in edits.items():
         setattr(point, key, value)
     _touch(ctx, point)
@@ -406,6 +409,7 @@ def sign_minutes(ctx: CommandContext, inp: SignMinutes) -> MinutesSignature:
     ) is not None:
         return existing
     minutes, survey = _minutes(ctx, inp.minutes_id)
+    require_referable(ctx.session, ctx.actor, [inp.image_sha256], field="imageSha256")
     signer = ctx.session.get(User, inp.signer_id)
     role_label = ROLE_LABELS_TR[inp.role]
     if signer is None or _signer_for(survey, inp.role) != signer.id:

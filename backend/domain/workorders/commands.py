@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from backend.db.counters import next_value
 from backend.domain.assets.models import Device, Site
+from backend.domain.blobs.access import require_referable
 from backend.domain.commands import CommandContext, CommandInput, command
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people import permissions as p
@@ -322,6 +323,7 @@ def attach(ctx: CommandContext, inp: AttachToWorkOrder) -> WorkOrderAttachment:
     wo = load_work_order(ctx.session, ctx.actor, inp.work_order_id, for_update=True)
     check(Action.ADD_NOTE, wo, ctx.actor)  # who may attach: as for notes
     check_editable(wo)  # what was submitted is reviewed as it was: no photos added afterwards
+    require_referable(ctx.session, ctx.actor, [inp.blob_sha256], field="blobSha256")
     attachment = WorkOrderAttachment(
         id=inp.id,
         work_order_id=wo.id,
