@@ -802,7 +802,10 @@ def _load(session: Session, rng: random.Random, keys: SigningKeys, store: LocalB
     def put_blob(data: bytes, content_type: str) -> str:
         sha = store_bytes(store, data)
         if session.get(Blob, sha) is None:
-            session.add(Blob(sha256=sha, size=len(data), content_type=content_type, created_by_id=None))
+            # uploaded from the technician's phone, which then references it (only content the
+            # person may read can be referenced)
+            uploader = users["teknisyen"].id
+            session.add(Blob(sha256=sha, size=len(data), content_type=content_type, created_by_id=uploader))
         return sha
 
     sealed_survey(

@@ -166,9 +166,10 @@ def execute(
     cmd = registry.get(name)
     if cmd.online_only and ctx.via_sync:
         raise DomainError(ErrorCode.COMMAND_ONLINE_ONLY, params={"name": name})
-    inp = parse_input(cmd.input_model, args)
+    # permission before the input: who may not run a command learns nothing of its arguments
     if not ctx.actor.can(cmd.permission):
         raise DomainError(ErrorCode.PERMISSION_DENIED, params={"permission": cmd.permission})
+    inp = parse_input(cmd.input_model, args)
     ctx.session.info[ACTOR_KEY] = ctx.actor.id  # the change log records who
     result = cmd.handler(ctx, inp)
     ctx.session.flush()  # constraint violations surface here, inside the caller's unit
