@@ -233,8 +233,9 @@ def _record(ctx: CommandContext, inp: RecordDiagnosis, source: DiagnosisSource) 
     device = load_device(ctx.session, ctx.actor, inp.device_id, for_update=True)
     if device.kind not in (DeviceKind.CAMERA, DeviceKind.RECORDER):
         raise DomainError(ErrorCode.DIAGNOSTICS_NOT_A_CAMERA, field="deviceId")
-    shots = [h for h in (inp.snapshot_sha256, inp.reference_sha256) if h]
-    require_referable(ctx.session, ctx.actor, shots, field="snapshotSha256")
+    if source is DiagnosisSource.PROBE:  # a client's: its pictures must be its own to reference
+        shots = [h for h in (inp.snapshot_sha256, inp.reference_sha256) if h]
+        require_referable(ctx.session, ctx.actor, shots, field="snapshotSha256")
     overall = worst([r.verdict for r in inp.results])
     diagnosis = Diagnosis(
         id=inp.id,
