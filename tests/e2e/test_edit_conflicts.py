@@ -164,7 +164,11 @@ def test_same_field_offline_edit_becomes_a_conflict_and_take_client_wins(
     # and: the detail shows the technician's description
     page.goto(f"/#/wo/{wo['id']}")
     expect(page.locator("p.prewrap").filter(has_text=tech_text)).to_be_visible(timeout=SYNC_TIMEOUT)
-    expect(page.get_by_text(mgr_text)).to_have_count(0)
+    expect(page.locator("p.prewrap").filter(has_text=mgr_text)).to_have_count(0)
+    # the timeline keeps what each edit changed, old → new (the manager's text lives on there)
+    history = page.get_by_role("list", name="Geçmiş").get_by_role("listitem").filter(has_text="Düzenlendi")
+    expect(history.filter(has_text=f"Kamera lensi temizlenecek. → {mgr_text}")).to_have_count(1)
+    expect(history.filter(has_text=f"{mgr_text} → {tech_text}")).to_have_count(1)
 
     # and: the manager reloading the order sees it too, and the conflict as resolved
     mgr.goto(f"/#/wo/{wo['id']}")
