@@ -24,7 +24,7 @@ from backend.domain.diagnostics.models import DeviceHealth, DeviceReference, Dia
 from backend.domain.errors import DomainError
 from backend.domain.people.models import Region, User
 from backend.domain.people.permissions import Actor
-from backend.domain.scope import OUTSIDE_PARTY, hidden_fields, scope_for
+from backend.domain.scope import OUTSIDE_PARTY, hidden_fields, hidden_value, scope_for
 from backend.domain.signing.keys import SigningKeys
 from backend.domain.signing.models import Passkey
 from backend.domain.surveys.models import Minutes, MinutesSignature, SignatureRefusal, Survey, SurveyPoint
@@ -83,14 +83,6 @@ def _value(value: Any) -> Any:
 
 _COLUMNS: dict[str, list[tuple[str, str]]] = {
     name: [(c.key, to_camel(c.key)) for c in model.__table__.columns if c.key not in PRIVATE_FIELDS]  # type: ignore[attr-defined]
-    for name, model in MODELS.items()
-}
-
-
-# What a hidden field reads as (backend.domain.scope.hidden_fields), the same as over GraphQL:
-# empty text where the column is text and required, else null.
-_EMPTY: dict[str, dict[str, Any]] = {
-    name: {c.key: None if c.nullable else "" for c in model.__table__.columns}  # type: ignore[attr-defined]
     for name, model in MODELS.items()
 }
 
@@ -159,7 +151,7 @@ class PersonSource:
         out: dict[uuid.UUID, tuple[int, dict[str, Any]]] = {}
         for row in rows:
             data = {
-                camel: _EMPTY[entity][key] if key in hidden else _value(value)
+                camel: hidden_value(entity, key) if key in hidden else _value(value)
                 for (key, camel), value in zip(columns, row, strict=True)
             }
             data.update(extras.get(row.id, {}))

@@ -55,29 +55,21 @@ def work_order_scope(actor: Actor) -> ColumnElement[bool]:
     return false()
 
 
-def _of_visible_work_orders(fk: Any) -> Rule:
-    return lambda actor: (
-        true() if actor.sees_everything else fk.in_(select(col(WorkOrder.id)).where(work_order_scope(actor)))
-    )
+def _child_of(parent: str, fk: Any) -> Rule:
+    """Rows whose ``fk`` points at a row of ``parent`` the actor sees (the parent's own rule)."""
+
+    def rule(actor: Actor) -> ColumnElement[bool]:
+        if actor.sees_everything:
+            return true()
+        model: Any = model_of(parent)
+        return col(fk).in_(select(col(model.id)).where(scope_for(parent, actor)))
+
+    return rule
 
 
 def survey_scope(actor: Actor) -> ColumnElement[bool]:
     """Surveys whose work order the actor sees."""
-    return _of_visible_work_orders(col(Survey.work_order_id))(actor)
-
-
-def _of_visible_surveys(fk: Any) -> Rule:
-    return lambda actor: (
-        true() if actor.sees_everything else fk.in_(select(col(Survey.id)).where(survey_scope(actor)))
-    )
-
-
-def _of_visible_minutes(fk: Any) -> Rule:
-    return lambda actor: (
-        true()
-        if actor.sees_everything
-        else fk.in_(select(col(Minutes.id)).where(_of_visible_surveys(col(Minutes.survey_id))(actor)))
-    )
+    return _child_of("workOrder", col(Survey.work_order_id))(actor)
 
 
 def site_scope(actor: Actor) -> ColumnElement[bool]:
@@ -97,12 +89,6 @@ def site_scope(actor: Actor) -> ColumnElement[bool]:
     return or_(col(Site.region_id) == actor.region_id, assigned_here)
 
 
-def _of_visible_sites(fk: Any) -> Rule:
-    return lambda actor: (
-        true() if actor.sees_everything else fk.in_(select(col(Site.id)).where(site_scope(actor)))
-    )
-
-
 def device_scope(actor: Actor) -> ColumnElement[bool]:
     if actor.sees_everything:
         return true()
@@ -110,12 +96,6 @@ def device_scope(actor: Actor) -> ColumnElement[bool]:
     if actor.role is Role.ZABITA:
         return and_(col(Device.kind) == DeviceKind.CAMERA, at_visible_site)
     return at_visible_site
-
-
-def _of_visible_devices(fk: Any) -> Rule:
-    return lambda actor: (
-        true() if actor.sees_everything else fk.in_(select(col(Device.id)).where(device_scope(actor)))
-    )
 
 
 def _technical(rule: Rule) -> Rule:
@@ -146,7 +126,7 @@ def user_scope(actor: Actor) -> ColumnElement[bool]:
     surveys = select(Survey).where(survey_scope(actor)).subquery()
     orders = select(WorkOrder).where(work_order_scope(actor)).subquery()
     events = select(col(WorkOrderEvent.actor_id)).where(
-        _of_visible_work_orders(col(WorkOrderEvent.work_order_id))(actor)
+        _child_of("workOrder", col(WorkOrderEvent.work_order_id))(actor)
     )
     return or_(
         me,
@@ -174,28 +154,28 @@ SCOPES: dict[str, tuple[type[SQLModel], Rule]] = {
     ),
     "device": (Device, device_scope),
     "workOrder": (WorkOrder, work_order_scope),
-    "workOrderEvent": (WorkOrderEvent, _of_visible_work_orders(col(WorkOrderEvent.work_order_id))),
+    "workOrderEvent": (WorkOrderEvent, _child_of("workOrder", col(WorkOrderEvent.work_order_id))),
     "workOrderAttachment": (
         WorkOrderAttachment,
-        _of_visible_work_orders(col(WorkOrderAttachment.work_order_id)),
+        _child_of("workOrder", col(WorkOrderAttachment.work_order_id)),
     ),
     "conflict": (Conflict, conflict_scope),
     "survey": (Survey, survey_scope),
-    "surveyPoint": (SurveyPoint, _of_visible_surveys(col(SurveyPoint.survey_id))),
-    "minutes": (Minutes, _of_visible_surveys(col(Minutes.survey_id))),
-    "minutesSignature": (MinutesSignature, _of_visible_minutes(col(MinutesSignature.minutes_id))),
+    "surveyPoint": (SurveyPoint, _child_of("survey", col(SurveyPoint.survey_id))),
+    "minutes": (Minutes, _child_of("survey", col(Minutes.survey_id))),
+    "minutesSignature": (MinutesSignature, _child_of("minutes", col(MinutesSignature.minutes_id))),
     # the person it was made for, whoever's phone sent it, and the survey's parties
     "signatureRefusal": (
         SignatureRefusal,
         lambda a: or_(
             col(SignatureRefusal.signer_id) == a.id,
             col(SignatureRefusal.captured_by_id) == a.id,
-            _of_visible_minutes(col(SignatureRefusal.minutes_id))(a),
+            _child_of("minutes", col(SignatureRefusal.minutes_id))(a),
         ),
     ),
-    "diagnosis": (Diagnosis, _technical(_of_visible_devices(col(Diagnosis.device_id)))),
-    "deviceHealth": (DeviceHealth, _of_visible_devices(col(DeviceHealth.device_id))),
-    "deviceReference": (DeviceReference, _technical(_of_visible_devices(col(DeviceReference.device_id)))),
+    "diagnosis": (Diagnosis, _technical(_child_of("device", col(Diagnosis.device_id)))),
+    "deviceHealth": (DeviceHealth, _child_of("device", col(DeviceHealth.device_id))),
+    "deviceReference": (DeviceReference, _technical(_child_of("device", col(DeviceReference.device_id)))),
     "passkey": (Passkey, passkey_scope),
 }
 
@@ -222,6 +202,13 @@ def hidden_fields(entity: str, actor: Actor) -> frozenset[str]:
     if actor.can(DEVICES_TECHNICAL):
         return frozenset()
     return TECHNICAL_FIELDS.get(entity, frozenset())
+
+
+def hidden_value(entity: str, field: str) -> Any:
+    """What a hidden field reads as, over GraphQL and in pulls alike: null where the column may
+    be null, else empty text."""
+    column = model_of(entity).__table__.columns[field]  # type: ignore[attr-defined]
+    return None if column.nullable else ""
 
 
 def find_in_scope(

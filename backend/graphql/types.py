@@ -12,7 +12,7 @@ from backend.domain.assets import models as am
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people import models as pm
 from backend.domain.people.permissions import Actor
-from backend.domain.scope import hidden_fields
+from backend.domain.scope import hidden_fields, hidden_value
 from backend.domain.workorders import models as wm
 from backend.domain.workorders.rules import allowed_actions
 from backend.graphql.common import (
@@ -176,7 +176,7 @@ class DeviceType:
     async def _technical(self, info: Info[Any, Any], name: str) -> Any:
         """The field's value, or empty for people who see devices only as places (scope.py)."""
         if name in hidden_fields("device", await ctx(info).require_actor()):
-            return None if name in ("ip_address", "onvif_port", "recorder_id") else ""
+            return hidden_value("device", name)
         return getattr(self.m, name)
 
     @strawberry.field

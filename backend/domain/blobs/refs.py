@@ -19,8 +19,8 @@ How a column holds hashes (``Kind``):
 - ``LIST``: a JSON list of hashes (``survey_points.photos``);
 - ``JSON_TEXT``: a JSON document kept as text, hashes as JSON strings (``minutes.content``).
 
-The row scopes are the entities' own (``backend.domain.scope``), spelled with its functions;
-each line carries the entity name under which ``scope.py`` knows it.
+The row scopes are the entities' own: each line names its entity, and ``scope.scope_for`` decides
+(camera images — diagnoses, references — only for those who see the technical side of devices).
 """
 
 from __future__ import annotations
@@ -32,15 +32,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, SQLModel, col, select
 
-from backend.domain.assets.models import Device
 from backend.domain.diagnostics.models import DeviceReference, Diagnosis
-from backend.domain.people.permissions import DIAGNOSTICS_RUN, Actor
-from backend.domain.scope import device_scope, survey_scope, work_order_scope
-from backend.domain.surveys.models import Minutes, MinutesSignature, Survey, SurveyPoint
-from backend.domain.workorders.models import WorkOrder, WorkOrderAttachment
+from backend.domain.people.permissions import Actor
+from backend.domain.scope import scope_for
+from backend.domain.surveys.models import Minutes, MinutesSignature, SurveyPoint
+from backend.domain.workorders.models import WorkOrderAttachment
 
 Rule = Callable[[Actor], ColumnElement[bool]]
 
@@ -58,7 +57,10 @@ class BlobRef:
     model: type[SQLModel]
     column: Any  # the model attribute holding the hash(es)
     kind: Kind
-    rows: Rule  # the rows of ``model`` the actor may see
+
+    def rows(self, actor: Actor) -> ColumnElement[bool]:
+        """The rows of ``model`` the actor may see: the entity's own row scope."""
+        return scope_for(self.entity, actor)
 
     def matches(self, sha256: str) -> ColumnElement[bool]:
         """Rows of ``model`` that reference ``sha256``."""
@@ -93,38 +95,6 @@ def _json_strings(node: Any) -> Iterator[str]:
             yield from _json_strings(value)
 
 
-def _everything_or(rule: Rule) -> Rule:
-    return lambda actor: true() if actor.sees_everything else rule(actor)
-
-
-def _visible_surveys(fk: Any) -> Rule:
-    return _everything_or(lambda a: col(fk).in_(select(col(Survey.id)).where(survey_scope(a))))
-
-
-def _visible_minutes(fk: Any) -> Rule:
-    minutes_rows = _visible_surveys(Minutes.survey_id)
-    return _everything_or(lambda a: col(fk).in_(select(col(Minutes.id)).where(minutes_rows(a))))
-
-
-def _visible_work_orders(fk: Any) -> Rule:
-    return _everything_or(lambda a: col(fk).in_(select(col(WorkOrder.id)).where(work_order_scope(a))))
-
-
-def _visible_devices_technical(fk: Any) -> Rule:
-    """Camera images (diagnoses, references): the technical side of a device, for those who run
-    diagnoses (technicians of the device's sites, managers, administrators) — not for Zabıta,
-    security staff or unit heads, who see devices as places only."""
-
-    def rule(actor: Actor) -> ColumnElement[bool]:
-        if not actor.can(DIAGNOSTICS_RUN):
-            return false()
-        if actor.sees_everything:
-            return true()
-        return col(fk).in_(select(col(Device.id)).where(device_scope(actor)))
-
-    return rule
-
-
 REFERENCES: tuple[BlobRef, ...] = (
     BlobRef(
         "workOrderAttachment.blobSha256",
@@ -132,7 +102,6 @@ REFERENCES: tuple[BlobRef, ...] = (
         WorkOrderAttachment,
         WorkOrderAttachment.blob_sha256,
         Kind.HASH,
-        _visible_work_orders(WorkOrderAttachment.work_order_id),
     ),
     BlobRef(
         "surveyPoint.photos",
@@ -140,7 +109,6 @@ REFERENCES: tuple[BlobRef, ...] = (
         SurveyPoint,
         SurveyPoint.photos,
         Kind.LIST,
-        _visible_surveys(SurveyPoint.survey_id),
     ),
     BlobRef(
         "minutes.pdfSha256",
@@ -148,7 +116,6 @@ REFERENCES: tuple[BlobRef, ...] = (
         Minutes,
         Minutes.pdf_sha256,
         Kind.HASH,
-        _visible_surveys(Minutes.survey_id),
     ),
     BlobRef(
         "minutes.content",  # the photos frozen into the minutes (also withdrawn ones)
@@ -156,7 +123,6 @@ REFERENCES: tuple[BlobRef, ...] = (
         Minutes,
         Minutes.content,
         Kind.JSON_TEXT,
-        _visible_surveys(Minutes.survey_id),
     ),
     BlobRef(
         "minutesSignature.imageSha256",
@@ -164,7 +130,6 @@ REFERENCES: tuple[BlobRef, ...] = (
         MinutesSignature,
         MinutesSignature.image_sha256,
         Kind.HASH,
-        _visible_minutes(MinutesSignature.minutes_id),
     ),
     BlobRef(
         "deviceReference.imageSha256",
@@ -172,7 +137,6 @@ REFERENCES: tuple[BlobRef, ...] = (
         DeviceReference,
         DeviceReference.image_sha256,
         Kind.HASH,
-        _visible_devices_technical(DeviceReference.device_id),
     ),
     BlobRef(
         "diagnosis.snapshotSha256",
@@ -180,7 +144,6 @@ REFERENCES: tuple[BlobRef, ...] = (
         Diagnosis,
         Diagnosis.snapshot_sha256,
         Kind.HASH,
-        _visible_devices_technical(Diagnosis.device_id),
     ),
     BlobRef(
         "diagnosis.referenceSha256",
@@ -188,7 +151,6 @@ REFERENCES: tuple[BlobRef, ...] = (
         Diagnosis,
         Diagnosis.reference_sha256,
         Kind.HASH,
-        _visible_devices_technical(Diagnosis.device_id),
     ),
 )
 
