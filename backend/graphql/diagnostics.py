@@ -195,7 +195,7 @@ class DiagnosticsQuery:
         rows = await c.db.read(lambda s: dq.change_proposals(s, actor, device_id=key, status=status))
         return [DeviceChangeProposalType.of(prop, dev.asset_tag, diag.source) for prop, dev, diag in rows]
 
-    @strawberry.field(permission_classes=[requires(p.DEVICES_READ)])
+    @strawberry.field(permission_classes=[requires(p.DEVICES_TECHNICAL)])
     async def device_reference(
         self, info: Info[Any, Any], device_id: strawberry.ID
     ) -> ReferenceImageType | None:
@@ -212,7 +212,7 @@ class DiagnosticsQuery:
             set_at=ref.set_at,
         )
 
-    @strawberry.field(permission_classes=[requires(p.DEVICES_READ)])
+    @strawberry.field(permission_classes=[requires(p.DEVICES_TECHNICAL)])
     async def device_diagnoses(
         self, info: Info[Any, Any], device_id: strawberry.ID, limit: int = 30
     ) -> list[DiagnosisType]:
@@ -221,7 +221,7 @@ class DiagnosticsQuery:
         rows = await c.db.read(lambda s: dq.device_diagnoses(s, actor, key, min(max(limit, 1), 200)))
         return [DiagnosisType.of(r) for r in rows]
 
-    @strawberry.field(permission_classes=[requires(p.DEVICES_READ)])
+    @strawberry.field(permission_classes=[requires(p.DEVICES_TECHNICAL)])
     async def device_check_changes(
         self, info: Info[Any, Any], device_id: strawberry.ID
     ) -> list[CheckChangeType]:
@@ -259,7 +259,7 @@ class DiagnosticsQuery:
             for r in rows
         ]
 
-    @strawberry.field(permission_classes=[requires(p.DEVICES_READ)])
+    @strawberry.field(permission_classes=[requires(p.DEVICES_TECHNICAL)])
     async def firmware_baselines(self, info: Info[Any, Any]) -> list[FirmwareBaselineType]:
         from sqlmodel import col, select
 

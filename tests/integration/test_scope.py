@@ -172,3 +172,21 @@ async def test_security_staff_see_only_their_surveys_sites_without_technical_fie
         assert seen["device"]["serialNumber"] == ""
         assert seen["device"]["site"]["code"] == world.site_north.code
         assert unseen["device"] is None
+
+
+async def test_diagnoses_and_camera_images_stay_with_the_technical_side(gql: GQL, world: World) -> None:
+    fields = {
+        "deviceDiagnoses": 'deviceDiagnoses(deviceId: "%s") { id }',
+        "deviceCheckChanges": 'deviceCheckChanges(deviceId: "%s") { check }',
+        "deviceReference": 'deviceReference(deviceId: "%s") { imageSha256 }',
+    }
+    for person in (world.zabita, world.security, world.unit_head):
+        for name, field in fields.items():
+            body = await gql("{ %s }" % (field % world.cam_north.id), token=world.token(person))
+            assert body["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED", (person.role, name)
+        body = await gql("{ firmwareBaselines { make } }", token=world.token(person))
+        assert body["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED", person.role
+    tech = await gql.ok(
+        f'{{ deviceDiagnoses(deviceId: "{world.cam_north.id}") {{ id }} }}', token=world.token(world.tech)
+    )
+    assert tech["deviceDiagnoses"] == []

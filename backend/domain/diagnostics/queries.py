@@ -127,7 +127,11 @@ def sweep_targets(session: Session, kind: DeviceKind) -> list[uuid.UUID]:
 
 def device_reference(session: Session, actor: Actor, device_id: uuid.UUID) -> DeviceReference | None:
     load_device(session, actor, device_id)
-    return session.exec(select(DeviceReference).where(DeviceReference.device_id == device_id)).first()
+    return session.exec(
+        select(DeviceReference).where(
+            DeviceReference.device_id == device_id, scope_for("deviceReference", actor)
+        )
+    ).first()
 
 
 def device_diagnoses(
@@ -136,7 +140,7 @@ def device_diagnoses(
     load_device(session, actor, device_id)
     stmt = (
         select(Diagnosis)
-        .where(Diagnosis.device_id == device_id)
+        .where(Diagnosis.device_id == device_id, scope_for("diagnosis", actor))
         .order_by(col(Diagnosis.started_at).desc())
         .limit(limit)
     )

@@ -147,6 +147,8 @@ export function DeviceDetail({ id }: { id: string }) {
   const device = useStore((s) => s.devices[id]);
   const site = useStore((s) => (device?.siteId ? s.sites[device.siteId] : undefined));
   const fetchedAt = useStore((s) => s.fetchedAt[`device:${id}`]);
+  // people who see devices as places only (Zabıta, security staff, unit heads): no technical side
+  const technical = useStore((s) => can(s.viewer, 'devices.technical'));
   const fromWo = queryParam('wo');
   const woNumber = useStore((s) => (fromWo ? s.workOrders[fromWo]?.number : undefined));
   if (!device) {
@@ -163,7 +165,8 @@ export function DeviceDetail({ id }: { id: string }) {
       {fromWo ? <BackLink to={`/wo/${fromWo}`} label={woNumber} /> : <BackLink to={site ? `/site/${site.id}` : '/sites'} label={site?.name} />}
       <p class="wo-number">{device.assetTag}</p>
       <h1>
-        {enumLabel('deviceKind', device.kind)} · {device.make} {device.model}
+        {enumLabel('deviceKind', device.kind)}
+        {technical && ` · ${device.make} ${device.model}`}
       </h1>
       <div class="badges">
         <span class={`badge ds-${device.status.toLowerCase()}`}>{enumLabel('deviceStatus', device.status)}</span>
@@ -174,17 +177,21 @@ export function DeviceDetail({ id }: { id: string }) {
         <Field label={t('device.kind')}>{enumLabel('deviceKind', device.kind)}</Field>
         <Field label={t('device.status')}>{enumLabel('deviceStatus', device.status)}</Field>
         <Field label={t('device.assetTag')}>{device.assetTag}</Field>
-        <Field label={t('device.make')}>{device.make || none}</Field>
-        <Field label={t('device.model')}>{device.model || none}</Field>
-        <Field label={t('device.serial')}>{device.serialNumber || none}</Field>
-        <Field label={t('device.firmware')}>{device.firmware || none}</Field>
-        <Field label={t('device.ip')}>{device.ipAddress ? <code>{device.ipAddress}</code> : none}</Field>
-        <Field label={t('device.onvifPort')}>{device.onvifPort ?? none}</Field>
+        {technical && (
+          <>
+            <Field label={t('device.make')}>{device.make || none}</Field>
+            <Field label={t('device.model')}>{device.model || none}</Field>
+            <Field label={t('device.serial')}>{device.serialNumber || none}</Field>
+            <Field label={t('device.firmware')}>{device.firmware || none}</Field>
+            <Field label={t('device.ip')}>{device.ipAddress ? <code>{device.ipAddress}</code> : none}</Field>
+            <Field label={t('device.onvifPort')}>{device.onvifPort ?? none}</Field>
+          </>
+        )}
         <Field label={t('device.installedOn')}>{formatDate(device.installedOn)}</Field>
         <Field label={t('device.publicCityWatch')}>{device.isPublicCityWatch === undefined ? none : device.isPublicCityWatch ? t('common.yes') : t('common.no')}</Field>
         <Field label={t('device.areaType')}>{enumLabel('area', device.areaType)}</Field>
       </dl>
-      <DeviceDiagnostics device={device} workOrderId={fromWo} />
+      {technical && <DeviceDiagnostics device={device} workOrderId={fromWo} />}
     </main>
   );
 }
