@@ -32,7 +32,7 @@ from conftest import (
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 from test_offline_sync import SYNC_TIMEOUT, _outbox, _wait_synced
 from test_pwa import _assert_no_overflow
-from test_scan import RECORD_SCANS, _write_y4m
+from test_scan import RECORD_SCANS, _write_y4m, decode_qr
 from test_surveys import (
     NAMES,
     ROLE_LABEL,
@@ -258,8 +258,7 @@ def test_qr_hand_off_the_co_signer_scans_reviews_and_signs_on_their_own_phone_wh
     # then: the code is that request, readable by an independent decoder
     content_hash = _survey_minutes_hash(server, survey_id)
     assert url == f"{server}/#/cosign/{minutes_id}/SECURITY?h={content_hash}"
-    decoded, _, _ = cv2.QRCodeDetector().detectAndDecode(cv2.imdecode(np.frombuffer(png, np.uint8), 1))
-    assert decoded == url
+    assert decode_qr(cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)) == url
     _dialog(tech).get_by_role("button", name="Tamam").click()
 
     # given: the security staff's own phone, with a passkey, filming the technician's screen
