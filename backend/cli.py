@@ -77,11 +77,11 @@ def cmd_blob_sweep(settings: Settings) -> None:
 
     from backend.db.engine import Database
     from backend.integrations.blobs.service import UploadService
-    from backend.integrations.blobs.store import LocalBlobStore
+    from backend.integrations.blobs.store import open_blob_store
 
     db = Database(settings.effective_database_url)
     try:
-        service = UploadService(db, LocalBlobStore(settings.data_dir), settings)
+        service = UploadService(db, open_blob_store(settings), settings)
         done = anyio.run(service.sweep)
     finally:
         db.dispose()

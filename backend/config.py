@@ -11,8 +11,9 @@ import secrets
 import stat
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -104,6 +105,34 @@ class Settings(BaseSettings):
         ge=1,
         description="An uploaded file that nothing references (photo, attachment, signature image, "
         "sealed PDF, camera image) is deleted by the blob sweep once it is older than this.",
+    )
+    blob_store: Literal["local", "s3"] = Field(
+        default="local",
+        description="Where uploaded files live: `local` (files under the data folder; one server, "
+        "or a shared POSIX volume) or `s3` (an S3-compatible bucket that several replicas share).",
+    )
+    s3_bucket: str = Field(default="", description="Bucket of `blob_store=s3` (it must exist).")
+    s3_prefix: str = Field(default="", description="Key prefix inside the bucket, e.g. `saha/`.")
+    s3_endpoint_url: str = Field(
+        default="",
+        description="Endpoint of an S3-compatible store (MinIO, Ceph, Garage…), e.g. "
+        "https://s3.example.org. Empty: AWS S3.",
+    )
+    s3_region: str = Field(default="", description="Region of the bucket (empty: the AWS default chain).")
+    s3_access_key_id: str = Field(
+        default="",
+        description="Access key of the bucket. Empty: the usual AWS chain (AWS_ACCESS_KEY_ID, "
+        "AWS_PROFILE, an instance or pod role).",
+    )
+    s3_secret_access_key: str = Field(
+        default="",
+        description="Secret of `s3_access_key_id` (or the file /run/secrets/saha_s3_secret_access_key).",
+    )
+    upload_lease_seconds: int = Field(
+        default=120,
+        ge=5,
+        description="With `blob_store=s3`: how long one request holds an upload for writing without "
+        "sending more bytes; a replica that died mid-request blocks the upload at most this long.",
     )
     blob_sweep_hour: int = Field(
         default=4, ge=0, le=23, description="Hour (Europe/Istanbul) of the daily blob sweep."
@@ -285,6 +314,12 @@ class Settings(BaseSettings):
         # A loopback server is opened as localhost: passkeys refuse IP addresses as origins.
         host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::1", "::", "localhost") else self.host  # noqa: S104
         return f"http://{host}:{self.port}"
+
+    @model_validator(mode="after")
+    def _s3_needs_bucket(self) -> Settings:
+        if self.blob_store == "s3" and not self.s3_bucket:
+            raise ValueError("blob_store=s3 needs s3_bucket (SAHA_S3_BUCKET)")
+        return self
 
     @field_validator("data_dir", "frontend_dist")
     @classmethod

@@ -34,7 +34,7 @@ from backend.domain.signing.keys import SigningKeys, seal_pin_box
 from backend.domain.signing.message import pin_set_aad
 from backend.domain.workorders.models import WorkOrderType
 from backend.integrations.blobs.service import store_bytes
-from backend.integrations.blobs.store import LocalBlobStore
+from backend.integrations.blobs.store import BlobStore, open_blob_store
 from backend.integrations.signing_keys import load_signing_keys
 
 DEMO_PASSWORD = "saha-demo"  # noqa: S105 - documented demo password, never used in production
@@ -474,7 +474,7 @@ def load_demo(settings: Settings, *, db: Database | None = None, seed: int = 202
         if not _is_empty(db):
             return False
         keys = load_signing_keys(settings)
-        store = LocalBlobStore(settings.data_dir)
+        store = open_blob_store(settings)
         with db.write_session() as session:
             _load(session, random.Random(seed), keys, store)
         return True
@@ -483,7 +483,7 @@ def load_demo(settings: Settings, *, db: Database | None = None, seed: int = 202
             db.dispose()
 
 
-def _load(session: Session, rng: random.Random, keys: SigningKeys, store: LocalBlobStore) -> None:
+def _load(session: Session, rng: random.Random, keys: SigningKeys, store: BlobStore) -> None:
     load_all_commands()
     run = _Runner(session, keys)
     now = datetime.now(UTC).replace(microsecond=0)

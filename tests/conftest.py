@@ -25,6 +25,8 @@ from backend.db.migrate import upgrade
 from backend.db.models import metadata
 from tests.signing_support import pepper_setting, write_key_file
 
+pytest_plugins = ["tests.s3_support"]  # moto_s3, s3_bucket: an S3 API server on loopback
+
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgres"]
 

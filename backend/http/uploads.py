@@ -35,7 +35,7 @@ from backend.domain.people.auth import actor_from_token
 from backend.domain.people.permissions import Actor
 from backend.graphql.context import pick_lang
 from backend.integrations.blobs.service import BodyInterrupted, UploadService, UploadState, parse_count
-from backend.integrations.blobs.store import LocalBlobStore
+from backend.integrations.blobs.store import open_blob_store
 
 log = logging.getLogger("saha.uploads")
 
@@ -136,7 +136,7 @@ def upload_service(state: State) -> UploadService:
     service = state.get("upload_service")
     if service is None:
         settings: Settings = state.settings
-        service = UploadService(state.db, LocalBlobStore(settings.data_dir), settings)
+        service = UploadService(state.db, open_blob_store(settings), settings)
         state["upload_service"] = service
     assert isinstance(service, UploadService)
     return service

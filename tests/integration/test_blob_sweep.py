@@ -27,6 +27,7 @@ from tests.factories import make_survey, minutes_hash, run
 from tests.integration.conftest import World
 from tests.integration.test_blob_access import build_city, png, upload
 from tests.integration.test_uploads import auth, create, send, sha
+from tests.s3_support import S3Bucket
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -221,3 +222,34 @@ async def test_the_cli_sweeps_too(
     assert has_row(db, kept)
     assert on_disk(settings, kept)
     assert sha(png((9, 9, 10))) == kept
+
+
+async def test_the_sweep_deletes_from_the_bucket(
+    client: AsyncTestClient[Any], db: Database, world: World, settings: Settings, s3_bucket: S3Bucket
+) -> None:
+    # given: an S3 store; an orphan past its grace, a referenced-free fresh blob, an expired upload
+    s3_bucket.configure(settings)
+    token = world.token(world.tech)
+    orphan = await upload(client, token, png((9, 9, 9)))
+    fresh = await upload(client, token, png((1, 2, 3)))
+    content = png((4, 5, 6))
+    location = (await create(client, token, content, filetype="image/png", filename="a.png")).headers[
+        "location"
+    ]
+    assert (await send(client, token, location, 0, content[:50])).status_code == 204
+    assert s3_bucket.objects("uploads/") != []
+    assert len(s3_bucket.multipart_uploads()) == 1
+    with db.write_session() as session:
+        session.execute(
+            update(Blob).where(col(Blob.sha256) == orphan).values(created_at=utcnow() - timedelta(days=30))
+        )
+        session.execute(update(Upload).values(created_at=utcnow() - timedelta(days=2)))
+    # when
+    done = await UploadService(db, s3_bucket.store(), settings).sweep()
+    # then: the orphan's object and the expired upload's objects are gone, the fresh blob stays
+    assert (done.uploads, done.blobs) == (1, 1)
+    assert s3_bucket.objects("uploads/") == []
+    assert s3_bucket.multipart_uploads() == []
+    assert s3_bucket.objects("blobs/") == [f"blobs/{fresh[:2]}/{fresh[2:4]}/{fresh}"]
+    assert not has_row(db, orphan)
+    assert all(sha(content) not in key for key in s3_bucket.objects())

@@ -32,11 +32,22 @@ CHUNK = 16 * 1024
 TUS = {"tus-resumable": "1.0.0"}
 
 
+@pytest.fixture
+def store_kind(request: pytest.FixtureRequest) -> str:
+    """``local`` unless a test is parametrized over both stores (``indirect``)."""
+    return str(getattr(request, "param", "local"))
+
+
+BOTH_STORES = pytest.mark.parametrize("store_kind", ["local", "s3"], indirect=True)
+
+
 @pytest.fixture(autouse=True)
-def small_limits(settings: Settings) -> None:
+def small_limits(settings: Settings, store_kind: str, request: pytest.FixtureRequest) -> None:
     """Small chunks and files keep the tests fast; the rules are the same."""
     settings.upload_chunk_bytes = 4 * CHUNK
     settings.max_upload_bytes = 40 * CHUNK
+    if store_kind == "s3":  # an S3 API server on loopback (tests.s3_support)
+        request.getfixturevalue("s3_bucket").configure(settings)
 
 
 def jpeg(size: int, seed: int) -> bytes:
@@ -146,6 +157,16 @@ def stored_files(settings: Settings, folder: str) -> list[Path]:
     return [p for p in (settings.data_dir / folder).rglob("*") if p.is_file()]
 
 
+def stored_keys(settings: Settings, folder: str) -> list[str]:
+    """What the store holds under ``folder`` (``uploads``, ``blobs``), either store."""
+    if settings.blob_store == "local":
+        return sorted(str(p.relative_to(settings.data_dir)) for p in stored_files(settings, folder))
+    store = store_module.open_blob_store(settings)
+    client = store.client  # type: ignore[attr-defined]
+    listed = client.list_objects_v2(Bucket=settings.s3_bucket, Prefix=f"{folder}/").get("Contents", [])
+    return sorted(o["Key"] for o in listed)
+
+
 class Client:
     """A tus client that loses its connection at chosen points and resumes as tus-js-client does:
     HEAD for the server's offset, then continue from there. Counts what it sends."""
@@ -198,6 +219,7 @@ async def test_options_announce_tus(client: AsyncTestClient[Any], settings: Sett
     assert response.headers["tus-max-size"] == str(settings.max_upload_bytes)
 
 
+@BOTH_STORES
 async def test_upload_in_chunks_then_read_back(
     client: AsyncTestClient[Any], world: World, db: Database, settings: Settings
 ) -> None:
@@ -233,12 +255,14 @@ async def test_upload_in_chunks_then_read_back(
     assert upload is not None
     assert upload.completed_at is not None
     assert upload.filename == "foto.jpg"
-    assert stored_files(settings, "uploads") == []
+    assert stored_keys(settings, "uploads") == []
     digest = sha(content)
-    assert (settings.data_dir / "blobs" / digest[:2] / digest[2:4] / digest).read_bytes() == content
+    assert stored_keys(settings, "blobs") == [f"blobs/{digest[:2]}/{digest[2:4]}/{digest}"]
+    assert b"".join(store_module.open_blob_store(settings).iter_blob(digest)) == content
 
 
 @pytest.mark.parametrize("cut", [0, 1, 2, 3, 4, 5])
+@BOTH_STORES
 async def test_a_cut_at_any_chunk_boundary_resumes_without_resending(
     client: AsyncTestClient[Any], world: World, cut: int
 ) -> None:
@@ -256,6 +280,7 @@ async def test_a_cut_at_any_chunk_boundary_resumes_without_resending(
 
 
 @pytest.mark.parametrize("lost", [0, 2, 5])
+@BOTH_STORES
 async def test_a_lost_reply_re_sends_at_most_one_chunk(
     client: AsyncTestClient[Any], world: World, lost: int
 ) -> None:
@@ -272,6 +297,7 @@ async def test_a_lost_reply_re_sends_at_most_one_chunk(
     assert sha(response.content) == sha(content)
 
 
+@BOTH_STORES
 async def test_a_connection_dropped_mid_chunk_keeps_what_arrived(
     client: AsyncTestClient[Any], world: World
 ) -> None:
@@ -324,6 +350,7 @@ async def test_wrong_offset_is_refused_and_changes_nothing(
     assert [p.stat().st_size for p in stored_files(settings, "uploads")] == [CHUNK]
 
 
+@BOTH_STORES
 async def test_wrong_declared_hash_is_refused_and_nothing_is_stored(
     client: AsyncTestClient[Any], world: World, db: Database, settings: Settings
 ) -> None:
@@ -341,8 +368,8 @@ async def test_wrong_declared_hash_is_refused_and_nothing_is_stored(
     assert (await client.head(location, headers=auth(token))).status_code == 404
     assert count(db, Blob) == 0
     assert count(db, Upload) == 0
-    assert stored_files(settings, "uploads") == []
-    assert stored_files(settings, "blobs") == []
+    assert stored_keys(settings, "uploads") == []
+    assert stored_keys(settings, "blobs") == []
     for digest in (claimed, sha(content)):
         assert (await client.get(f"/blobs/{digest}", headers=auth(token))).status_code == 404
 
@@ -486,6 +513,7 @@ async def test_sign_in_and_tus_version_are_required(client: AsyncTestClient[Any]
     assert await offset_of(client, token, location) == 0
 
 
+@BOTH_STORES
 async def test_termination_forgets_the_upload(
     client: AsyncTestClient[Any], world: World, db: Database, settings: Settings
 ) -> None:
@@ -500,7 +528,43 @@ async def test_termination_forgets_the_upload(
     assert response.status_code == 204
     assert (await client.head(location, headers=auth(token))).status_code == 404
     assert count(db, Upload) == 0
-    assert stored_files(settings, "uploads") == []
+    assert stored_keys(settings, "uploads") == []
+
+
+@pytest.mark.parametrize("store_kind", ["s3"], indirect=True)
+async def test_a_shared_store_lets_one_request_at_a_time_write_an_upload(
+    client: AsyncTestClient[Any], world: World, db: Database
+) -> None:
+    # given: another replica holds the upload (its lease runs for another minute)
+    token = world.token(world.tech)
+    content = jpeg(2 * CHUNK, seed=21)
+    location = (await create(client, token, content)).headers["location"]
+    upload_id = location.rsplit("/", 1)[1]
+
+    def lease(until: datetime) -> None:
+        with db.write_session() as session:
+            session.execute(
+                update(Upload)
+                .where(Upload.id == upload_id)  # type: ignore[arg-type]
+                .values(lease_owner="other-replica", lease_until=until)
+            )
+
+    lease(datetime.now(UTC) + timedelta(minutes=1))
+    # when
+    busy = await send(client, token, location, 0, content[:CHUNK])
+    lease(datetime.now(UTC) - timedelta(seconds=1))  # that replica died: its lease ran out
+    taken_over = await send(client, token, location, 0, content[:CHUNK])
+    done = await send(client, token, location, CHUNK, content[CHUNK:])
+    # then
+    assert busy.status_code == 423
+    assert busy.json()["code"] == "UPLOAD_BUSY"
+    assert taken_over.status_code == 204
+    assert done.status_code == 204
+    with db.read_session() as session:
+        row = session.get(Upload, upload_id)
+    assert row is not None
+    assert (row.lease_owner, row.lease_until, row.completed_at is not None) == (None, None, True)
+    assert (await client.get(f"/blobs/{sha(content)}", headers=auth(token))).content == content
 
 
 async def test_pdf_documents_are_accepted(client: AsyncTestClient[Any], world: World) -> None:

@@ -1,31 +1,38 @@
-"""LocalBlobStore: durable appends, truncation of unconfirmed bytes, verified atomic finalize;
-and the content sniffing that decides what a file is."""
+"""The blob stores — ``LocalBlobStore`` and ``S3BlobStore`` (against an S3 API server on
+loopback) — keep one contract: durable appends, unconfirmed bytes dropped on reopen, verified
+atomic finalize; and the content sniffing that decides what a file is."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from backend.integrations.blobs import sniff
 from backend.integrations.blobs.store import (
+    BlobStore,
     ChecksumMismatchError,
     LocalBlobStore,
     PartialBusyError,
     PartialMissingError,
 )
+from tests.s3_support import S3Bucket
 
 JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40
+MiB = 1024 * 1024
+
+MakeStore = Callable[[], BlobStore]
 
 
 def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def append(store: LocalBlobStore, upload_id: str, offset: int, data: bytes) -> int:
+def append(store: BlobStore, upload_id: str, offset: int, data: bytes) -> int:
     writer = store.open_partial(upload_id, offset)
     try:
         writer.write(data)
@@ -34,38 +41,72 @@ def append(store: LocalBlobStore, upload_id: str, offset: int, data: bytes) -> i
         writer.close()
 
 
-def test_committed_offset_survives_a_new_store_instance(tmp_path: Path) -> None:
+@pytest.fixture(params=["local", "s3"])
+def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> MakeStore:
+    """New store instances on one folder or bucket: a restart, or another replica."""
+    if request.param == "local":
+        return lambda: LocalBlobStore(tmp_path)
+    bucket: S3Bucket = request.getfixturevalue("s3_bucket")
+    return bucket.store
+
+
+def stored_blobs(store: BlobStore) -> list[str]:
+    if isinstance(store, LocalBlobStore):
+        return sorted(p.name for p in store.blobs_dir.rglob("*") if p.is_file())
+    from backend.integrations.blobs.s3 import S3BlobStore
+
+    assert isinstance(store, S3BlobStore)
+    listed = store.client.list_objects_v2(Bucket=store.bucket, Prefix="blobs/").get("Contents", [])
+    return sorted(o["Key"].rsplit("/", 1)[-1] for o in listed)
+
+
+def test_committed_offset_survives_a_new_store_instance(make_store: MakeStore) -> None:
     # given
-    store = LocalBlobStore(tmp_path)
+    store = make_store()
     store.create_partial("u1")
     # when
     offset = append(store, "u1", 0, JPEG[:1000])
-    offset = append(store, "u1", offset, JPEG[1000:2500])
-    reopened = LocalBlobStore(tmp_path)
+    offset = append(make_store(), "u1", offset, JPEG[1000:2500])
+    reopened = make_store()
     # then
     assert offset == 2500
     assert reopened.partial_size("u1") == 2500
-    assert reopened.partial_path("u1").read_bytes() == JPEG[:2500]
+    reopened.finalize("u1", sha(JPEG[:2500]), 2500)
+    assert b"".join(store.iter_blob(sha(JPEG[:2500]))) == JPEG[:2500]
 
 
-def test_bytes_beyond_the_confirmed_offset_are_dropped_on_reopen(tmp_path: Path) -> None:
-    # given: 1000 bytes confirmed, then 500 written but never confirmed (crash before commit)
+def test_bytes_beyond_the_confirmed_offset_are_dropped_on_reopen(make_store: MakeStore) -> None:
+    # given: 1000 bytes confirmed, then 500 stored whose offset never reached the database
+    store = make_store()
+    append(store, "u1", 0, JPEG[:1000])
+    append(store, "u1", 1000, b"\x00" * 500)
+    assert store.partial_size("u1") == 1500
+    # when: the append resumes at the confirmed offset
+    offset = append(make_store(), "u1", 1000, JPEG[1000:1200])
+    # then
+    assert offset == 1200
+    assert store.partial_size("u1") == 1200
+    store.finalize("u1", sha(JPEG[:1200]), 1200)
+    assert b"".join(store.iter_blob(sha(JPEG[:1200]))) == JPEG[:1200]
+
+
+def test_uncommitted_bytes_are_dropped_on_reopen(tmp_path: Path) -> None:
+    # given: written but never committed (a crash before fsync)
     store = LocalBlobStore(tmp_path)
     append(store, "u1", 0, JPEG[:1000])
     writer = store.open_partial("u1", 1000)
     writer.write(b"\x00" * 500)
     writer.close()
-    assert store.partial_size("u1") == 1500
-    # when: the append resumes at the confirmed offset
+    # when
     offset = append(LocalBlobStore(tmp_path), "u1", 1000, JPEG[1000:1200])
     # then
     assert offset == 1200
     assert store.partial_path("u1").read_bytes() == JPEG[:1200]
 
 
-def test_opening_beyond_what_is_stored_reports_the_stored_size(tmp_path: Path) -> None:
+def test_opening_beyond_what_is_stored_reports_the_stored_size(make_store: MakeStore) -> None:
     # given
-    store = LocalBlobStore(tmp_path)
+    store = make_store()
     append(store, "u1", 0, JPEG[:100])
     # when / then
     with pytest.raises(PartialMissingError) as info:
@@ -75,9 +116,9 @@ def test_opening_beyond_what_is_stored_reports_the_stored_size(tmp_path: Path) -
         store.open_partial("never-created", 10)
 
 
-def test_one_writer_at_a_time(tmp_path: Path) -> None:
+def test_one_writer_at_a_time(make_store: MakeStore) -> None:
     # given
-    store = LocalBlobStore(tmp_path)
+    store = make_store()
     store.create_partial("u1")
     first = store.open_partial("u1", 0)
     errors: list[BaseException] = []
@@ -99,30 +140,31 @@ def test_one_writer_at_a_time(tmp_path: Path) -> None:
     store.open_partial("u1", 0).close()  # free again once the first writer closed
 
 
-def test_finalize_moves_verified_content_into_place(tmp_path: Path) -> None:
+def test_finalize_moves_verified_content_into_place(make_store: MakeStore) -> None:
     # given
-    store = LocalBlobStore(tmp_path)
+    store = make_store()
     append(store, "u1", 0, JPEG)
     seen: list[bytes] = []
     # when
     store.finalize("u1", sha(JPEG), len(JPEG), seen.append)
     # then
     digest = sha(JPEG)
-    assert store.blob_path(digest) == tmp_path / "blobs" / digest[:2] / digest[2:4] / digest
-    assert store.blob_path(digest).read_bytes() == JPEG
+    if isinstance(store, LocalBlobStore):
+        assert store.blob_path(digest) == store.blobs_dir / digest[:2] / digest[2:4] / digest
+    assert stored_blobs(store) == [digest]
     assert store.exists(digest)
     assert b"".join(store.iter_blob(digest)) == JPEG
     assert store.read_head(digest, 3) == b"\xff\xd8\xff"
     assert seen == [JPEG[:64]]
     assert store.partial_size("u1") is None
     # and again (a retry after a failed database write) is harmless
-    store.finalize("u1", digest, len(JPEG))
-    assert store.blob_path(digest).read_bytes() == JPEG
+    make_store().finalize("u1", digest, len(JPEG))
+    assert b"".join(store.iter_blob(digest)) == JPEG
 
 
-def test_finalize_with_wrong_hash_discards_and_stores_nothing(tmp_path: Path) -> None:
+def test_finalize_with_wrong_hash_discards_and_stores_nothing(make_store: MakeStore) -> None:
     # given
-    store = LocalBlobStore(tmp_path)
+    store = make_store()
     append(store, "u1", 0, JPEG)
     wrong = sha(b"something else")
     # when
@@ -132,12 +174,12 @@ def test_finalize_with_wrong_hash_discards_and_stores_nothing(tmp_path: Path) ->
     assert store.partial_size("u1") is None
     assert not store.exists(wrong)
     assert not store.exists(sha(JPEG))
-    assert list((tmp_path / "blobs").rglob("*")) == []
+    assert stored_blobs(store) == []
 
 
-def test_finalize_with_refused_content_discards_and_stores_nothing(tmp_path: Path) -> None:
+def test_finalize_with_refused_content_discards_and_stores_nothing(make_store: MakeStore) -> None:
     # given
-    store = LocalBlobStore(tmp_path)
+    store = make_store()
     append(store, "u1", 0, JPEG)
 
     def refuse(head: bytes) -> None:
@@ -172,9 +214,9 @@ def test_finalize_is_atomic_when_the_move_fails(tmp_path: Path, monkeypatch: pyt
     assert store.exists(sha(JPEG))
 
 
-def test_finalize_of_content_already_stored_keeps_one_copy(tmp_path: Path) -> None:
+def test_finalize_of_content_already_stored_keeps_one_copy(make_store: MakeStore) -> None:
     # given
-    store = LocalBlobStore(tmp_path)
+    store = make_store()
     append(store, "u1", 0, JPEG)
     append(store, "u2", 0, JPEG)
     store.finalize("u1", sha(JPEG), len(JPEG))
@@ -182,15 +224,15 @@ def test_finalize_of_content_already_stored_keeps_one_copy(tmp_path: Path) -> No
     store.finalize("u2", sha(JPEG), len(JPEG))
     # then
     assert store.partial_size("u2") is None
-    assert [p.name for p in (tmp_path / "blobs").rglob("*") if p.is_file()] == [sha(JPEG)]
+    assert stored_blobs(store) == [sha(JPEG)]
 
 
-def test_ids_cannot_escape_the_data_folder(tmp_path: Path) -> None:
-    store = LocalBlobStore(tmp_path)
+def test_ids_cannot_escape_the_data_folder(make_store: MakeStore) -> None:
+    store = make_store()
     with pytest.raises(ValueError, match="upload id"):
-        store.partial_path("../secret_key")
+        store.create_partial("../secret_key")
     with pytest.raises(ValueError, match="sha256"):
-        store.blob_path("../../" + "a" * 58)
+        store.exists("../../" + "a" * 58)
 
 
 @pytest.mark.parametrize(

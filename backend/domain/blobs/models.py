@@ -25,6 +25,9 @@ class Upload(SQLModel, table=True):
     created_by_id: uuid.UUID = Field(foreign_key="users.id", index=True)  # quotas, access
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # a shared object store: the request writing the upload (several replicas), until when
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Blob(SQLModel, table=True):

@@ -23,6 +23,10 @@ The HTTP layer parses headers and hands over; everything that decides lives here
 - **expiry**: an incomplete upload older than ``upload_expiry_hours`` is gone (UPLOAD_NOT_FOUND:
   the client starts again); ``sweep`` deletes those and the blobs nothing references.
 
+Several replicas on one object store (``blob_store=s3``): a lease on the ``uploads`` row keeps
+one writer per upload across processes (``_Lease``), and nothing about an upload stays in memory
+between requests, so an upload started on one replica resumes on another.
+
 Everything that blocks (files, database) runs in worker threads; one buffer of at most
 ``APPEND_BUFFER`` bytes is held in memory per request.
 """
@@ -36,6 +40,7 @@ import hashlib
 import logging
 import mimetypes
 import re
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -44,7 +49,7 @@ from functools import partial
 from typing import BinaryIO
 
 import anyio.to_thread
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -158,6 +163,77 @@ def store_bytes(store: BlobStore, data: bytes) -> str:
     return sha256
 
 
+class _Lease:
+    """A lease on an ``uploads`` row (``lease_owner``, ``lease_until``): a row lock held for a
+    whole request body would keep a database connection busy for as long as a phone takes to
+    send a chunk; a lease costs one UPDATE and is renewed while bytes arrive. A replica that dies
+    mid-request blocks the upload until the lease runs out (``upload_lease_seconds``)."""
+
+    def __init__(self, db: Database, upload_id: str, duration: timedelta) -> None:
+        self.db = db
+        self.upload_id = upload_id
+        self.duration = duration
+        self.token: str | None = None
+        self.renewed = 0.0
+
+    async def take(self) -> None:
+        token, now = uuid.uuid4().hex, utcnow()
+
+        def take(session: Session) -> int:
+            result = session.execute(
+                update(Upload)
+                .where(
+                    col(Upload.id) == self.upload_id,
+                    or_(col(Upload.lease_until).is_(None), col(Upload.lease_until) <= now),
+                )
+                .values(lease_owner=token, lease_until=now + self.duration)
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+        if await self.db.write(take) != 1:
+            raise DomainError(ErrorCode.UPLOAD_BUSY)
+        self.token, self.renewed = token, time.monotonic()
+
+    async def renew(self, force: bool = False) -> None:
+        """Extend the lease (at most every third of its duration unless ``force``); UPLOAD_BUSY
+        when it ran out and another request took it."""
+        if self.token is None:
+            return
+        if not force and time.monotonic() - self.renewed < self.duration.total_seconds() / 3:
+            return
+        token, until = self.token, utcnow() + self.duration
+
+        def renew(session: Session) -> int:
+            result = session.execute(
+                update(Upload)
+                .where(col(Upload.id) == self.upload_id, col(Upload.lease_owner) == token)
+                .values(lease_until=until)
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+        if await self.db.write(renew) != 1:
+            self.token = None
+            raise DomainError(ErrorCode.UPLOAD_BUSY)
+        self.renewed = time.monotonic()
+
+    async def release(self) -> None:
+        if self.token is None:
+            return
+        token, self.token = self.token, None
+
+        def release(session: Session) -> None:
+            session.execute(
+                update(Upload)
+                .where(col(Upload.id) == self.upload_id, col(Upload.lease_owner) == token)
+                .values(lease_owner=None, lease_until=None)
+            )
+
+        try:
+            await self.db.write(release)
+        except Exception:  # the lease runs out by itself
+            log.warning("could not release the lease on upload %s", self.upload_id, exc_info=True)
+
+
 class UploadService:
     def __init__(self, db: Database, store: BlobStore, settings: Settings) -> None:
         self.db = db
@@ -258,29 +334,36 @@ class UploadService:
             raise DomainError(ErrorCode.UPLOAD_OFFSET_MISMATCH, params={"offset": upload.offset})
         if upload.completed_at is not None:
             return self._state(upload)
+        lease = await self._take_lease(upload.id)
         try:
-            writer = await anyio.to_thread.run_sync(self.store.open_partial, upload.id, upload.offset)
-        except PartialBusyError:
-            raise DomainError(ErrorCode.UPLOAD_BUSY) from None
-        except PartialMissingError as exc:  # the disk lost confirmed bytes: restart from what is there
-            await self._save_offset(upload, exc.size)
-            raise DomainError(ErrorCode.UPLOAD_OFFSET_MISMATCH, params={"offset": exc.size}) from None
+            try:
+                writer = await anyio.to_thread.run_sync(self.store.open_partial, upload.id, upload.offset)
+            except PartialBusyError:
+                raise DomainError(ErrorCode.UPLOAD_BUSY) from None
+            except PartialMissingError as exc:  # the store lost confirmed bytes: restart from what is there
+                await self._save_offset(upload, exc.size)
+                raise DomainError(ErrorCode.UPLOAD_OFFSET_MISMATCH, params={"offset": exc.size}) from None
 
-        interrupted = False
-        try:
-            interrupted = await self._receive(upload, writer, body)
-            durable = await anyio.to_thread.run_sync(writer.commit)
+            interrupted = False
+            try:
+                interrupted = await self._receive(upload, writer, body, lease)
+                await lease.renew(force=True)  # still ours: nobody else wrote meanwhile
+                durable = await anyio.to_thread.run_sync(writer.commit)
+            finally:
+                await anyio.to_thread.run_sync(writer.close)
+            if durable != upload.offset:
+                await self._save_offset(upload, durable)
         finally:
-            await anyio.to_thread.run_sync(writer.close)
-        if durable != upload.offset:
-            await self._save_offset(upload, durable)
+            await lease.release()
         if interrupted:
             raise BodyInterrupted()
         if upload.offset == upload.size:
             return await self._complete(upload)
         return self._state(upload)
 
-    async def _receive(self, upload: Upload, writer: PartialWriter, body: AsyncIterator[bytes]) -> bool:
+    async def _receive(
+        self, upload: Upload, writer: PartialWriter, body: AsyncIterator[bytes], lease: _Lease
+    ) -> bool:
         """Write the body; True when the client went away part-way (what came is kept)."""
         buffer = bytearray()
         interrupted = False
@@ -292,11 +375,21 @@ class UploadService:
                 if len(buffer) >= APPEND_BUFFER:
                     await anyio.to_thread.run_sync(writer.write, bytes(buffer))
                     buffer.clear()
+                    await lease.renew()
         except BodyInterrupted:
             interrupted = True
         if buffer:
             await anyio.to_thread.run_sync(writer.write, bytes(buffer))
         return interrupted
+
+    async def _take_lease(self, upload_id: str) -> _Lease:
+        """With a store several replicas share, hold the ``uploads`` row for this request
+        (UPLOAD_BUSY while another request, here or on another replica, holds it); a no-op lease
+        for a store that locks by itself (``LocalBlobStore``: flock)."""
+        lease = _Lease(self.db, upload_id, timedelta(seconds=self.settings.upload_lease_seconds))
+        if getattr(self.store, "shared", False):
+            await lease.take()
+        return lease
 
     async def _save_offset(self, upload: Upload, durable: int) -> None:
         """Record a durable offset; only after ``commit`` returned it (or the disk showed it)."""
@@ -334,9 +427,13 @@ class UploadService:
                 raise image_too_large(exc) from None
 
         try:
-            await anyio.to_thread.run_sync(
-                self.store.finalize, upload.id, upload.sha256, upload.size, check, inspect
-            )
+            lease = await self._take_lease(upload.id)
+            try:
+                await anyio.to_thread.run_sync(
+                    self.store.finalize, upload.id, upload.sha256, upload.size, check, inspect
+                )
+            finally:
+                await lease.release()
         except ChecksumMismatchError:
             await self._forget(upload.id)
             raise DomainError(ErrorCode.BLOB_CHECKSUM_MISMATCH) from None

@@ -19,7 +19,9 @@ Durability contract (what the upload service relies on):
   content-addressed place with an atomic rename; a reader never sees a half-written blob.
   It is idempotent: once the blob is in place, finalizing again succeeds.
 
-Replacing the local store with an S3-compatible one (not implemented; the seams):
+``S3BlobStore`` (``backend.integrations.blobs.s3``, ``blob_store=s3``) keeps the same contract in
+a bucket that several replicas share; ``open_blob_store`` picks one from the settings. How S3 maps
+(its module docstring has the details):
 
 - partial upload  → a multipart upload (``CreateMultipartUpload`` in ``create_partial``); the
   part list or a small side object records the committed size. S3 parts must be ≥ 5 MiB except the
@@ -47,9 +49,12 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from backend.integrations.blobs.sniff import HEAD_BYTES
+
+if TYPE_CHECKING:
+    from backend.config import Settings
 
 UPLOAD_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
@@ -321,3 +326,19 @@ class LocalBlobStore:
                     yield block
 
         return chunks()
+
+
+def open_blob_store(settings: Settings) -> BlobStore:
+    """The store the settings choose (``blob_store``: ``local`` or ``s3``)."""
+    if settings.blob_store == "s3":
+        from backend.integrations.blobs.s3 import S3BlobStore
+
+        return S3BlobStore.from_settings(
+            bucket=settings.s3_bucket,
+            prefix=settings.s3_prefix,
+            endpoint_url=settings.s3_endpoint_url,
+            region=settings.s3_region,
+            access_key_id=settings.s3_access_key_id,
+            secret_access_key=settings.s3_secret_access_key,
+        )
+    return LocalBlobStore(settings.data_dir)
