@@ -3,30 +3,121 @@
 The caller owns the transaction (``session``) and commits it after :func:`push` returns, so the
 ledger rows, the entity writes and the change-log rows of the whole batch commit together. Each
 envelope runs in a SAVEPOINT: a :class:`Rejected` command undoes only itself and is recorded
-with its reason; anything else (a transient failure) propagates and the caller rolls back
-everything — nothing of the batch is acknowledged, so a retry is safe.
+with its reason.
+
+No envelope can stall an outbox. Whatever an envelope's *content* causes is a permanent,
+recorded refusal of that envelope alone: a malformed envelope (:func:`envelope_problem`) is
+refused before it runs, and an unexpected error inside a command (a bug, a value the database
+will not store) is refused as ``SYNC_COMMAND_FAILED`` and logged. Only a transient failure — the
+database unreachable, a lock timeout, a deadlock or serialisation failure
+(:func:`is_transient`) — propagates: the caller rolls back everything, nothing of the batch is
+acknowledged, and a retry is safe.
+
+Cost per envelope: one SAVEPOINT, the command's own statements and one Core ``INSERT`` of its
+change-log rows. The ledger and the client's ``last_seq`` are written once per batch (Core), and
+the session's identity map is emptied after each envelope, so a SAVEPOINT never snapshots (or
+flushes) more than one command's objects.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from sync.models import LedgerEntry, SyncClient
 from sync.protocol import APPLIED, REJECTED, Envelope, PushResult, Rejected, Reply
 
+log = logging.getLogger("saha.sync")
+
 # (session, envelope) -> result payload ({entity, id, version}); raises Rejected to refuse.
 RunCommand = Callable[[Session, Envelope], dict[str, Any] | None]
 
 SEQ_REUSED = "SYNC_SEQ_REUSED"
+VALIDATION_FAILED = "VALIDATION_FAILED"
+COMMAND_FAILED = "SYNC_COMMAND_FAILED"
+
+MAX_ID = 64  # mutation ids, command names, client ids, base-version keys
+MAX_SEQ = 2**31 - 1
+MAX_VERSION = 2**31 - 1
+MAX_DEPTH = 32  # nesting of an envelope's args
+MAX_REFS = 64
+MAX_BASE_KEY = 128  # "<entity>:<uuid>"
 
 
 class ClientMismatchError(Exception):
     """The client id belongs to another person: the whole push is refused."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure of the database, not of the envelope: the batch may succeed when retried."""
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(
+        exc,
+        sa_exc.OperationalError
+        | sa_exc.InterfaceError
+        | sa_exc.TimeoutError
+        | sa_exc.DisconnectionError
+        | ConnectionError  # a store or service the command needs is unreachable
+        | TimeoutError,
+    )
+
+
+def envelope_problem(env: Envelope) -> tuple[str, str] | None:
+    """``(field, detail)`` when the envelope is malformed, else None. Checked before it runs."""
+    if not isinstance(env.mutation_id, str) or not 1 <= len(env.mutation_id) <= MAX_ID:
+        return "mutationId", f"mutationId: 1–{MAX_ID} characters"
+    if not isinstance(env.name, str) or not 1 <= len(env.name) <= MAX_ID:
+        return "name", f"name: 1–{MAX_ID} characters"
+    if not isinstance(env.args, dict):
+        return "args", "args: an object"
+    bases = env.base_versions
+    if not isinstance(bases, dict):
+        return "baseVersions", "baseVersions: an object of entity id → version"
+    for key, value in bases.items():
+        ok = isinstance(key, str) and 1 <= len(key) <= MAX_BASE_KEY
+        if not ok or isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_VERSION:
+            return "baseVersions", "baseVersions: entity id → whole version number"
+    refs = env.blob_refs
+    if len(refs) > MAX_REFS or not all(isinstance(r, str) and 1 <= len(r) <= MAX_ID for r in refs):
+        return "blobRefs", f"blobRefs: at most {MAX_REFS} content hashes"
+    return _text_problem(env.args)
+
+
+def _text_problem(value: Any) -> tuple[str, str] | None:
+    """Nesting deeper than MAX_DEPTH, or text a database cannot store (NUL, lone surrogates)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return "args", f"args: nested deeper than {MAX_DEPTH}"
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if not isinstance(key, str) or not _storable(key):
+                    return "args", "args: keys must be text"
+                stack.append((child, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+        elif isinstance(item, str) and not _storable(item):
+            return "args", "args: text contains a NUL character or an unpaired surrogate"
+    return None
+
+
+def _storable(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _client(session: Session, client_id: str, user_id: uuid.UUID, now: datetime) -> SyncClient:
@@ -52,10 +143,12 @@ def push(
     now: datetime,
 ) -> PushResult:
     client = _client(session, client_id, user_id, now)
+    last_seq = client.last_seq
+    session.expunge(client)
     replies: list[Reply] = []
     expected: int | None = None
     stored: dict[int, tuple[str, dict[str, Any]]] = {}
-    replay_seqs = [e.seq for e in envelopes if e.seq <= client.last_seq]
+    replay_seqs = [e.seq for e in envelopes if 1 <= e.seq <= last_seq]
     if replay_seqs:
         # plain rows, not ORM objects: a replayed outbox can be thousands of entries
         rows = session.exec(
@@ -67,8 +160,13 @@ def push(
         stored = {seq: (mutation_id, dict(reply)) for seq, mutation_id, reply in rows}
 
     fresh: dict[int, Reply] = {}  # replies made in this batch (a batch may repeat a seq)
+    ledger: list[dict[str, Any]] = []
     for env in sorted(envelopes, key=lambda e: e.seq):
-        if env.seq <= client.last_seq:
+        if not 1 <= env.seq <= MAX_SEQ:
+            # never stored (there is no such place in the queue) and never "applied"
+            replies.append(_refused(env, VALIDATION_FAILED, "seq", f"seq: 1–{MAX_SEQ}"))
+            continue
+        if env.seq <= last_seq:
             earlier = fresh.get(env.seq)
             if earlier is not None:
                 same = earlier.mutation_id == env.mutation_id
@@ -76,42 +174,60 @@ def push(
             else:
                 replies.append(_replay(env, stored.get(env.seq)))
             continue
-        if env.seq > client.last_seq + 1:
-            expected = client.last_seq + 1
+        if env.seq > last_seq + 1:
+            expected = last_seq + 1
             break
-        reply = _apply(session, env, run)
-        session.add(
-            LedgerEntry(
-                client_id=client_id,
-                seq=env.seq,
-                mutation_id=env.mutation_id,
-                name=env.name,
-                status=reply.status,
-                reply=reply.to_json(),
-                committed_at=now,
-            )
+        problem = envelope_problem(env)
+        reply = _refused(env, VALIDATION_FAILED, *problem) if problem else _apply(session, env, run)
+        ledger.append(
+            {
+                "client_id": client_id,
+                "seq": env.seq,
+                # an over-long id was refused above; what is stored is only for the record
+                "mutation_id": str(env.mutation_id)[:MAX_ID],
+                "name": str(env.name)[:MAX_ID],
+                "status": reply.status,
+                "reply": reply.to_json(),
+                "committed_at": now,
+            }
         )
-        client.last_seq = env.seq
+        last_seq = env.seq
         fresh[env.seq] = reply
         replies.append(reply)
 
-    client.last_seen_at = now
-    session.add(client)
-    session.flush()
-    return PushResult(client_id=client_id, last_seq=client.last_seq, replies=replies, expected_seq=expected)
+    if ledger:
+        session.execute(insert(LedgerEntry.__table__), ledger)  # type: ignore[attr-defined]
+    session.execute(
+        update(SyncClient.__table__)  # type: ignore[attr-defined]
+        .where(SyncClient.__table__.c.client_id == client_id)  # type: ignore[attr-defined]
+        .values(last_seq=last_seq, last_seen_at=now)
+    )
+    return PushResult(client_id=client_id, last_seq=last_seq, replies=replies, expected_seq=expected)
 
 
 def _replay(env: Envelope, row: tuple[str, dict[str, Any]] | None) -> Reply:
     if row is None:  # pruned ledger: the outcome is gone, but it was applied once
         return Reply(seq=env.seq, mutation_id=env.mutation_id, status=APPLIED)
-    mutation_id, reply = row
-    if mutation_id != env.mutation_id:
+    _, reply = row
+    # the stored reply holds the whole id (the column only its first MAX_ID characters)
+    if reply.get("mutation_id") != env.mutation_id:
         return _mismatch(env)
     return Reply.from_json(reply)
 
 
 def _mismatch(env: Envelope) -> Reply:
     return Reply(seq=env.seq, mutation_id=env.mutation_id, status=REJECTED, code=SEQ_REUSED)
+
+
+def _refused(env: Envelope, code: str, field: str, detail: str) -> Reply:
+    return Reply(
+        seq=env.seq,
+        mutation_id=env.mutation_id,
+        status=REJECTED,
+        code=code,
+        field=field,
+        params={"detail": detail},
+    )
 
 
 def _apply(session: Session, env: Envelope, run: RunCommand) -> Reply:
@@ -130,6 +246,20 @@ def _apply(session: Session, env: Envelope, run: RunCommand) -> Reply:
             field=rej.field,
             params=_jsonable(rej.params),
         )
+    except Exception as exc:
+        if is_transient(exc):
+            raise
+        # a bug, or content the database refused: this envelope is set aside, never retried
+        log.exception("sync: %s (seq %s, mutation %s) failed", env.name, env.seq, env.mutation_id)
+        return Reply(
+            seq=env.seq,
+            mutation_id=env.mutation_id,
+            status=REJECTED,
+            code=COMMAND_FAILED,
+            params={"mutationId": str(env.mutation_id)[:MAX_ID]},
+        )
+    finally:
+        session.expunge_all()  # the next SAVEPOINT snapshots one command's objects, not the batch's
     return Reply(seq=env.seq, mutation_id=env.mutation_id, status=APPLIED, result=result)
 
 

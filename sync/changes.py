@@ -8,6 +8,16 @@ Complete cursors (invariant 4): ``ChangeLog.seq`` must be handed out in commit o
 could pass a seq whose transaction commits later. SQLite has one writer at a time, so it is. On
 PostgreSQL the first change-log append of a transaction takes a transaction-scoped advisory lock,
 held until commit: change-log appends are serialised, so seq order is commit order.
+
+One lock order (no deadlocks): that advisory lock is always the *first* lock a writing
+transaction takes. A flush takes it before its own INSERT/UPDATE statements; a locking read
+(``SELECT … FOR UPDATE``, ``session.get(…, with_for_update=True)``) of a synced row or of a sync
+client takes it before the row lock (``do_orm_execute`` below). Without that, a push holding a work
+order's row lock would wait for the advisory lock held by a push that waits for the same row.
+
+Change-log rows are written with one Core ``INSERT`` per flush (no ORM objects: a batch of 500
+envelopes appends a thousand rows), inside the flush's transaction or SAVEPOINT, so a rolled-back
+command takes its log rows with it.
 """
 
 from __future__ import annotations
@@ -15,12 +25,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, inspect, text
+from sqlalchemy import event, insert, inspect, text
+from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session, SQLModel
 
-from sync.models import ChangeLog
+from sync.models import ChangeLog, SyncClient
 from sync.protocol import DELETE, UPSERT
 
 ADVISORY_LOCK_KEY = 7_202_611  # "sync change log"
@@ -50,12 +62,19 @@ class ChangeTracker:
         if self._installed:
             return
         event.listen(Session, "before_flush", self._before_flush)
+        event.listen(Session, "do_orm_execute", self._before_locking_read)
         event.listen(Session, "after_commit", _clear_lock_flag)
         event.listen(Session, "after_rollback", _clear_lock_flag)
         self._installed = True
 
+    def _before_locking_read(self, state: ORMExecuteState) -> None:
+        if not state.is_select or state.statement._for_update_arg is None:
+            return
+        if any(m.class_ in self.by_model or m.class_ is SyncClient for m in state.all_mappers):
+            lock_change_log(state.session)
+
     def _before_flush(self, session: Session, _ctx: Any, _instances: Any) -> None:
-        rows: list[ChangeLog] = []
+        rows: list[dict[str, Any]] = []
         actor = session.info.get(ACTOR_KEY)
         for obj in list(session.new):
             tracked = self.by_model.get(type(obj))
@@ -83,11 +102,8 @@ class ChangeTracker:
                 rows.append(self._row(tracked, obj, DELETE, [], actor, None))
         if not rows:
             return
-        bind = session.get_bind()
-        if bind.dialect.name == "postgresql" and not session.info.get(_LOCKED):
-            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
-            session.info[_LOCKED] = True
-        session.add_all(rows)
+        lock_change_log(session)
+        session.execute(insert(ChangeLog.__table__), rows)  # type: ignore[attr-defined]
 
     @staticmethod
     def _row(
@@ -97,18 +113,32 @@ class ChangeTracker:
         fields: list[str],
         actor: uuid.UUID | None,
         revoke: uuid.UUID | None,
-    ) -> ChangeLog:
-        return ChangeLog(
-            entity=tracked.name,
-            entity_id=obj.id,
-            version=int(getattr(obj, "version", 0) or 0),
-            op=op,
-            fields=fields,
-            actor_id=actor,
-            revoke_user_id=revoke,
-            parent_entity=tracked.parent[0] if op == DELETE and tracked.parent else None,
-            parent_id=getattr(obj, tracked.parent[1]) if op == DELETE and tracked.parent else None,
-        )
+    ) -> dict[str, Any]:
+        return {
+            "entity": tracked.name,
+            "entity_id": obj.id,
+            "version": int(getattr(obj, "version", 0) or 0),
+            "op": op,
+            "fields": fields,
+            "actor_id": actor,
+            "revoke_user_id": revoke,
+            "parent_entity": tracked.parent[0] if op == DELETE and tracked.parent else None,
+            "parent_id": getattr(obj, tracked.parent[1]) if op == DELETE and tracked.parent else None,
+            "at": _now(),
+        }
+
+
+def lock_change_log(session: Session) -> None:
+    """Takes the change-log lock for this transaction (PostgreSQL; SQLite has one writer)."""
+    if session.info.get(_LOCKED):
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
+    session.info[_LOCKED] = True
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _all_fields(obj: Any) -> list[str]:

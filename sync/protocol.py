@@ -22,6 +22,7 @@ class Envelope:
     seq: int
     mutation_id: str
     name: str
+    # as the client sent them: checked by ``apply.envelope_problem`` before the command runs
     args: dict[str, Any]
     base_versions: dict[str, int] = dc_field(default_factory=dict)
     blob_refs: tuple[str, ...] = ()

@@ -55,6 +55,7 @@ class ErrorCode(enum.StrEnum):
     SYNC_CLIENT_MISMATCH = "SYNC_CLIENT_MISMATCH"
     SYNC_SEQ_REUSED = "SYNC_SEQ_REUSED"
     SYNC_BATCH_TOO_LARGE = "SYNC_BATCH_TOO_LARGE"
+    SYNC_COMMAND_FAILED = "SYNC_COMMAND_FAILED"
     SURVEY_PRIVATE_AREA = "SURVEY_PRIVATE_AREA"
     SURVEY_NOT_PARTY = "SURVEY_NOT_PARTY"
     SURVEY_LOCKED = "SURVEY_LOCKED"
@@ -469,6 +470,12 @@ MESSAGES: dict[ErrorCode, dict[Lang, str]] = {
     ErrorCode.SYNC_BATCH_TOO_LARGE: {
         "tr": "Tek seferde en fazla {max} işlem gönderilebilir.",
         "en": "At most {max} operations can be sent at once.",
+    },
+    ErrorCode.SYNC_COMMAND_FAILED: {
+        "tr": "Sunucu bu işlemi uygulayamadı; işlem kenara ayrıldı ve kaydedildi, tekrar "
+        "denenmeyecek. Birim yöneticisine bildirin (işlem no: {mutationId}).",
+        "en": "The server could not apply this operation; it was set aside and recorded and will "
+        "not be retried. Please tell the unit's administrator (operation id: {mutationId}).",
     },
     ErrorCode.INTERNAL: {
         "tr": "Beklenmeyen bir hata oluştu (istek no: {request_id}).",

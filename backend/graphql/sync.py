@@ -98,16 +98,14 @@ class SyncPullResult:
 
 
 def _envelope(client_id: str, e: SyncEnvelopeInput) -> Envelope:
-    if not isinstance(e.args, dict):
-        raise DomainError(ErrorCode.VALIDATION_FAILED, field="args", params={"detail": "args"})
-    bases: dict[Any, Any] = e.base_versions if isinstance(e.base_versions, dict) else {}
+    """The envelope as sent; the sync core refuses a malformed one alone (``envelope_problem``)."""
     return Envelope(
         client_id=client_id,
         seq=e.seq,
-        mutation_id=e.mutation_id[:64],
+        mutation_id=e.mutation_id,
         name=e.name,
         args=e.args,
-        base_versions={str(k): int(v) for k, v in bases.items()},
+        base_versions={} if e.base_versions is None else e.base_versions,
         blob_refs=tuple(e.blob_refs or ()),
     )
 

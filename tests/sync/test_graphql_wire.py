@@ -82,7 +82,11 @@ async def test_push_errors_are_typed(gql: GQL, db: Database, world: World) -> No
 
     assert other_user["code"] == "SYNC_CLIENT_MISMATCH"
     assert too_many["code"] == "SYNC_BATCH_TOO_LARGE"
-    assert not_an_object["code"] == "VALIDATION_FAILED"
+    # a malformed envelope is refused alone (it cannot stall the outbox behind it)
+    assert not_an_object["lastSeq"] == 1
+    assert [(r["status"], r["code"], r["field"]) for r in not_an_object["replies"]] == [
+        ("REJECTED", "VALIDATION_FAILED", "args")
+    ]
     assert anonymous["code"] == "AUTH_REQUIRED"
 
 
