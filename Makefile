@@ -15,7 +15,7 @@ export PORT
 SUDO      := $(if $(filter 0,$(shell id -u)),,sudo)
 FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts frontend/tsconfig.json frontend/tsconfig.build.json -type f 2>/dev/null)
 
-.PHONY: help run test test-py test-js test-e2e lint bench schema migrate demo build deps clean chromium system-deps image image-test
+.PHONY: help run test test-py test-js test-e2e lint bench bench-peer schema migrate demo build deps clean chromium system-deps image image-test
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -102,8 +102,12 @@ image-test: $(STAMP_PY) chromium ## build the image, start it, check health, sig
 	  echo "image-test SKIPPED: no Docker engine, no buildah, and not root to install it"; exit 0; fi; \
 	$(MAKE) --no-print-directory image && $(VPY) scripts/image_test.py --image $(IMAGE)
 
-bench: $(STAMP_PY) ## run the benchmarks in bench/
-	@for b in bench/bench_*.py; do echo "== $$b"; $(VPY) $$b || exit 1; done
+bench: $(STAMP_PY) ## run the benchmarks in bench/ (not bench_peer.py)
+	@for b in $(filter-out bench/bench_peer.py,$(wildcard bench/bench_*.py)); do echo "== $$b"; $(VPY) $$b || exit 1; done
+
+bench-peer: $(STAMP_PY) ## Saha's sync over HTTP next to pouchdb-server (npm install on first use)
+	@$(MAKE) --no-print-directory system-deps
+	$(VPY) bench/bench_peer.py
 
 schema: $(STAMP_PY) ## regenerate schema.graphql from the code
 	$(VPY) -m backend export-schema

@@ -370,7 +370,7 @@ def run(n: int = 10_000, quiet: bool = False) -> dict[str, Any]:
         seconds, _ = push_all(tech, edits.client_id, edits.envelopes[n:])
         report("update_s", "update:", seconds, n)
 
-        limit = pull_limit(tech)
+        limit = res["pull_limit"] = pull_limit(tech)
         wire = Wire()
         pull_s, records, pages, cursor = pull_all(tech, None, limit, wire)
         res.update(pull_s=pull_s, pull_records=records, pull_raw=wire.raw, pull_decoded=wire.decoded)
