@@ -9,6 +9,9 @@ export-schema   write schema.graphql
 settings        print the settings in force (secrets masked)
 sync-prune      forget sync change-log entries older than --keep-days (devices whose cursor
                 is older get a fresh snapshot; their outboxes are unaffected)
+sync-new-epoch  make every device drop its local copy and pull a fresh snapshot (after
+                restoring a backup, cloning the database, or editing rows outside Saha);
+                outboxes are unaffected
 blob-sweep      delete expired partial uploads and uploaded files nothing references
                 (older than blob_grace_hours); the server also runs it daily
 probe           on-site ONVIF probe: diagnose a site's inventory cameras from this machine,
@@ -70,6 +73,18 @@ def cmd_sync_prune(settings: Settings, keep_days: int) -> None:
     finally:
         db.dispose()
     print(f"pruned {removed} change-log entries older than {keep_days} days")
+
+
+def cmd_sync_new_epoch(settings: Settings) -> None:
+    from backend.db.engine import Database
+    from sync.pull import new_epoch
+
+    db = Database(settings.effective_database_url)
+    try:
+        epoch = db.run_write(new_epoch)
+    finally:
+        db.dispose()
+    print(f"sync epoch {epoch}: every device pulls a fresh snapshot on its next sync")
 
 
 def cmd_blob_sweep(settings: Settings) -> None:
@@ -137,6 +152,7 @@ def main(argv: list[str] | None = None) -> None:
         sub.add_parser(name)
     sp = sub.add_parser("sync-prune")
     sp.add_argument("--keep-days", type=int, default=90)
+    sub.add_parser("sync-new-epoch")
     sub.add_parser("blob-sweep")
     cu = sub.add_parser("create-user")
     cu.add_argument("username")
@@ -152,7 +168,16 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(cmd_probe(args))
     settings = get_settings()
     _configure_logging(settings)
-    if args.command in ("init", "migrate", "demo", "serve", "create-user", "sync-prune", "blob-sweep"):
+    if args.command in (
+        "init",
+        "migrate",
+        "demo",
+        "serve",
+        "create-user",
+        "sync-prune",
+        "sync-new-epoch",
+        "blob-sweep",
+    ):
         private_umask()  # the database, its WAL, blobs and keys: 0600 / 0700
         if args.command != "serve":  # create_app makes the data folder private when it serves
             settings.restrict_data_dir()
@@ -171,6 +196,8 @@ def main(argv: list[str] | None = None) -> None:
         cmd_create_user(settings, args)
     elif args.command == "sync-prune":
         cmd_sync_prune(settings, args.keep_days)
+    elif args.command == "sync-new-epoch":
+        cmd_sync_new_epoch(settings)
     elif args.command == "blob-sweep":
         cmd_blob_sweep(settings)
     elif args.command == "export-schema":

@@ -43,10 +43,16 @@ class LedgerEntry(SQLModel, table=True):
 
 
 class ChangeLog(SQLModel, table=True):
-    """Every committed change to a synced entity, in commit order (``seq``)."""
+    """Every committed change to a synced entity, in commit order (``seq``).
+
+    A seq is never handed out twice: on SQLite the table is ``AUTOINCREMENT`` (a plain rowid
+    would start again at 1 once pruning empties the log, below every device's cursor)."""
 
     __tablename__ = "sync_changes"
-    __table_args__ = (sa.Index("ix_sync_changes_entity", "entity", "entity_id"),)
+    __table_args__ = (
+        sa.Index("ix_sync_changes_entity", "entity", "entity_id"),
+        {"sqlite_autoincrement": True},
+    )
 
     seq: int | None = Field(
         default=None, sa_type=sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True

@@ -2,18 +2,26 @@
 
 Cursors are opaque strings the server hands out; never client clocks:
 
-- ``s.<hw>.<i>.<last_id>``: snapshot in progress — entity type ``i`` of the snapshot order,
-  after ``last_id``; ``hw`` is the change-log high-water mark taken when the snapshot began.
-  When the snapshot is done the cursor becomes ``c.<hw>``, so every change committed after the
-  snapshot began is delivered afterwards (at least once; upserts are idempotent).
-- ``c.<seq>``: every change with a greater seq is still to come.
+- ``s.<epoch>.<hw>.<mark>.<i>.<last_id>``: snapshot in progress — entity type ``i`` of the
+  snapshot order, after ``last_id``; ``hw`` is the change-log high-water mark taken when the
+  snapshot began. When the snapshot is done the cursor becomes ``c.<epoch>.<hw>.<mark>``, so every
+  change committed after the snapshot began is delivered afterwards (at least once; upserts are
+  idempotent).
+- ``c.<epoch>.<seq>.<mark>``: every change with a greater seq is still to come.
 
-A cursor older than the pruned part of the log (or one that does not parse) gets ``reset``:
-the client drops its entities (not its outbox) and receives a fresh snapshot.
+A cursor must be *placed* in this database's log before it is trusted (invariant 4): ``epoch``
+is this database's identity (created by its migration, renewed by :func:`new_epoch`); ``mark``
+fingerprints the change-log row at ``seq``. A cursor answers ``reset`` — the client drops its
+entities (not its outbox) and receives a fresh snapshot — when it does not parse, comes from
+another database or epoch, lies in the pruned part of the log, is ahead of the log, or names a
+row that is not the one there now (a database restored from a backup hands the same seqs out
+again to different changes).
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -26,6 +34,9 @@ from sync.models import ChangeLog, SyncMeta
 from sync.protocol import DELETE, UPSERT, Change, PullPage
 
 PRUNED_THROUGH = "changes_pruned_through"
+EPOCH = "database_epoch"
+# the epoch of a database whose migration did not create one (tables made without Alembic)
+NO_EPOCH = "0"
 
 
 class Source(Protocol):
@@ -63,6 +74,52 @@ def pruned_through(session: Session) -> int:
     return int(row.value) if row else 0
 
 
+def database_epoch(session: Session) -> str:
+    """This database's identity in cursors: cursors of any other epoch are reset."""
+    row = session.get(SyncMeta, EPOCH)
+    return row.value if row else NO_EPOCH
+
+
+def new_epoch(session: Session) -> str:
+    """Start a new epoch: every device's next pull resets and rebuilds from a snapshot.
+
+    For a database restored from a backup or cloned, or data repaired outside the commands
+    (writes the change log did not see). Outboxes are unaffected."""
+    value = secrets.token_hex(8)
+    row = session.get(SyncMeta, EPOCH) or SyncMeta(key=EPOCH, value=value)
+    row.value = value
+    session.add(row)
+    return value
+
+
+def _mark(row: ChangeLog | None) -> str:
+    """A short fingerprint of one change-log row: the same seq in a restored or another
+    database is (with overwhelming likelihood) a different row."""
+    if row is None:
+        return ""
+    ident = f"{row.seq}|{row.entity}|{row.entity_id}|{row.version}|{row.op}|{row.at.isoformat()}"
+    return hashlib.sha256(ident.encode()).hexdigest()[:12]
+
+
+def _position(session: Session, seq: int) -> str:
+    """``<epoch>.<seq>.<mark>``: a place in this database's log."""
+    return f"{database_epoch(session)}.{seq}.{_mark(session.get(ChangeLog, seq) if seq else None)}"
+
+
+def _placed(session: Session, epoch: str, seq: int, mark: str) -> bool:
+    """Whether ``seq`` (fingerprinted ``mark``) is a place in this database's current log."""
+    pruned = pruned_through(session)
+    if epoch != database_epoch(session) or seq < pruned:
+        return False
+    if seq == 0:
+        return True
+    row = session.get(ChangeLog, seq)
+    if row is None:
+        # pruned since (the log is complete after it); otherwise never in this log, or ahead of it
+        return seq == pruned
+    return _mark(row) == mark
+
+
 def prune(session: Session, through_seq: int) -> int:
     """Forget change-log rows up to ``through_seq``; cursors before it will be reset."""
     rows = session.exec(select(ChangeLog).where(col(ChangeLog.seq) <= through_seq)).all()
@@ -88,19 +145,19 @@ def pull(
         return _snapshot(session, source, high_water(session), 0, None, limit, max_bytes, reset=False)
     try:
         kind, *parts = cursor.split(".")
-        if kind == "s":
-            hw, index = int(parts[0]), int(parts[1])
-            after = uuid.UUID(parts[2]) if parts[2] else None
-            if hw < pruned_through(session):
-                raise ValueError("snapshot older than the log")
+        if kind == "s" and len(parts) == 5:
+            epoch, hw, mark, index = parts[0], int(parts[1]), parts[2], int(parts[3])
+            after = uuid.UUID(parts[4]) if parts[4] else None
+            if not 0 <= index <= len(source.order) or not _placed(session, epoch, hw, mark):
+                raise ValueError("snapshot cursor not placed in this log")
             return _snapshot(session, source, hw, index, after, limit, max_bytes, reset=False)
-        if kind == "c":
-            seq = int(parts[0])
-            if seq < pruned_through(session):
-                raise ValueError("cursor older than the log")
-            return _changes(session, source, seq, limit, max_bytes)
+        if kind == "c" and len(parts) == 3:
+            epoch, seq, mark = parts[0], int(parts[1]), parts[2]
+            if not _placed(session, epoch, seq, mark):
+                raise ValueError("cursor not placed in this log")
+            return _changes(session, source, seq, limit, max_bytes, mark)
         raise ValueError(kind)
-    except (ValueError, IndexError):
+    except ValueError:
         return _snapshot(session, source, high_water(session), 0, None, limit, max_bytes, reset=True)
 
 
@@ -117,6 +174,7 @@ def _snapshot(
 ) -> PullPage:
     changes: list[Change] = []
     size = 0
+    at = _position(session, hw)
     while index < len(source.order):
         entity = source.order[index]
         room = limit - len(changes)
@@ -131,15 +189,15 @@ def _snapshot(
             size += _size(change)
             after = key
             if len(changes) >= limit or size >= max_bytes:
-                return PullPage(changes, f"s.{hw}.{index}.{after}", has_more=True, reset=reset)
+                return PullPage(changes, f"s.{at}.{index}.{after}", has_more=True, reset=reset)
         if len(ids) < room:
             index, after = index + 1, None
         else:
-            return PullPage(changes, f"s.{hw}.{index}.{after or ''}", has_more=True, reset=reset)
-    return PullPage(changes, f"c.{hw}", has_more=True, reset=reset)
+            return PullPage(changes, f"s.{at}.{index}.{after or ''}", has_more=True, reset=reset)
+    return PullPage(changes, f"c.{at}", has_more=True, reset=reset)
 
 
-def _changes(session: Session, source: Source, seq: int, limit: int, max_bytes: int) -> PullPage:
+def _changes(session: Session, source: Source, seq: int, limit: int, max_bytes: int, mark: str) -> PullPage:
     rows = session.exec(
         select(ChangeLog).where(col(ChangeLog.seq) > seq).order_by(col(ChangeLog.seq)).limit(limit + 1)
     ).all()
@@ -159,7 +217,8 @@ def _changes(session: Session, source: Source, seq: int, limit: int, max_bytes: 
     changes: list[Change] = []
     emitted: set[tuple[str, uuid.UUID]] = set()
     size = 0
-    last = seq
+    epoch = database_epoch(session)
+    last, last_row = seq, None
     for row in rows:
         key = (row.entity, row.entity_id)
         visible = current[row.entity].get(row.entity_id)
@@ -172,15 +231,26 @@ def _changes(session: Session, source: Source, seq: int, limit: int, max_bytes: 
             version, data = visible
             change = Change(entity=row.entity, id=row.entity_id, version=version, op=UPSERT, data=data)
             emitted.add(key)
-        last = int(row.seq or last)
+        last, last_row = int(row.seq or last), row
         if change is not None:
             changes.append(change)
             size += _size(change)
             if size >= max_bytes:
                 return PullPage(
-                    changes + _companions(session, source, changes, emitted), f"c.{last}", has_more=True
+                    changes + _companions(session, source, changes, emitted),
+                    _after(epoch, last, last_row, mark),
+                    True,
                 )
-    return PullPage(changes + _companions(session, source, changes, emitted), f"c.{last}", has_more=has_more)
+    return PullPage(
+        changes + _companions(session, source, changes, emitted),
+        _after(epoch, last, last_row, mark),
+        has_more,
+    )
+
+
+def _after(epoch: str, seq: int, row: ChangeLog | None, mark: str) -> str:
+    """The cursor after a page of changes: at its last row, or where it started (none read)."""
+    return f"c.{epoch}.{seq}.{_mark(row) if row is not None else mark}"
 
 
 def _companions(
