@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import event, insert, inspect, text
 from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, SQLModel
 
 from sync.models import ChangeLog, SyncClient
@@ -68,7 +69,7 @@ class ChangeTracker:
         self._installed = True
 
     def _before_locking_read(self, state: ORMExecuteState) -> None:
-        if not state.is_select or state.statement._for_update_arg is None:
+        if not state.is_select or getattr(state.statement, "_for_update_arg", None) is None:
             return
         if any(m.class_ in self.by_model or m.class_ is SyncClient for m in state.all_mappers):
             lock_change_log(state.session)
@@ -128,7 +129,7 @@ class ChangeTracker:
         }
 
 
-def lock_change_log(session: Session) -> None:
+def lock_change_log(session: OrmSession) -> None:
     """Takes the change-log lock for this transaction (PostgreSQL; SQLite has one writer)."""
     if session.info.get(_LOCKED):
         return

@@ -23,8 +23,8 @@ class Envelope:
     mutation_id: str
     name: str
     # as the client sent them: checked by ``apply.envelope_problem`` before the command runs
-    args: dict[str, Any]
-    base_versions: dict[str, int] = dc_field(default_factory=dict)
+    args: Any  # an object of command arguments, when well formed
+    base_versions: Any = dc_field(default_factory=dict)  # {"<entity>:<id>": version}
     blob_refs: tuple[str, ...] = ()
 
 
