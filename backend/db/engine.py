@@ -16,6 +16,8 @@ foreign keys on. PostgreSQL (psycopg 3) uses one pooled engine for both.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -23,11 +25,14 @@ from typing import Any, TypeVar
 import anyio.to_thread
 from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as sa_create_engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 T = TypeVar("T")
+RETRIES = 4
+RETRYABLE = {"40001", "40P01"}  # serialization_failure, deadlock_detected
 SessionFactory = sessionmaker[Session]
 
 
@@ -123,8 +128,18 @@ class Database:
             yield session
 
     def run_write(self, fn: Callable[[Session], T]) -> T:
-        with self.write_session() as session:
-            return fn(session)
+        """``fn`` in one transaction; on PostgreSQL a deadlock or serialisation failure rolls
+        back and runs ``fn`` again (a few times, with a short pause): it is the database's
+        failure, not the request's, and nothing of the failed try was committed."""
+        for attempt in range(RETRIES + 1):
+            try:
+                with self.write_session() as session:
+                    return fn(session)
+            except OperationalError as exc:
+                if attempt == RETRIES or getattr(exc.orig, "sqlstate", None) not in RETRYABLE:
+                    raise
+                time.sleep(0.01 * (2**attempt) * (1 + random.random()))  # noqa: S311 - jitter
+        raise AssertionError("unreachable")
 
     def run_read(self, fn: Callable[[Session], T]) -> T:
         with self.read_session() as session:
