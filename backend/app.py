@@ -12,11 +12,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from litestar import Litestar, MediaType, Response, get
+from litestar import Litestar, MediaType, Request, Response, get
+from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.enums import ScopeType
 from litestar.exceptions import NotFoundException
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.params import FromPath
 from litestar.response import File
 from litestar.types import ASGIApp, HTTPResponseStartEvent, Message, Receive, Scope, Send
@@ -25,7 +27,7 @@ from strawberry.litestar import make_graphql_controller
 
 from backend.config import Settings, get_settings, private_umask
 from backend.db.engine import Database
-from backend.domain.errors import ErrorCode, render
+from backend.domain.errors import DomainError, ErrorCode, render
 from backend.domain.people.auth import HASH_GATE
 from backend.graphql.context import Context, new_request_id, pick_lang
 from backend.graphql.loaders import Loaders
@@ -153,6 +155,27 @@ async def graphql_context(scope: Scope) -> dict[str, Any]:
     )
     context.loaders = Loaders(db, context.actor)
     return {"saha": context}
+
+
+def _graphql_refusal(request: Request[Any, Any, Any], status: int, error: DomainError) -> Response[Any]:
+    """A refusal before GraphQL ran, in GraphQL's error shape with the catalogue's code."""
+    lang = "en" if request.headers.get("accept-language", "").lower().startswith("en") else "tr"
+    refusal = {"message": error.message(lang), "extensions": {"code": error.code.value}}
+    body = {"data": None, "errors": [refusal]}
+    return Response(content=body, status_code=status, media_type=MediaType.JSON)
+
+
+def _on_body_too_large(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    limit = request.route_handler.resolve_request_max_body_size()
+    detail = f"request body > {limit} bytes"
+    return _graphql_refusal(request, 413, DomainError(ErrorCode.LIMIT_EXCEEDED, params={"detail": detail}))
+
+
+def _on_too_deep(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # the JSON parser gives up on a body nested thousands deep: the client's mistake, not a crash
+    return _graphql_refusal(
+        request, 400, DomainError(ErrorCode.LIMIT_EXCEEDED, params={"detail": "JSON nested too deeply"})
+    )
 
 
 @get("/healthz", media_type=MediaType.JSON, cache=False)
@@ -288,6 +311,14 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         cors_config=cors,
         lifespan=[lifespan],
         request_max_body_size=settings.max_request_bytes,
+        exception_handlers={RequestEntityTooLarge: _on_body_too_large, RecursionError: _on_too_deep},
+        # JSON (GraphQL, sync pages) compresses ~5x; photos, PDFs and uploads are left alone
+        compression_config=CompressionConfig(
+            backend="gzip",
+            minimum_size=1024,
+            gzip_compress_level=6,
+            exclude=["^/blobs/", "^/uploads", "^/api/minutes/"],
+        ),
         debug=False,
         openapi_config=None,
     )

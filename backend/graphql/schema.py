@@ -49,7 +49,7 @@ class DomainErrors(MaskErrors):
         self.hide_suggestions = hide_suggestions
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        processed = super()._process_errors(errors)
+        processed = [_with_code(e) for e in super()._process_errors(errors)]
         return [without_suggestions(e) for e in processed] if self.hide_suggestions else processed
 
     def _context(self) -> Context | None:
@@ -88,6 +88,25 @@ class DomainErrors(MaskErrors):
             path=error.path,
             extensions={"code": ErrorCode.INTERNAL.value, "requestId": request_id},
         )
+
+
+def _with_code(error: GraphQLError) -> GraphQLError:
+    """Every error carries a catalogue code: GraphQL's own (a document or variable that does not
+    fit the schema, e.g. a ``seq`` of ``1.5``) are the client's mistake, VALIDATION_FAILED;
+    the limits (depth, aliases, tokens) are LIMIT_EXCEEDED."""
+    if error.extensions and "code" in error.extensions:
+        return error
+    limit = any(k in error.message for k in ("exceeds maximum operation depth", "aliases", "tokens"))
+    code = ErrorCode.LIMIT_EXCEEDED if limit else ErrorCode.VALIDATION_FAILED
+    return GraphQLError(
+        error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions={**(error.extensions or {}), "code": code.value},
+    )
 
 
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")

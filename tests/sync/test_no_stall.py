@@ -12,8 +12,10 @@ import json
 from typing import Any
 
 import pytest
+from litestar.testing import AsyncTestClient
 from sqlmodel import col, select
 
+from backend.config import Settings
 from backend.db.engine import Database
 from backend.domain.workorders import commands as wo_commands
 from backend.domain.workorders.models import WorkOrderEvent, WorkOrderEventKind
@@ -256,3 +258,47 @@ async def _state(gql: GQL, token: str) -> dict[str, Any]:
             timeline,
         )
     return out
+
+
+async def test_a_body_over_the_limit_gets_the_catalogue_code(
+    client: AsyncTestClient[Any], settings: Settings
+) -> None:
+    big = "#" + "x" * (settings.max_request_bytes + 10) + "\n{ viewer { id } }"
+
+    response = await client.post("/graphql", json={"query": big})
+
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "LIMIT_EXCEEDED"
+
+
+async def test_args_nested_100000_deep_get_the_catalogue_code_not_a_crash(
+    client: AsyncTestClient[Any], world: World
+) -> None:
+    deep = '{"a":' * 100_000 + "1" + "}" * 100_000
+    body = (
+        '{"query": "mutation($e: [SyncEnvelopeInput!]!) { syncPush(clientId: \\"t\\", envelopes: $e)'
+        ' { __typename } }", "variables": {"e": [{"seq": 1, "mutationId": "m", "name": "n", "args": '
+        + deep
+        + "}]}}"
+    )
+
+    response = await client.post(
+        "/graphql",
+        content=body,
+        headers={"content-type": "application/json", "authorization": f"Bearer {world.token(world.tech)}"},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "LIMIT_EXCEEDED"
+
+
+@pytest.mark.parametrize("seq", ["bir", 1.5, 2**31, None])
+async def test_a_seq_that_is_not_a_whole_number_is_a_validation_error(
+    gql: GQL, world: World, seq: Any
+) -> None:
+    env = {"seq": seq, "mutationId": "m", "name": "workorder.addNote", "args": {}}
+
+    body = await gql(PUSH, {"c": "tel-s", "e": [env]}, token=world.token(world.tech))
+
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["VALIDATION_FAILED"]
