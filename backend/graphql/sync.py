@@ -45,6 +45,23 @@ class SyncEnvelopeInput:
     blob_refs: list[str] | None = None
 
 
+def _envelope_from_input(cls: type[SyncEnvelopeInput], value: Any, _context: Any) -> SyncEnvelopeInput:
+    """graphql-core has already checked each field's type (Int, String, JSON, [String!]); every
+    field is a leaf, so the input is built directly rather than field by field through
+    Strawberry's generic conversion, which was most of the time of a 500-envelope replay."""
+    return cls(
+        seq=value["seq"],
+        mutation_id=value["mutationId"],
+        name=value["name"],
+        args=value["args"],
+        base_versions=value.get("baseVersions"),
+        blob_refs=list(refs) if (refs := value.get("blobRefs")) is not None else None,
+    )
+
+
+SyncEnvelopeInput.__strawberry_definition__.from_input = _envelope_from_input  # type: ignore[attr-defined]
+
+
 @strawberry.type
 class SyncReply:
     seq: int
