@@ -15,6 +15,7 @@ import random
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -292,3 +293,120 @@ def test_scheduled_jobs_run_once_across_both_replicas(cluster: Cluster) -> None:
     with cluster.db.read_session() as session:
         count = session.exec(select(func.count()).select_from(ScheduledRun)).one()
     assert count == 3
+
+
+PULL = """query($c: String, $l: Int!) { syncPull(cursor: $c, limit: $l) {
+  nextCursor hasMore reset changes { entity id version } } }"""
+PHONES = 50
+TECHNICIANS = 5
+SHARED_ORDERS = 10
+ROUNDS = 4
+PER_BATCH = 10
+
+
+def test_fifty_phones_push_and_pull_on_both_replicas_without_an_error(cluster: Cluster) -> None:
+    """50 phones (5 technicians, 10 each) push notes to the same 10 work orders through both
+    replicas at once, each batch touching them in its own order, and pull after every push: no
+    request fails, every envelope applies exactly once, and every phone's pulls end with every
+    note. The p95 batch latency is printed (measured, not asserted)."""
+
+    manager = make_user(cluster.db, Role.MANAGER)
+    region = make_region(cluster.db)
+    admin = make_user(cluster.db, Role.ADMIN)
+    site = make_site(cluster.db, admin, region=region, cidr="10.9.2.0/24")
+    techs = [make_user(cluster.db, Role.TECHNICIAN, region=region) for _ in range(TECHNICIANS)]
+    orders = [make_work_order(cluster.db, manager, site, assignee=techs[0]) for _ in range(SHARED_ORDERS)]
+    # the first technician's ten phones share ten orders; the others' phones share two each
+    own = {
+        t.id: [make_work_order(cluster.db, manager, site, assignee=t) for _ in range(2)] for t in techs[1:]
+    }
+    tokens = {(t.id, r.name): sign_in(r, t.username) for t in techs for r in (cluster.a, cluster.b)}
+    replicas = [cluster.a, cluster.b]
+    errors: list[str] = []
+    latencies: list[float] = []
+    pulled: dict[int, set[str]] = {}
+    start = threading.Barrier(PHONES)
+
+    def phone(p: int) -> None:
+        tech = techs[p % TECHNICIANS]
+        targets = orders if tech.id == techs[0].id else own[tech.id]
+        client_id = f"phone-{p}"
+        cursor: str | None = None
+        seen: set[str] = set()
+        with httpx.Client(timeout=120) as http:
+
+            def call(replica: Replica, query: str, variables: dict[str, Any]) -> Any:
+                response = http.post(
+                    f"{replica.base}/graphql",
+                    json={"query": query, "variables": variables},
+                    headers={"authorization": f"Bearer {tokens[(tech.id, replica.name)]}"},
+                )
+                if response.status_code != 200 or "errors" in response.json():
+                    raise AssertionError(f"{response.status_code} {response.text[:500]}")
+                return response.json()["data"]
+
+            try:
+                start.wait()
+                for r in range(ROUNDS):
+                    replica = replicas[(p + r) % 2]
+                    batch = [
+                        {
+                            "seq": r * PER_BATCH + k + 1,
+                            "mutationId": f"{client_id}-{r}-{k}",
+                            "name": "workorder.addNote",
+                            "args": {
+                                "workOrderId": str(
+                                    targets[(p * 7 + r * 3 + k * (1 + p % 3)) % len(targets)].id
+                                ),
+                                "text": f"{p}.{r}.{k}",
+                            },
+                        }
+                        for k in range(PER_BATCH)
+                    ]
+                    began = time.perf_counter()
+                    result = call(replica, PUSH, {"c": client_id, "e": batch})["r"]
+                    latencies.append(time.perf_counter() - began)
+                    statuses = [reply["status"] for reply in result.get("replies", [])]
+                    if statuses != ["APPLIED"] * PER_BATCH:
+                        raise AssertionError(f"push: {result}")
+                    while True:  # pull from the other replica
+                        page = call(replicas[(p + r + 1) % 2], PULL, {"c": cursor, "l": 500})["syncPull"]
+                        seen.update(f"{c['entity']}:{c['id']}" for c in page["changes"])
+                        cursor = page["nextCursor"]
+                        if not page["hasMore"]:
+                            break
+                pulled[p] = seen
+            except BaseException as exc:  # reported below, with the phone
+                errors.append(f"phone {p}: {exc}")
+
+    threads = [threading.Thread(target=phone, args=(p,)) for p in range(PHONES)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert errors == [], errors[:5]
+    with cluster.db.read_session() as session:
+        notes = session.exec(
+            select(WorkOrderEvent.id, WorkOrderEvent.actor_id, WorkOrderEvent.text).where(
+                col(WorkOrderEvent.kind) == WorkOrderEventKind.NOTE
+            )
+        ).all()
+    texts = sorted(str(t) for _, _, t in notes)
+    assert texts == sorted(
+        f"{p}.{r}.{k}" for p in range(PHONES) for r in range(ROUNDS) for k in range(PER_BATCH)
+    )
+    # a phone's last pull (after its last push) holds at least every note of its technician
+    for p in range(PHONES):
+        tech = techs[p % TECHNICIANS]
+        mine = {
+            f"workOrderEvent:{i}"
+            for i, actor, t in notes
+            if actor == tech.id and int(str(t).split(".")[0]) == p
+        }
+        assert mine <= pulled[p], p
+    latencies.sort()
+    print(
+        f"\n{PHONES} phones on 2 replicas: {len(latencies)} pushes of {PER_BATCH}, "
+        f"p50 {latencies[len(latencies) // 2] * 1000:.0f} ms, p95 {latencies[int(len(latencies) * 0.95) - 1] * 1000:.0f} ms"
+    )
