@@ -15,7 +15,7 @@ from enum import Enum
 from typing import Any
 
 from pydantic.alias_generators import to_camel
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, TypeDecorator, and_, or_
 from sqlmodel import Session, SQLModel, col, select
 
 from backend.domain.assets.models import Device, IpBlock, Site
@@ -81,8 +81,41 @@ def _value(value: Any) -> Any:
     return value
 
 
+def _isoformat(value: datetime | date) -> str:
+    return value.isoformat()
+
+
+def _enum_name(value: Enum) -> str:
+    return value.name
+
+
+def _converter(column: Any) -> Callable[[Any], Any] | None:
+    """How a column's (non-null) values are written into a pulled record; None: as they are.
+    Chosen once per column, not per value: a first pull converts millions of values."""
+    kind = column.type
+    if isinstance(kind, TypeDecorator):  # AutoString, UTCDateTime: values of their impl's type
+        kind = kind.impl_instance
+    try:
+        python_type = kind.python_type
+    except NotImplementedError:
+        return _value
+    if python_type in (str, int, bool, float):
+        return None
+    if issubclass(python_type, Enum):
+        return _enum_name
+    if issubclass(python_type, datetime | date):
+        return _isoformat
+    if issubclass(python_type, uuid.UUID):
+        return str
+    return _value
+
+
 _COLUMNS: dict[str, list[tuple[str, str]]] = {
     name: [(c.key, to_camel(c.key)) for c in model.__table__.columns if c.key not in PRIVATE_FIELDS]  # type: ignore[attr-defined]
+    for name, model in MODELS.items()
+}
+_CONVERTERS: dict[str, list[Callable[[Any], Any] | None]] = {
+    name: [_converter(model.__table__.columns[key]) for key, _ in _COLUMNS[name]]  # type: ignore[attr-defined]
     for name, model in MODELS.items()
 }
 
@@ -149,10 +182,13 @@ class PersonSource:
         extras = extra(session, self.actor, [r.id for r in rows]) if extra else {}
         hidden = hidden_fields(entity, self.actor)
         out: dict[uuid.UUID, tuple[int, dict[str, Any]]] = {}
+        converters = _CONVERTERS[entity]
         for row in rows:
             data = {
-                camel: hidden_value(entity, key) if key in hidden else _value(value)
-                for (key, camel), value in zip(columns, row, strict=True)
+                camel: hidden_value(entity, key)
+                if key in hidden
+                else (value if convert is None or value is None else convert(value))
+                for (key, camel), convert, value in zip(columns, converters, row, strict=True)
             }
             data.update(extras.get(row.id, {}))
             out[row.id] = (int(data.get("version") or 0), data)

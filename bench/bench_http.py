@@ -62,7 +62,7 @@ PUSH = (
 )
 PULL = (
     "query SyncPull($cursor: String, $limit: Int) { syncPull(cursor: $cursor, limit: $limit)"
-    " { changes { entity id version op data } nextCursor hasMore reset } }"
+    " { records nextCursor hasMore reset } }"
 )
 
 
@@ -236,7 +236,7 @@ def pull_all(api: Api, cursor: str | None, limit: int, wire: Wire) -> tuple[floa
     started = time.perf_counter()
     while True:
         page = api.gql(PULL, {"cursor": cursor, "limit": limit}, wire=wire)["syncPull"]
-        records += len(page["changes"])
+        records += len(page["records"])
         pages += 1
         cursor = page["nextCursor"]
         if not page["hasMore"]:

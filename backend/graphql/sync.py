@@ -17,7 +17,7 @@ from backend.graphql.context import ctx
 from backend.sync_adapter import PersonSource, command_runner
 from sync import apply
 from sync import pull as pull_core
-from sync.protocol import APPLIED, Envelope, Reply
+from sync.protocol import APPLIED, UPSERT, Envelope, PullPage, Reply
 
 MAX_BATCH = 500
 MAX_PULL = 2000
@@ -108,10 +108,42 @@ class SyncChange:
 
 @strawberry.type
 class SyncPullResult:
-    changes: list[SyncChange]
     next_cursor: str
     has_more: bool
     reset: bool
+    page: strawberry.Private[PullPage]
+
+    @strawberry.field(description="The page's changes, field by field.")
+    def changes(self) -> list[SyncChange]:
+        return [
+            SyncChange(
+                entity=ch.entity,
+                id=strawberry.ID(str(ch.id)),
+                version=ch.version,
+                op=SyncOp.UPSERT if ch.op == UPSERT else SyncOp.DELETE,
+                data=JSON(ch.data) if ch.data is not None else None,
+            )
+            for ch in self.page.changes
+        ]
+
+    @strawberry.field(
+        description="The same changes as one JSON list of `{entity, id, version, op, data}` objects "
+        "(`op` spelt as in `SyncOp`). What the PWA asks for: a page of thousands of records is "
+        "several times cheaper to produce as one value than field by field."
+    )
+    def records(self) -> JSON:
+        return JSON(
+            [
+                {
+                    "entity": ch.entity,
+                    "id": str(ch.id),
+                    "version": ch.version,
+                    "op": "UPSERT" if ch.op == UPSERT else "DELETE",
+                    "data": ch.data,
+                }
+                for ch in self.page.changes
+            ]
+        )
 
 
 def _envelope(client_id: str, e: SyncEnvelopeInput) -> Envelope:
@@ -184,17 +216,5 @@ class SyncQuery:
         source = PersonSource(actor)
         page = await c.db.read(lambda session: pull_core.pull(session, source, cursor, limit=limit))
         return SyncPullResult(
-            changes=[
-                SyncChange(
-                    entity=ch.entity,
-                    id=strawberry.ID(str(ch.id)),
-                    version=ch.version,
-                    op=SyncOp.UPSERT if ch.op == "upsert" else SyncOp.DELETE,
-                    data=JSON(ch.data) if ch.data is not None else None,
-                )
-                for ch in page.changes
-            ],
-            next_cursor=page.next_cursor,
-            has_more=page.has_more,
-            reset=page.reset,
+            next_cursor=page.next_cursor, has_more=page.has_more, reset=page.reset, page=page
         )

@@ -57,6 +57,13 @@ async def test_push_and_pull_over_graphql(gql: GQL, db: Database, world: World) 
         if c["entity"] == "workOrderEvent" and c["data"]["kind"] == "NOTE"
     ]
     assert notes == ["Tamam"]
+    # `records` is the same page as one JSON value (what the PWA reads)
+    both = (
+        await gql.ok(
+            "query { syncPull(limit: 500) { records changes { entity id version op data } } }", token=token
+        )
+    )["syncPull"]
+    assert both["records"] == both["changes"] == page["changes"]
 
 
 async def test_push_errors_are_typed(gql: GQL, db: Database, world: World) -> None:

@@ -12,7 +12,7 @@ export const SYNC_PUSH_MUTATION = `mutation SyncPush($clientId: String!, $envelo
   }
 }`;
 export const SYNC_PULL_QUERY = `query SyncPull($cursor: String, $limit: Int) {
-  syncPull(cursor: $cursor, limit: $limit) { changes { entity id version op data } nextCursor hasMore reset }
+  syncPull(cursor: $cursor, limit: $limit) { records nextCursor hasMore reset }
 }`;
 
 export interface SyncReply {
@@ -50,7 +50,13 @@ export const graphqlTransport: Transport = {
     return d.syncPush;
   },
   async pull(cursor, limit) {
-    const d = await gql<{ syncPull: PullPage }>(SYNC_PULL_QUERY, { cursor, limit });
-    return d.syncPull;
+    // `records`: the page's changes as one JSON value, the same {entity, id, version, op, data}
+    // objects as `changes { … }` but several times cheaper for the server to produce
+    const d = await gql<{ syncPull: Omit<PullPage, 'changes'> & { records: SyncChange[] } }>(SYNC_PULL_QUERY, {
+      cursor,
+      limit,
+    });
+    const { records, ...page } = d.syncPull;
+    return { ...page, changes: records };
   },
 };
