@@ -57,7 +57,7 @@ PUSH = (
     "mutation SyncPush($clientId: String!, $envelopes: [SyncEnvelopeInput!]!) {"
     " syncPush(clientId: $clientId, envelopes: $envelopes) { __typename"
     " ... on SyncPushResult { clientId lastSeq expectedSeq"
-    " replies { seq mutationId status code message field result } }"
+    " outcomes }"
     " ... on OperationError { code message field } } }"
 )
 PULL = (
@@ -201,7 +201,7 @@ def push_all(api: Api, client_id: str, envelopes: list[dict[str, Any]]) -> tuple
     started = time.perf_counter()
     for first in range(0, len(envelopes), BATCH):
         out = api.push(client_id, envelopes[first : first + BATCH])
-        replies.extend(out["replies"])
+        replies.extend(out["outcomes"])
     elapsed = time.perf_counter() - started
     bad = [r for r in replies if r["status"] != "APPLIED"]
     if bad or len(replies) != len(envelopes):

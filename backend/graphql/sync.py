@@ -90,8 +90,35 @@ class SyncReply:
 class SyncPushResult:
     client_id: str
     last_seq: int
-    replies: list[SyncReply]
     expected_seq: int | None
+    core: strawberry.Private[list[Reply]]
+    lang: strawberry.Private[str]
+
+    @strawberry.field(description="One reply per envelope, field by field.")
+    def replies(self) -> list[SyncReply]:
+        return [SyncReply.of(r, self.lang) for r in self.core]
+
+    @strawberry.field(
+        description="The same replies as one JSON list of `{seq, mutationId, status, code, message, "
+        "field, result}` objects (spelt as in `SyncReply`). What the PWA asks for: a batch of 500 "
+        "replies is several times cheaper to produce as one value than field by field."
+    )
+    def outcomes(self) -> JSON:
+        out = []
+        for r in self.core:
+            code = ErrorCode(r.code) if r.code else None
+            out.append(
+                {
+                    "seq": r.seq,
+                    "mutationId": r.mutation_id,
+                    "status": "APPLIED" if r.status == APPLIED else "REJECTED",
+                    "code": code.name if code else None,
+                    "message": render(code, self.lang, **r.params) if code else None,
+                    "field": r.field,
+                    "result": r.result,
+                }
+            )
+        return JSON(out)
 
 
 SyncPushOutcome = Annotated[SyncPushResult | OperationError, strawberry.union("SyncPushOutcome")]
@@ -193,8 +220,9 @@ class SyncMutation:
         return SyncPushResult(
             client_id=result.client_id,
             last_seq=result.last_seq,
-            replies=[SyncReply.of(r, c.lang) for r in result.replies],
             expected_seq=result.expected_seq,
+            core=list(result.replies),
+            lang=c.lang,
         )
 
 

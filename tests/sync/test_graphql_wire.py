@@ -45,6 +45,18 @@ async def test_push_and_pull_over_graphql(gql: GQL, db: Database, world: World) 
     assert first["replies"][3]["code"] == "WORKORDER_ILLEGAL_TRANSITION"
     assert "onay bekliyor" in first["replies"][3]["message"]
     assert replay["replies"] == first["replies"]
+    # `outcomes` is the same replies as one JSON value (what the PWA reads), in both languages
+    for lang in ("tr", "en"):
+        both = (
+            await gql.ok(
+                PUSH.replace("replies {", "outcomes replies {"),
+                {"c": "tel-1", "e": batch},
+                token=token,
+                lang=lang,
+            )
+        )["r"]
+        assert both["outcomes"] == both["replies"]
+        assert [r["status"] for r in both["outcomes"]] == ["APPLIED", "APPLIED", "APPLIED", "REJECTED"]
     assert gap["replies"] == []
     assert gap["expectedSeq"] == 5
 

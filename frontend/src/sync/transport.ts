@@ -7,7 +7,7 @@ import type { SyncChange } from '../store/store';
 export const SYNC_PUSH_MUTATION = `mutation SyncPush($clientId: String!, $envelopes: [SyncEnvelopeInput!]!) {
   syncPush(clientId: $clientId, envelopes: $envelopes) {
     __typename
-    ... on SyncPushResult { clientId lastSeq expectedSeq replies { seq mutationId status code message field result } }
+    ... on SyncPushResult { clientId lastSeq expectedSeq outcomes }
     ... on OperationError { code message field }
   }
 }`;
@@ -46,8 +46,13 @@ export interface Transport {
 
 export const graphqlTransport: Transport = {
   async push(clientId, envelopes) {
-    const d = await gql<{ syncPush: PushOutcome }>(SYNC_PUSH_MUTATION, { clientId, envelopes });
-    return d.syncPush;
+    // `outcomes`: the replies as one JSON value, the same objects as `replies { … }`
+    type Wire = OperationError | (Omit<SyncPushResult, 'replies'> & { outcomes: SyncReply[] });
+    const d = await gql<{ syncPush: Wire }>(SYNC_PUSH_MUTATION, { clientId, envelopes });
+    const out = d.syncPush;
+    if (out.__typename !== 'SyncPushResult') return out;
+    const { outcomes, ...result } = out;
+    return { ...result, replies: outcomes };
   },
   async pull(cursor, limit) {
     // `records`: the page's changes as one JSON value, the same {entity, id, version, op, data}
