@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
@@ -289,7 +290,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             if owns_db:
                 database.dispose()
 
-    graphql = make_graphql_controller(
+    controller = make_graphql_controller(
         build_schema(settings),
         path="/graphql",
         graphql_ide=None if settings.production else "graphiql",
@@ -297,6 +298,16 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         context_getter=graphql_context,
         subscription_protocols=(),
     )
+
+    class graphql(controller):  # type: ignore[valid-type,misc]  # noqa: N801 - a route handler
+        def decode_json(self, data: str | bytes) -> object:
+            # msgspec reads a 500-envelope push ~5x faster than the json module; anything it
+            # refuses (NaN, numbers out of range, nesting) gets the json module's exact answer
+            try:
+                return msgspec.json.decode(data)
+            except (msgspec.MsgspecError, RecursionError):
+                return json.loads(data)
+
     cors = (
         CORSConfig(allow_origins=settings.allowed_origins, expose_headers=TUS_EXPOSE_HEADERS)
         if settings.allowed_origins

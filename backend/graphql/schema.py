@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable, Iterator
@@ -11,10 +12,12 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError, validate
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
 )
@@ -128,16 +131,20 @@ def without_suggestions(error: GraphQLError) -> GraphQLError:
     )
 
 
-class ValidateWithoutSuggestions(SchemaExtension):
-    """Production: the document is validated with graphql-core's ``hide_suggestions`` (Strawberry
-    then skips its own validation run); ``DomainErrors`` strips what execution adds later."""
+class CachedValidation(SchemaExtension):
+    """Validates each document once (a phone sends the same few all day); in production with
+    graphql-core's ``hide_suggestions``. Strawberry then skips its own validation run, and
+    ``DomainErrors`` strips what execution adds later. The cache belongs to one schema."""
+
+    def __init__(self, validate_once: Callable[[Any, Any, tuple[Any, ...]], list[GraphQLError]]) -> None:
+        self.validate_once = validate_once
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         if context.pre_execution_errors is None and context.graphql_document is not None:
             rules = (*context.validation_rules, MaybeNullValidationRule, OneOfInputValidationRule)
-            context.pre_execution_errors = validate(
-                context.schema._schema, context.graphql_document, rules, hide_suggestions=True
+            context.pre_execution_errors = self.validate_once(
+                context.schema._schema, context.graphql_document, rules
             )
         yield
 
@@ -156,14 +163,26 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     aliases = settings.graphql_max_aliases if settings else 15
     tokens = settings.graphql_max_tokens if settings else 2000
     production = settings.production if settings else False
+    limit_rules = [
+        *QueryDepthLimiter(max_depth=depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=aliases).validation_rules,
+    ]
+
+    @functools.lru_cache(maxsize=256)
+    def validate_once(schema: Any, document: Any, rules: tuple[Any, ...]) -> list[GraphQLError]:
+        return validate(schema, document, rules, hide_suggestions=production)
+
     extensions: list[Callable[[], SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=depth),
-        lambda: MaxAliasesLimiter(max_alias_count=aliases),
+        # a phone sends the same few documents all day: each is parsed once and validated once
+        lambda: ParserCache(maxsize=256),
+        lambda: CachedValidation(validate_once),
+        # the limits' rules are made once: the same rules every request let validation be cached
+        lambda: AddValidationRules(limit_rules),
         lambda: MaxTokensLimiter(max_token_count=tokens),
         lambda: DomainErrors(hide_suggestions=production),
     ]
     if production:  # no schema for outsiders: no introspection, no "Did you mean …?"
-        extensions += [DisableIntrospection, ValidateWithoutSuggestions]
+        extensions.append(DisableIntrospection)
     return SahaSchema(
         query=Query,
         mutation=Mutation,
