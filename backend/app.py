@@ -160,7 +160,7 @@ async def graphql_context(scope: Scope) -> dict[str, Any]:
 
 def _graphql_refusal(request: Request[Any, Any, Any], status: int, error: DomainError) -> Response[Any]:
     """A refusal before GraphQL ran, in GraphQL's error shape with the catalogue's code."""
-    lang = "en" if request.headers.get("accept-language", "").lower().startswith("en") else "tr"
+    lang = pick_lang(request.headers.get("accept-language"))
     refusal = {"message": error.message(lang), "extensions": {"code": error.code.value}}
     body = {"data": None, "errors": [refusal]}
     return Response(content=body, status_code=status, media_type=MediaType.JSON)

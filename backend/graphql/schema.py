@@ -101,14 +101,19 @@ def _with_code(error: GraphQLError) -> GraphQLError:
         return error
     limit = any(k in error.message for k in ("exceeds maximum operation depth", "aliases", "tokens"))
     code = ErrorCode.LIMIT_EXCEEDED if limit else ErrorCode.VALIDATION_FAILED
+    return _rebuilt(error, error.message, {**(error.extensions or {}), "code": code.value})
+
+
+def _rebuilt(error: GraphQLError, message: str, extensions: dict[str, Any] | None) -> GraphQLError:
+    """``error`` with another message and extensions, everything else kept."""
     return GraphQLError(
-        error.message,
+        message,
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
         path=error.path,
         original_error=error.original_error,
-        extensions={**(error.extensions or {}), "code": code.value},
+        extensions=extensions,
     )
 
 
@@ -120,15 +125,7 @@ def without_suggestions(error: GraphQLError) -> GraphQLError:
     arguments and enum values an outsider could map the schema with)."""
     if "Did you mean" not in error.message:
         return error
-    return GraphQLError(
-        _SUGGESTION.sub("", error.message),
-        nodes=error.nodes,
-        source=error.source,
-        positions=error.positions,
-        path=error.path,
-        original_error=error.original_error,
-        extensions=error.extensions,
-    )
+    return _rebuilt(error, _SUGGESTION.sub("", error.message), error.extensions)
 
 
 class CachedValidation(SchemaExtension):

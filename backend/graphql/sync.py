@@ -17,7 +17,7 @@ from backend.graphql.context import ctx
 from backend.sync_adapter import PersonSource, command_runner
 from sync import apply
 from sync import pull as pull_core
-from sync.protocol import APPLIED, UPSERT, Envelope, PullPage, Reply
+from sync.protocol import APPLIED, UPSERT, Change, Envelope, PullPage, Reply
 
 MAX_BATCH = 500
 MAX_PULL = 2000
@@ -74,16 +74,30 @@ class SyncReply:
 
     @classmethod
     def of(cls, reply: Reply, lang: str) -> SyncReply:
-        code = ErrorCode(reply.code) if reply.code else None
+        record = _reply_record(reply, lang)
         return cls(
             seq=reply.seq,
             mutation_id=reply.mutation_id,
-            status=SyncStatus.APPLIED if reply.status == APPLIED else SyncStatus.REJECTED,
-            code=code,
-            message=render(code, lang, **reply.params) if code else None,
+            status=SyncStatus[record["status"]],
+            code=ErrorCode(reply.code) if reply.code else None,
+            message=record["message"],
             field=reply.field,
             result=JSON(reply.result) if reply.result is not None else None,
         )
+
+
+def _reply_record(reply: Reply, lang: str) -> dict[str, Any]:
+    """A reply as the PWA reads it: ``SyncReply``'s fields and spellings, as plain JSON."""
+    code = ErrorCode(reply.code) if reply.code else None
+    return {
+        "seq": reply.seq,
+        "mutationId": reply.mutation_id,
+        "status": "APPLIED" if reply.status == APPLIED else "REJECTED",
+        "code": code.name if code else None,
+        "message": render(code, lang, **reply.params) if code else None,
+        "field": reply.field,
+        "result": reply.result,
+    }
 
 
 @strawberry.type
@@ -104,21 +118,7 @@ class SyncPushResult:
         "replies is several times cheaper to produce as one value than field by field."
     )
     def outcomes(self) -> JSON:
-        out = []
-        for r in self.core:
-            code = ErrorCode(r.code) if r.code else None
-            out.append(
-                {
-                    "seq": r.seq,
-                    "mutationId": r.mutation_id,
-                    "status": "APPLIED" if r.status == APPLIED else "REJECTED",
-                    "code": code.name if code else None,
-                    "message": render(code, self.lang, **r.params) if code else None,
-                    "field": r.field,
-                    "result": r.result,
-                }
-            )
-        return JSON(out)
+        return JSON([_reply_record(r, self.lang) for r in self.core])
 
 
 SyncPushOutcome = Annotated[SyncPushResult | OperationError, strawberry.union("SyncPushOutcome")]
@@ -144,13 +144,13 @@ class SyncPullResult:
     def changes(self) -> list[SyncChange]:
         return [
             SyncChange(
-                entity=ch.entity,
-                id=strawberry.ID(str(ch.id)),
-                version=ch.version,
-                op=SyncOp.UPSERT if ch.op == UPSERT else SyncOp.DELETE,
-                data=JSON(ch.data) if ch.data is not None else None,
+                entity=r["entity"],
+                id=strawberry.ID(r["id"]),
+                version=r["version"],
+                op=SyncOp[r["op"]],
+                data=JSON(r["data"]) if r["data"] is not None else None,
             )
-            for ch in self.page.changes
+            for r in map(_change_record, self.page.changes)
         ]
 
     @strawberry.field(
@@ -159,18 +159,18 @@ class SyncPullResult:
         "several times cheaper to produce as one value than field by field."
     )
     def records(self) -> JSON:
-        return JSON(
-            [
-                {
-                    "entity": ch.entity,
-                    "id": str(ch.id),
-                    "version": ch.version,
-                    "op": "UPSERT" if ch.op == UPSERT else "DELETE",
-                    "data": ch.data,
-                }
-                for ch in self.page.changes
-            ]
-        )
+        return JSON([_change_record(ch) for ch in self.page.changes])
+
+
+def _change_record(change: Change) -> dict[str, Any]:
+    """A pulled change as the PWA reads it: ``SyncChange``'s fields and spellings, as plain JSON."""
+    return {
+        "entity": change.entity,
+        "id": str(change.id),
+        "version": change.version,
+        "op": "UPSERT" if change.op == UPSERT else "DELETE",
+        "data": change.data,
+    }
 
 
 def _envelope(client_id: str, e: SyncEnvelopeInput) -> Envelope:
