@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, TypeDecorator, and_, or_
 from sqlmodel import Session, SQLModel, col, select
 
 from backend.domain.assets.models import Device, IpBlock, Site
-from backend.domain.commands import CommandContext, execute
+from backend.domain.commands import CommandContext, execute, prepare_run
 from backend.domain.diagnostics.models import DeviceHealth, DeviceReference, Diagnosis, DiagnosisSource
 from backend.domain.errors import DomainError
 from backend.domain.people.models import Region, User
@@ -235,23 +235,32 @@ _PEOPLE_FIELDS: dict[str, tuple[str, ...]] = {
 _RESULT_ENTITY = {model: name for name, model in MODELS.items()}
 
 
-def command_runner(
-    actor: Actor, now: datetime, signing: SigningKeys | None = None
-) -> Callable[[Session, Envelope], dict[str, Any] | None]:
+class CommandRunner:
     """The sync core's way to run one envelope: a domain command, DomainError → Rejected."""
 
-    def run(session: Session, env: Envelope) -> dict[str, Any] | None:
-        ctx = CommandContext(
+    def __init__(self, actor: Actor, now: datetime, signing: SigningKeys | None = None) -> None:
+        self.actor = actor
+        self.now = now
+        self.signing = signing
+
+    def _context(self, session: Session, env: Envelope | None = None) -> CommandContext:
+        return CommandContext(
             session=session,
-            actor=actor,
-            now=now,
-            base_versions=dict(env.base_versions),
-            mutation_id=env.mutation_id,
-            signing=signing,
+            actor=self.actor,
+            now=self.now,
+            base_versions=dict(env.base_versions) if env else {},
+            mutation_id=env.mutation_id if env else "",
+            signing=self.signing,
             via_sync=True,
         )
+
+    def prepare(self, session: Session, envelopes: Sequence[Envelope]) -> None:
+        """Before a run: the rows its commands will load, read in one statement per command."""
+        prepare_run(self._context(session), [(env.name, env.args) for env in envelopes])
+
+    def __call__(self, session: Session, env: Envelope) -> dict[str, Any] | None:
         try:
-            result = execute(env.name, env.args, ctx)
+            result = execute(env.name, env.args, self._context(session, env))
         except DomainError as exc:
             raise Rejected(exc.code.value, exc.field, exc.params, after=exc.keep) from None
         entity = _RESULT_ENTITY.get(type(result))
@@ -259,4 +268,6 @@ def command_runner(
             return None
         return {"entity": entity, "id": str(result.id), "version": int(getattr(result, "version", 0) or 0)}
 
-    return run
+
+def command_runner(actor: Actor, now: datetime, signing: SigningKeys | None = None) -> CommandRunner:
+    return CommandRunner(actor, now, signing)

@@ -32,12 +32,15 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
+from sync.changes import WRITES_KEY, WriteBatch, batch_of
 from sync.models import LedgerEntry, SyncClient
 from sync.protocol import APPLIED, REJECTED, Envelope, PushResult, Rejected, Reply
 
 log = logging.getLogger("saha.sync")
 
 # (session, envelope) -> result payload ({entity, id, version}); raises Rejected to refuse.
+# It may also have ``prepare(session, envelopes)``: called once before a run of envelopes, to
+# read ahead, in a few statements, the rows they will load (it must not write).
 RunCommand = Callable[[Session, Envelope], dict[str, Any] | None]
 
 SEQ_REUSED = "SYNC_SEQ_REUSED"
@@ -274,16 +277,37 @@ def _apply_all(session: Session, envelopes: Sequence[Envelope], run: RunCommand)
 def _run_together(
     session: Session, envelopes: Sequence[Envelope], run: RunCommand, out: dict[int, Reply]
 ) -> int:
-    """All of ``envelopes`` in one SAVEPOINT: their number if every one applied (kept, replies in
-    ``out``), else the number that applied before the first refusal (all rolled back)."""
+    """All of ``envelopes`` in one SAVEPOINT and one write batch (``sync.changes.WriteBatch``):
+    their number if every one was applied or refused before writing anything (kept, replies in
+    ``out``), else the number done before the first one that was not (all rolled back)."""
     replies: list[Reply] = []
+    batch = batch_of(session)
     try:
         with session.begin_nested():
-            for env in envelopes:
-                result = run(session, env)
-                replies.append(Reply(seq=env.seq, mutation_id=env.mutation_id, status=APPLIED, result=result))
-                session.expunge_all()  # flushed: the identity map stays one command small
+            batch.deferred = True
+            try:
+                prepare = getattr(run, "prepare", None)  # optional: read ahead what the run loads
+                if prepare is not None:
+                    prepare(session, envelopes)
+                for env in envelopes:
+                    writes = session.info.get(WRITES_KEY, 0)
+                    try:
+                        result = run(session, env)
+                    except Rejected as rej:
+                        if rej.after is not None or not _wrote_nothing(session, batch, writes):
+                            raise
+                        batch.cut()  # a refusal before any write: nothing to undo
+                        replies.append(_rejected(env, rej))
+                    else:
+                        replies.append(
+                            Reply(seq=env.seq, mutation_id=env.mutation_id, status=APPLIED, result=result)
+                        )
+                    session.expunge_all()  # flushed: the identity map stays one command small
+                batch.flush()
+            finally:
+                batch.deferred = False
     except Exception as exc:
+        batch.discard()
         session.expunge_all()
         if is_transient(exc):
             raise
@@ -293,23 +317,35 @@ def _run_together(
     return len(replies)
 
 
+def _wrote_nothing(session: Session, batch: WriteBatch, writes: int) -> bool:
+    if session.info.get(WRITES_KEY, 0) != writes or session.new or session.dirty or session.deleted:
+        return False
+    return batch.clean()
+
+
+def _rejected(env: Envelope, rej: Rejected) -> Reply:
+    return Reply(
+        seq=env.seq,
+        mutation_id=env.mutation_id,
+        status=REJECTED,
+        code=rej.code,
+        field=rej.field,
+        params=_jsonable(rej.params),
+    )
+
+
 def _apply(session: Session, env: Envelope, run: RunCommand) -> Reply:
     try:
         with session.begin_nested():
             result = run(session, env)
     except Rejected as rej:
+        batch_of(session).discard()
         if rej.after is not None:
             with session.begin_nested():
                 rej.after(session)
-        return Reply(
-            seq=env.seq,
-            mutation_id=env.mutation_id,
-            status=REJECTED,
-            code=rej.code,
-            field=rej.field,
-            params=_jsonable(rej.params),
-        )
+        return _rejected(env, rej)
     except Exception as exc:
+        batch_of(session).discard()
         if is_transient(exc):
             raise
         # a bug, or content the database refused: this envelope is set aside, never retried

@@ -18,19 +18,30 @@ order's row lock would wait for the advisory lock held by a push that waits for 
 Change-log rows are written with one Core ``INSERT`` per flush (no ORM objects: a batch of 500
 envelopes appends a thousand rows), inside the flush's transaction or SAVEPOINT, so a rolled-back
 command takes its log rows with it.
+
+The write batch (:class:`WriteBatch`): the hot commands (work orders: create, notes, edits,
+transitions) do not write through the ORM. They load rows through the session's batch (detached
+copies, one query per row per run), change those copies, and add new rows to it; the batch writes
+set-based — one ``INSERT`` per table, one ``UPDATE`` per set of changed columns, one change-log
+``INSERT`` — when it is flushed. Change-log rows are cut per command (:meth:`WriteBatch.cut`) by
+comparing each row with its state before the command, so the log is the same as one flush per
+command would write. Like the ORM's autoflush, the batch is flushed before any ORM flush, any
+statement that reads a table it holds writes for, and any commit, so nothing reads around it.
 """
 
 from __future__ import annotations
 
+import copy
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import event, insert, inspect, text
+from sqlalchemy import ColumnElement, Table, bindparam, event, insert, inspect, select, text, true, update
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.sql.util import find_tables
 from sqlmodel import Session, SQLModel
 
 from sync.models import ChangeLog, SyncClient
@@ -39,6 +50,10 @@ from sync.protocol import DELETE, UPSERT
 ADVISORY_LOCK_KEY = 7_202_611  # "sync change log"
 _LOCKED = "sync_changelog_locked"
 ACTOR_KEY = "sync_actor_id"
+BATCH_KEY = "sync_write_batch"
+WRITES_KEY = "sync_writes"  # statements that wrote in this session (a refused command wrote none)
+_TRACKER: ChangeTracker | None = None
+M = TypeVar("M")
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,7 @@ class ChangeTracker:
     def __init__(self, entities: Sequence[TrackedEntity]) -> None:
         self.by_model: dict[type[Any], TrackedEntity] = {e.model: e for e in entities}
         self.by_name: dict[str, TrackedEntity] = {e.name: e for e in entities}
+        self.by_table: dict[Any, TrackedEntity] = {e.model.__table__: e for e in entities}  # type: ignore[attr-defined]
         self._installed = False
 
     def install(self) -> None:
@@ -63,18 +79,35 @@ class ChangeTracker:
         if self._installed:
             return
         event.listen(Session, "before_flush", self._before_flush)
-        event.listen(Session, "do_orm_execute", self._before_locking_read)
-        event.listen(Session, "after_commit", _clear_lock_flag)
-        event.listen(Session, "after_rollback", _clear_lock_flag)
+        event.listen(Session, "do_orm_execute", self._before_execute)
+        event.listen(Session, "before_commit", _flush_batch)
+        event.listen(Session, "after_commit", _transaction_over)
+        event.listen(Session, "after_rollback", _transaction_over)
+        global _TRACKER
+        _TRACKER = self
         self._installed = True
 
-    def _before_locking_read(self, state: ORMExecuteState) -> None:
-        if not state.is_select or getattr(state.statement, "_for_update_arg", None) is None:
-            return
-        if any(m.class_ in self.by_model or m.class_ is SyncClient for m in state.all_mappers):
-            lock_change_log(state.session)
+    def _before_execute(self, state: ORMExecuteState) -> None:
+        session = state.session
+        if not state.is_select:
+            session.info[WRITES_KEY] = session.info.get(WRITES_KEY, 0) + 1
+        batch: WriteBatch | None = session.info.get(BATCH_KEY)
+        if batch is not None and batch.pending and not batch.busy:
+            batch.flush_for(state.statement)
+        locking = state.is_select and getattr(state.statement, "_for_update_arg", None) is not None
+        if locking and any(m.class_ in self.by_model or m.class_ is SyncClient for m in state.all_mappers):
+            lock_change_log(session)
+
+    def batch(self, session: OrmSession) -> WriteBatch:
+        """The session's write batch (made on first use; gone when the transaction ends)."""
+        batch: WriteBatch | None = session.info.get(BATCH_KEY)
+        if batch is None:
+            batch = session.info[BATCH_KEY] = WriteBatch(self, session)
+        return batch
 
     def _before_flush(self, session: Session, _ctx: Any, _instances: Any) -> None:
+        _flush_batch(session)  # rows the ORM writes may refer to rows the batch holds
+        session.info[WRITES_KEY] = session.info.get(WRITES_KEY, 0) + 1
         rows: list[dict[str, Any]] = []
         actor = session.info.get(ACTOR_KEY)
         for obj in list(session.new):
@@ -115,18 +148,374 @@ class ChangeTracker:
         actor: uuid.UUID | None,
         revoke: uuid.UUID | None,
     ) -> dict[str, Any]:
-        return {
-            "entity": tracked.name,
-            "entity_id": obj.id,
-            "version": int(getattr(obj, "version", 0) or 0),
-            "op": op,
-            "fields": fields,
-            "actor_id": actor,
-            "revoke_user_id": revoke,
-            "parent_entity": tracked.parent[0] if op == DELETE and tracked.parent else None,
-            "parent_id": getattr(obj, tracked.parent[1]) if op == DELETE and tracked.parent else None,
-            "at": _now(),
-        }
+        return change_row(
+            tracked,
+            obj.id,
+            int(getattr(obj, "version", 0) or 0),
+            op,
+            fields,
+            actor,
+            revoke,
+            getattr(obj, tracked.parent[1]) if op == DELETE and tracked.parent else None,
+        )
+
+
+def change_row(
+    tracked: TrackedEntity,
+    entity_id: Any,
+    version: int,
+    op: str,
+    fields: list[str],
+    actor: uuid.UUID | None,
+    revoke: uuid.UUID | None,
+    parent_id: Any = None,
+) -> dict[str, Any]:
+    """One change-log row (the values of a Core ``INSERT``)."""
+    return {
+        "entity": tracked.name,
+        "entity_id": entity_id,
+        "version": version,
+        "op": op,
+        "fields": fields,
+        "actor_id": actor,
+        "revoke_user_id": revoke,
+        "parent_entity": tracked.parent[0] if op == DELETE and tracked.parent else None,
+        "parent_id": parent_id,
+        "at": _now(),
+    }
+
+
+Key = tuple[type[Any], Any]
+
+
+class WriteBatch:
+    """Rows a run of commands writes, sent to the database set-based (see the module's text).
+
+    A command using it: :meth:`load` the rows it changes (detached copies, cached for the run),
+    change them, :meth:`add` new objects or :meth:`insert` plain rows. Whoever runs the command
+    then calls :meth:`cut` (the command's change-log rows, by comparison) or :meth:`flush`."""
+
+    def __init__(self, tracker: ChangeTracker, session: OrmSession) -> None:
+        self.tracker = tracker
+        self.session = session
+        self.busy = False  # set while the batch runs its own statements: they never flush it
+        self._rows: dict[Key, Any] = {}  # every row the batch holds: loaded or added
+        self._before: dict[Key, dict[str, Any]] = {}  # column values at the last cut
+        self._verified: dict[Key, set[Hashable]] = {}  # scopes the row was read through
+        self._locked: set[Key] = set()
+        self._memo: dict[Hashable, Any] = {}
+        self._absent: set[Key] = set()  # preloaded and not found
+        self._hidden: set[tuple[Key, Hashable]] = set()  # preloaded and out of that scope
+        self._play: dict[Key, Any] = {}  # rows handed out or added since the last cut
+        self._new: dict[Key, Any] = {}  # added, not yet inserted
+        self._raw: list[tuple[Table, dict[str, Any]]] = []  # plain rows, not yet inserted
+        self._raw_cut = 0
+        self._dirty: dict[Key, set[str]] = {}  # columns to UPDATE
+        self._changes: list[dict[str, Any]] = []  # change-log rows
+        self._tables: set[Table] = set()  # tables with writes pending
+        # set by a runner of many commands (the sync push): commands marked ``batched`` then
+        # leave their writes here until the runner flushes; otherwise every command flushes
+        self.deferred = False
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._tables or self._play or self._raw)
+
+    # -- what a command does ------------------------------------------------------------------
+
+    def load(
+        self,
+        model: type[M],
+        key: Any,
+        scope: Callable[[], ColumnElement[bool]] | None = None,
+        *,
+        scope_key: Hashable = None,
+        for_update: bool = False,
+    ) -> M | None:
+        """The row ``key`` of ``model`` if ``scope()`` lets it be seen (None: unscoped), as the run
+        has left it; None if missing or out of scope. ``scope_key`` names the scope, so a row
+        already read through it is not read again. ``for_update``: the row is locked until the
+        transaction ends (PostgreSQL)."""
+        k: Key = (model, key)
+        obj = self._rows.get(k)
+        if obj is None and k in self._absent:
+            return None
+        if obj is not None and scope is not None and (k, scope_key) in self._hidden:
+            return None
+        relock = obj is not None and for_update and k not in self._locked and k not in self._new
+        if relock and k not in self._dirty and k not in self._play:
+            self._forget(k)  # read earlier without a lock: read again, locked
+            obj = None
+        self.busy = True
+        try:
+            if obj is None:
+                stmt: Any = select(model).where(model.id == key)  # type: ignore[attr-defined]
+                if scope is not None:
+                    stmt = stmt.where(scope())
+                if for_update:
+                    stmt = stmt.with_for_update()
+                obj = self.session.execute(stmt).scalars().first()
+                if obj is None:
+                    return None
+                self.session.expunge(obj)
+                self._rows[k] = obj
+                self._before[k] = _values(obj)
+                self._verified[k] = {scope_key} if scope is not None else set()
+                if for_update:
+                    self._locked.add(k)
+            elif k not in self._new and (
+                relock or (scope is not None and scope_key not in self._verified.get(k, ()))
+            ):
+                check: Any = select(model.id).where(model.id == key)  # type: ignore[attr-defined]
+                if scope is not None:
+                    check = check.where(scope())
+                if relock:
+                    check = check.with_for_update()
+                    self._locked.add(k)
+                if self.session.execute(check).first() is None:
+                    return None
+                if scope is not None:
+                    self._verified.setdefault(k, set()).add(scope_key)
+        finally:
+            self.busy = False
+        self._play[k] = obj
+        loaded: M = obj
+        return loaded
+
+    def preload(
+        self,
+        model: type[Any],
+        keys: Iterable[Any],
+        scope: Callable[[], ColumnElement[bool]] | None = None,
+        *,
+        scope_key: Hashable = None,
+        for_update: bool = False,
+    ) -> None:
+        """Read in one statement the rows ``keys`` that the run's commands will :meth:`load` (with
+        the same ``scope``): each load is then answered from the batch, a missing row too."""
+        wanted = [key for key in dict.fromkeys(keys) if (model, key) not in self._rows]
+        if not wanted:
+            return
+        visible = (scope() if scope is not None else true()).label("visible")
+        stmt: Any = select(model, visible).where(model.id.in_(wanted))
+        if for_update:
+            stmt = stmt.with_for_update()
+        self.busy = True
+        try:
+            rows = self.session.execute(stmt).all()
+        finally:
+            self.busy = False
+        found = set()
+        for obj, seen in rows:
+            k: Key = (model, obj.id)
+            found.add(obj.id)
+            self.session.expunge(obj)
+            self._rows[k] = obj
+            self._before[k] = _values(obj)
+            self._verified[k] = {scope_key} if scope is not None and seen else set()
+            if scope is not None and not seen:
+                self._hidden.add((k, scope_key))
+            if for_update:
+                self._locked.add(k)
+        self._absent.update((model, key) for key in wanted if key not in found)
+
+    def remember(self, key: Hashable, read: Callable[[], Any]) -> Any:
+        """``read()``, once per run: for reads the run's own writes cannot make untrue (a site the
+        actor could see stays visible while the run only adds and edits work). None is not kept;
+        a change of who sees what (:meth:`cut`) forgets everything."""
+        if key in self._memo:
+            return self._memo[key]
+        value = read()
+        if value is not None:
+            self._memo[key] = value
+        return value
+
+    def add(self, obj: Any) -> None:
+        """A new row (an ORM model instance, never added to the session)."""
+        k: Key = (type(obj), obj.id)
+        self._rows[k] = self._new[k] = self._play[k] = obj
+        self._tables.add(obj.__table__)
+
+    def insert(self, model: type[Any], values: dict[str, Any]) -> None:
+        """A new plain row: every column must be given (there are no Python-side defaults)."""
+        table: Table = model.__table__
+        self._raw.append((table, values))
+        self._tables.add(table)
+
+    # -- what the runner does -----------------------------------------------------------------
+
+    def clean(self) -> bool:
+        """Nothing changed since the last cut (a refused command wrote nothing)."""
+        if len(self._raw) != self._raw_cut:
+            return False
+        return all(k not in self._new or k in self._before for k in self._play) and not any(
+            _values(obj) != self._before[k] for k, obj in self._play.items() if k in self._before
+        )
+
+    def cut(self) -> None:
+        """Close the current command: its change-log rows, as one flush would have written them."""
+        rescope = self._cut()
+        self._play.clear()
+        if rescope:  # who may see the rows changed: read them again, through their scope
+            self.flush()
+            self.forget()
+
+    def _cut(self) -> bool:
+        """The change-log rows of what changed since the last cut (the rows stay in play: a
+        flush in the middle of a command, like the ORM's autoflush, splits its log rows). True
+        if a row's visibility field changed (``TrackedEntity.revoke_field``)."""
+        actor = self.session.info.get(ACTOR_KEY)
+        rescope = False
+        for k, obj in self._play.items():
+            now = _values(obj)
+            before = self._before.get(k)
+            tracked = self.tracker.by_model.get(k[0])
+            if before is None:  # added by this command
+                fields = sorted(now)
+                revoke = None
+            else:
+                fields = sorted(f for f, v in now.items() if v != before[f])
+                if not fields:
+                    continue
+                if k not in self._new:
+                    self._dirty.setdefault(k, set()).update(fields)
+                    self._tables.add(obj.__table__)
+                revoke = None
+                if tracked is not None and tracked.revoke_field in fields:
+                    revoke = before[tracked.revoke_field]
+                    rescope = True
+            self._before[k] = now
+            if tracked is not None:
+                version = int(now.get("version") or 0)
+                self._changes.append(change_row(tracked, obj.id, version, UPSERT, fields, actor, revoke))
+        for table, values in self._raw[self._raw_cut :]:
+            tracked = self.tracker.by_table.get(table)
+            if tracked is not None:
+                version = int(values.get("version") or 0)
+                self._changes.append(
+                    change_row(tracked, values["id"], version, UPSERT, sorted(values), actor, None)
+                )
+        self._raw_cut = len(self._raw)
+        if self._changes:
+            self._tables.add(ChangeLog.__table__)  # type: ignore[attr-defined]
+        return rescope
+
+    def flush(self) -> None:
+        """Write everything held, set-based, in the session's transaction."""
+        if self._play or len(self._raw) != self._raw_cut:
+            self._cut()
+        if not self._tables:
+            return
+        session = self.session
+        self.busy = True
+        try:
+            self._write(session)
+        finally:
+            self.busy = False
+
+    def _write(self, session: OrmSession) -> None:
+        lock_change_log(session)  # the first lock of a writing transaction (one lock order)
+        conn = session.connection()
+        inserts: dict[Table, list[dict[str, Any]]] = {}
+        for obj in self._new.values():
+            inserts.setdefault(obj.__table__, []).append(_values(obj))
+        for table, values in self._raw:
+            inserts.setdefault(table, []).append(values)
+        for table in _in_dependency_order(inserts):  # parents before children
+            conn.execute(insert(table), inserts[table])
+        updates: dict[tuple[Table, tuple[str, ...]], list[dict[str, Any]]] = {}
+        for k, fields in self._dirty.items():
+            obj = self._rows[k]
+            names = tuple(sorted(fields))
+            row = {f"v_{f}": getattr(obj, f) for f in names}
+            row["k_id"] = obj.id
+            updates.setdefault((obj.__table__, names), []).append(row)
+        for (table, names), rows in updates.items():
+            stmt = update(table).where(table.c.id == bindparam("k_id"))
+            conn.execute(stmt.values({f: bindparam(f"v_{f}", type_=table.c[f].type) for f in names}), rows)
+        if self._changes:
+            conn.execute(insert(ChangeLog.__table__), self._changes)  # type: ignore[attr-defined]
+        session.info[WRITES_KEY] = session.info.get(WRITES_KEY, 0) + 1
+        self._new.clear()
+        self._raw.clear()
+        self._raw_cut = 0
+        self._dirty.clear()
+        self._changes.clear()
+        self._tables.clear()
+
+    def flush_for(self, statement: Any) -> None:
+        """Flush if ``statement`` reads or writes a table the batch holds writes for."""
+        if self._play or len(self._raw) != self._raw_cut:
+            self.flush()  # mid-command: as the ORM's autoflush would
+            return
+        try:
+            tables = find_tables(statement, include_crud=True, include_joins=True)
+        except Exception:  # a statement it cannot walk: be safe
+            self.flush()
+            return
+        if any(t in self._tables for t in tables):
+            self.flush()
+
+    def forget(self) -> None:
+        """Drop the cached rows (after a flush): the next read goes to the database."""
+        if self._tables:
+            raise RuntimeError("write batch: forget() with writes pending")
+        self._rows.clear()
+        self._before.clear()
+        self._verified.clear()
+        self._locked.clear()
+        self._memo.clear()
+        self._absent.clear()
+        self._hidden.clear()
+        self._play.clear()
+
+    def discard(self) -> None:
+        """Drop everything, written or not (its transaction or SAVEPOINT was rolled back)."""
+        self._tables.clear()
+        self._new.clear()
+        self._raw.clear()
+        self._raw_cut = 0
+        self._dirty.clear()
+        self._changes.clear()
+        self.forget()
+
+    def _forget(self, k: Key) -> None:
+        for store in (self._rows, self._before, self._verified):
+            store.pop(k, None)
+        self._locked.discard(k)
+
+
+def _values(obj: Any) -> dict[str, Any]:
+    return {
+        c.key: copy.copy(v) if isinstance(v := getattr(obj, c.key), list | dict) else v
+        for c in obj.__table__.columns
+    }
+
+
+def _in_dependency_order(tables: Any) -> list[Table]:
+    wanted = set(tables)
+    return [t for t in SQLModel.metadata.sorted_tables if t in wanted]
+
+
+def batch_of(session: OrmSession) -> WriteBatch:
+    """The session's write batch."""
+    return (_TRACKER or _UNTRACKED).batch(session)
+
+
+_UNTRACKED = ChangeTracker([])  # a process that tracks nothing (tests of the bare sync core)
+
+
+def _flush_batch(session: OrmSession, *_: Any) -> None:
+    batch: WriteBatch | None = session.info.get(BATCH_KEY)
+    if batch is not None and batch.pending:
+        batch.flush()
+
+
+def _transaction_over(session: OrmSession) -> None:
+    session.info.pop(_LOCKED, None)
+    batch: WriteBatch | None = session.info.pop(BATCH_KEY, None)
+    if batch is not None:
+        batch.discard()
 
 
 def lock_change_log(session: OrmSession) -> None:
@@ -144,7 +533,3 @@ def _now() -> datetime:
 
 def _all_fields(obj: Any) -> list[str]:
     return sorted(a.key for a in inspect(obj).mapper.column_attrs)
-
-
-def _clear_lock_flag(session: Session) -> None:
-    session.info.pop(_LOCKED, None)

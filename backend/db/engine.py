@@ -16,7 +16,9 @@ foreign keys on. PostgreSQL (psycopg 3) uses one pooled engine for both.
 
 from __future__ import annotations
 
+import contextlib
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -89,6 +91,27 @@ def create_engine(url: str, *, writer: bool = True, null_pool: bool = False) -> 
     return engine
 
 
+class _Turns:
+    """A FIFO lock: threads enter in the order they asked."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._next = 0
+        self._serving = 0
+
+    def __enter__(self) -> None:
+        with self._cond:
+            ticket = self._next
+            self._next += 1
+            while ticket != self._serving:
+                self._cond.wait()
+
+    def __exit__(self, *_: object) -> None:
+        with self._cond:
+            self._serving += 1
+            self._cond.notify_all()
+
+
 class Database:
     """The process's database handles.
 
@@ -109,6 +132,9 @@ class Database:
         else:
             self.read_engine = self.engine
         self.writer: SessionFactory = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
+        self._turn: contextlib.AbstractContextManager[Any] = (
+            _Turns() if self.url.startswith("sqlite") and not null_pool else contextlib.nullcontext()
+        )
         self.reader: SessionFactory = sessionmaker(self.read_engine, class_=Session, expire_on_commit=False)
 
     @property
@@ -117,8 +143,10 @@ class Database:
 
     @contextmanager
     def write_session(self) -> Iterator[Session]:
-        """One transaction: commits on normal exit, rolls back on any exception."""
-        with self.writer() as session, session.begin():
+        """One transaction: commits on normal exit, rolls back on any exception. On SQLite the
+        writers take turns in arrival order (the pool's own queue lets a thread that has just
+        written barge ahead of the ones waiting, so a busy writer could starve the others)."""
+        with self._turn, self.writer() as session, session.begin():
             yield session
 
     @contextmanager

@@ -3,7 +3,9 @@
 A command is a typed input (a pydantic model), the permission it needs, and a handler that
 checks the rules and writes through a synchronous ``Session`` (``backend.db.engine`` says why).
 GraphQL mutations call :func:`execute`; the offline sync replays envelopes through the same
-registry, by name, with plain JSON arguments.
+registry, by name, with plain JSON arguments. Commands marked ``batched`` write through the
+session's write batch (``ctx.batch``, :class:`sync.changes.WriteBatch`): alone, it is flushed when
+the command ends; in a sync push, once for the whole run.
 
 :func:`execute` runs the handler in the caller's transaction and never commits. A GraphQL
 mutation runs one command per transaction, so a :class:`DomainError` rolls all of it back; the
@@ -14,7 +16,7 @@ only itself and the batch moves on.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -26,7 +28,7 @@ from sqlmodel import Session
 from backend.db.types import utcnow
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people.permissions import Actor
-from sync.changes import ACTOR_KEY
+from sync.changes import ACTOR_KEY, WriteBatch, batch_of
 
 if TYPE_CHECKING:
     from backend.domain.signing.keys import SigningKeys
@@ -66,6 +68,11 @@ class CommandContext:
     # the command arrived through syncPush (replayed from a device's outbox)
     via_sync: bool = False
 
+    @property
+    def batch(self) -> WriteBatch:
+        """Where a ``batched`` command reads the rows it changes and writes (sync.changes)."""
+        return batch_of(self.session)
+
     def require_signing(self) -> SigningKeys:
         if self.signing is None:
             raise DomainError(ErrorCode.SIGNING_NOT_CONFIGURED)
@@ -89,6 +96,13 @@ class Command(Generic[In, Out]):
     # Never replayed from an outbox (it needs the password of this request, or a server round
     # trip): syncPush refuses it with COMMAND_ONLINE_ONLY.
     online_only: bool = False
+    # Writes only through ``ctx.batch`` and checks its rules before its first write: a run of
+    # such commands (a sync push) is written set-based, once, and a refusal needs no rollback.
+    batched: bool = False
+    # Given the arguments of every envelope of a run naming this command, reads in one
+    # statement the rows they will load (``WriteBatch.preload``). Only an optimisation: it must
+    # accept any arguments, valid or not.
+    preload: Callable[[CommandContext, Sequence[Mapping[str, Any]]], None] | None = None
 
 
 class CommandRegistry:
@@ -122,6 +136,8 @@ def command(
     permission: str,
     input: type[In],
     online_only: bool = False,
+    batched: bool = False,
+    preload: Callable[[CommandContext, Sequence[Mapping[str, Any]]], None] | None = None,
 ) -> Callable[[Handler[In, Out]], Handler[In, Out]]:
     """Register ``handler`` as the command ``name`` (``<area>.<verb>``)."""
 
@@ -134,6 +150,8 @@ def command(
                 handler=handler,
                 description=(handler.__doc__ or "").strip(),
                 online_only=online_only,
+                batched=batched,
+                preload=preload,
             )
         )
         return handler
@@ -171,9 +189,36 @@ def execute(
         raise DomainError(ErrorCode.PERMISSION_DENIED, params={"permission": cmd.permission})
     inp = parse_input(cmd.input_model, args)
     ctx.session.info[ACTOR_KEY] = ctx.actor.id  # the change log records who
-    result = cmd.handler(ctx, inp)
+    batch = ctx.batch
+    if cmd.batched and batch.deferred:  # one of a run: written when the runner flushes
+        result = cmd.handler(ctx, inp)
+        batch.cut()
+        ctx.session.flush()  # what it wrote through the ORM (a conflict record), if anything
+        return result
+    batch.flush()  # this command reads the database as the run before it left it
+    batch.forget()
+    try:
+        result = cmd.handler(ctx, inp)
+        batch.flush()
+    except BaseException:
+        batch.discard()  # the caller rolls back what was written
+        raise
+    batch.forget()
     ctx.session.flush()  # constraint violations surface here, inside the caller's unit
     return result
+
+
+def prepare_run(ctx: CommandContext, runs: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
+    """Before a run of commands (a sync push): each batched command the actor may run reads the
+    rows its envelopes will load, in one statement per command."""
+    by_name: dict[str, list[Mapping[str, Any]]] = {}
+    for name, args in runs:
+        if isinstance(name, str) and isinstance(args, Mapping):
+            by_name.setdefault(name, []).append(args)
+    for name, args_list in by_name.items():
+        cmd = registry._commands.get(name)
+        if cmd is not None and cmd.batched and cmd.preload is not None and ctx.actor.can(cmd.permission):
+            cmd.preload(ctx, args_list)
 
 
 def load_all_commands() -> CommandRegistry:

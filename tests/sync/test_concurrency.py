@@ -22,7 +22,7 @@ from tests.sync.conftest import env
 from tests.sync.test_pull import _server_state
 
 WRITERS = 4
-SECONDS = 3.0
+PATIENCE = 120.0  # seconds; a bound on a hung run, not a speed requirement
 
 
 def test_incremental_pulls_miss_nothing_under_concurrent_writers(
@@ -54,8 +54,10 @@ def test_incremental_pulls_miss_nothing_under_concurrent_writers(
     for t in threads:
         t.start()
     pulls = 0
-    deadline = time.monotonic() + SECONDS
-    while time.monotonic() < deadline:
+    # pull while the writers write: until both have happened often enough (not for a set time,
+    # which would make the test's meaning depend on the machine's speed)
+    deadline = time.monotonic() + PATIENCE
+    while (sum(writes) <= 20 or pulls <= 5) and time.monotonic() < deadline and not errors:
         state, cursor, _ = pull_all(world.manager, cursor, limit=25, state=state)
         pulls += 1
     stop.set()

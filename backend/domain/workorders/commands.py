@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Annotated, Any
 
@@ -11,14 +12,14 @@ from pydantic import Field, StringConstraints
 from pydantic.alias_generators import to_camel
 from sqlmodel import select
 
-from backend.db.counters import next_value
+from backend.db.counters import ensure_counter, next_value
 from backend.domain.assets.models import Device, Site
 from backend.domain.blobs.access import require_referable
 from backend.domain.commands import CommandContext, CommandInput, command
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people import permissions as p
 from backend.domain.people.models import Role, User
-from backend.domain.scope import replay_of, site_scope
+from backend.domain.scope import replay_of, site_scope, work_order_scope
 from backend.domain.workorders.models import (
     AttachmentKind,
     Priority,
@@ -30,7 +31,6 @@ from backend.domain.workorders.models import (
     WorkOrderStatus,
     WorkOrderType,
 )
-from backend.domain.workorders.queries import load_work_order
 from backend.domain.workorders.rules import Action, check, check_editable
 from sync.conflicts import merge
 
@@ -77,10 +77,59 @@ class ReturnWorkOrder(WorkOrderRef):
 
 
 def _technician(ctx: CommandContext, user_id: uuid.UUID) -> User:
-    user = ctx.session.get(User, user_id)
-    if user is None or user.role is not Role.TECHNICIAN or not user.is_active:
+    def read() -> User | None:
+        user = ctx.session.get(User, user_id)
+        return user if user is not None and user.role is Role.TECHNICIAN and user.is_active else None
+
+    user: User | None = ctx.batch.remember(("technician", user_id), read)
+    if user is None:
         raise DomainError(ErrorCode.WORKORDER_ASSIGNEE_NOT_TECHNICIAN, field="assigneeId")
     return user
+
+
+# Every command here is ``batched``: it reads the work orders it changes through ``ctx.batch``
+# (locked, in the actor's scope), checks its rules, and only then writes, through the batch.
+
+
+def _locked(ctx: CommandContext, work_order_id: uuid.UUID, *, scoped: bool = True) -> WorkOrder:
+    """The work order, locked for this transaction; NOT_FOUND if the actor cannot see it.
+    ``scoped=False``: another area's rule has already decided the actor may act on it."""
+    actor = ctx.actor
+    wo = ctx.batch.load(
+        WorkOrder,
+        work_order_id,
+        (lambda: work_order_scope(actor)) if scoped else None,
+        scope_key=("workOrder", actor.id),
+        for_update=True,
+    )
+    if wo is None:
+        raise DomainError(ErrorCode.NOT_FOUND, field="workOrderId")
+    return wo
+
+
+def _preload(key: str) -> Callable[[CommandContext, Sequence[Mapping[str, Any]]], None]:
+    """Reads the work orders named by argument ``key`` of a run's envelopes, locked, in one go."""
+
+    def preload(ctx: CommandContext, args_list: Sequence[Mapping[str, Any]]) -> None:
+        ids = []
+        for args in args_list:
+            try:
+                ids.append(uuid.UUID(str(args[key])))
+            except (KeyError, ValueError):
+                continue  # the command refuses it when it runs
+        actor = ctx.actor
+        ctx.batch.preload(
+            WorkOrder,
+            ids,
+            lambda: work_order_scope(actor),
+            scope_key=("workOrder", actor.id),
+            for_update=True,
+        )
+
+    return preload
+
+
+_BY_REF = _preload("workOrderId")
 
 
 def _record(
@@ -92,33 +141,32 @@ def _record(
     text: str | None = None,
     changes: list[dict[str, Any]] | None = None,
 ) -> None:
-    ctx.session.add(
-        WorkOrderEvent(
-            work_order_id=wo.id,
-            seq=wo.version,
-            at=ctx.now,
-            actor_id=ctx.actor.id,
-            kind=kind,
-            from_status=from_status,
-            to_status=wo.status if from_status is not None else None,
-            text=text or None,
-            changes=changes,
-        )
+    ctx.batch.insert(
+        WorkOrderEvent,
+        {
+            "id": uuid.uuid4(),
+            "work_order_id": wo.id,
+            "seq": wo.version,
+            "at": ctx.now,
+            "actor_id": ctx.actor.id,
+            "kind": kind,
+            "from_status": from_status,
+            "to_status": wo.status if from_status is not None else None,
+            "text": text or None,
+            "changes": changes,
+        },
     )
 
 
 def _touch(ctx: CommandContext, wo: WorkOrder) -> None:
     wo.version += 1
     wo.updated_at = ctx.now
-    ctx.session.add(wo)
 
 
 def record_note(ctx: CommandContext, work_order_id: uuid.UUID, text: str) -> WorkOrder:
     """A line on the timeline written by another area's rule (a survey's minutes were sealed…):
     the rule that calls it has already decided the actor may act."""
-    wo = ctx.session.get(WorkOrder, work_order_id, with_for_update=True)
-    if wo is None:
-        raise DomainError(ErrorCode.NOT_FOUND, field="workOrderId")
+    wo = _locked(ctx, work_order_id, scoped=False)
     _touch(ctx, wo)
     _record(ctx, wo, WorkOrderEventKind.NOTE, text=text)
     return wo
@@ -127,7 +175,7 @@ def record_note(ctx: CommandContext, work_order_id: uuid.UUID, text: str) -> Wor
 def _transition(
     ctx: CommandContext, work_order_id: uuid.UUID, action: Action, text: str | None = None
 ) -> WorkOrder:
-    wo = load_work_order(ctx.session, ctx.actor, work_order_id, for_update=True)
+    wo = _locked(ctx, work_order_id)
     tr = check(action, wo, ctx.actor)
     before = wo.status
     if tr.target is not None:
@@ -137,15 +185,29 @@ def _transition(
     return wo
 
 
-@command("workorder.create", permission=p.WORKORDERS_CREATE, input=CreateWorkOrder)
+@command(
+    "workorder.create",
+    permission=p.WORKORDERS_CREATE,
+    input=CreateWorkOrder,
+    batched=True,
+    preload=_preload("id"),
+)
 def create_work_order(ctx: CommandContext, inp: CreateWorkOrder) -> WorkOrder:
     """Open a work order on a site, optionally for some of its devices and assigned at once."""
-    if inp.id is not None:
-        existing = ctx.session.get(WorkOrder, inp.id)
-        if existing is not None:
-            return load_work_order(ctx.session, ctx.actor, existing.id)
-    site = (ctx.session.exec(select(Site).where(Site.id == inp.site_id, site_scope(ctx.actor)))).first()
-    if site is None:
+    actor = ctx.actor
+    if inp.id is not None and ctx.batch.load(WorkOrder, inp.id) is not None:
+        existing = ctx.batch.load(
+            WorkOrder, inp.id, lambda: work_order_scope(actor), scope_key=("workOrder", actor.id)
+        )
+        if existing is None:
+            raise DomainError(ErrorCode.NOT_FOUND, field="workOrderId")
+        return existing
+    actor = ctx.actor
+    site_id: uuid.UUID | None = ctx.batch.remember(
+        ("site", inp.site_id, actor.id),
+        lambda: ctx.session.exec(select(Site.id).where(Site.id == inp.site_id, site_scope(actor))).first(),
+    )
+    if site_id is None:
         raise DomainError(ErrorCode.NOT_FOUND, field="siteId")
     device_ids = list(dict.fromkeys(inp.device_ids))
     if device_ids:
@@ -153,14 +215,16 @@ def create_work_order(ctx: CommandContext, inp: CreateWorkOrder) -> WorkOrder:
             ctx.session.exec(
                 select(Device.id).where(
                     Device.id.in_(device_ids),  # type: ignore[attr-defined]
-                    Device.site_id == site.id,
+                    Device.site_id == site_id,
                 )
             )
         ).all()
         if len(found) != len(device_ids):
             raise DomainError(ErrorCode.WORKORDER_DEVICE_NOT_ON_SITE, field="deviceIds")
     assignee = _technician(ctx, inp.assignee_id) if inp.assignee_id else None
-    seq = next_value(ctx.session, f"workorder:{ctx.now.year}")
+    counter = f"workorder:{ctx.now.year}"
+    ctx.batch.remember(("counter", counter), lambda: ensure_counter(ctx.session, counter))
+    seq = next_value(ctx.session, counter, ensured=True)
     wo = WorkOrder(
         id=inp.id or uuid.uuid4(),
         number=f"IE-{ctx.now.year}-{seq:06d}",
@@ -169,17 +233,16 @@ def create_work_order(ctx: CommandContext, inp: CreateWorkOrder) -> WorkOrder:
         title=inp.title,
         description=inp.description,
         priority=inp.priority,
-        site_id=site.id,
+        site_id=site_id,
         assignee_id=assignee.id if assignee else None,
         created_by_id=ctx.actor.id,
         due_on=inp.due_on,
         created_at=ctx.now,
         updated_at=ctx.now,
     )
-    ctx.session.add(wo)
-    ctx.session.flush()
+    ctx.batch.add(wo)
     for device_id in device_ids:
-        ctx.session.add(WorkOrderDevice(work_order_id=wo.id, device_id=device_id))
+        ctx.batch.insert(WorkOrderDevice, {"work_order_id": wo.id, "device_id": device_id})
     _record(ctx, wo, WorkOrderEventKind.CREATED)
     if assignee:
         wo.version += 1
@@ -193,7 +256,9 @@ def create_work_order(ctx: CommandContext, inp: CreateWorkOrder) -> WorkOrder:
     return wo
 
 
-@command("workorder.assign", permission=p.WORKORDERS_ASSIGN, input=AssignWorkOrder)
+@command(
+    "workorder.assign", permission=p.WORKORDERS_ASSIGN, input=AssignWorkOrder, batched=True, preload=_BY_REF
+)
 def assign_work_order(ctx: CommandContext, inp: AssignWorkOrder) -> WorkOrder:
     """Give the work order to a technician (or to another one)."""
     assignee = _technician(ctx, inp.assignee_id)
@@ -202,19 +267,21 @@ def assign_work_order(ctx: CommandContext, inp: AssignWorkOrder) -> WorkOrder:
     return wo
 
 
-@command("workorder.start", permission=p.WORKORDERS_WORK, input=WorkOrderRef)
+@command("workorder.start", permission=p.WORKORDERS_WORK, input=WorkOrderRef, batched=True, preload=_BY_REF)
 def start_work_order(ctx: CommandContext, inp: WorkOrderRef) -> WorkOrder:
     """The assigned technician starts (or, after a return, resumes) the work."""
     return _transition(ctx, inp.work_order_id, Action.START)
 
 
-@command("workorder.addNote", permission=p.WORKORDERS_NOTE, input=AddNote)
+@command("workorder.addNote", permission=p.WORKORDERS_NOTE, input=AddNote, batched=True, preload=_BY_REF)
 def add_note(ctx: CommandContext, inp: AddNote) -> WorkOrder:
     """Add a note to the work order's timeline."""
     return _transition(ctx, inp.work_order_id, Action.ADD_NOTE, text=inp.text)
 
 
-@command("workorder.submit", permission=p.WORKORDERS_WORK, input=SubmitWorkOrder)
+@command(
+    "workorder.submit", permission=p.WORKORDERS_WORK, input=SubmitWorkOrder, batched=True, preload=_BY_REF
+)
 def submit_work_order(ctx: CommandContext, inp: SubmitWorkOrder) -> WorkOrder:
     """Send finished work for a manager's review."""
     wo = _transition(ctx, inp.work_order_id, Action.SUBMIT, text=inp.summary)
@@ -222,7 +289,13 @@ def submit_work_order(ctx: CommandContext, inp: SubmitWorkOrder) -> WorkOrder:
     return wo
 
 
-@command("workorder.approve", permission=p.WORKORDERS_APPROVE, input=ApproveWorkOrder)
+@command(
+    "workorder.approve",
+    permission=p.WORKORDERS_APPROVE,
+    input=ApproveWorkOrder,
+    batched=True,
+    preload=_BY_REF,
+)
 def approve_work_order(ctx: CommandContext, inp: ApproveWorkOrder) -> WorkOrder:
     """A manager accepts the submitted work."""
     wo = _transition(ctx, inp.work_order_id, Action.APPROVE, text=inp.comment)
@@ -230,7 +303,9 @@ def approve_work_order(ctx: CommandContext, inp: ApproveWorkOrder) -> WorkOrder:
     return wo
 
 
-@command("workorder.return", permission=p.WORKORDERS_APPROVE, input=ReturnWorkOrder)
+@command(
+    "workorder.return", permission=p.WORKORDERS_APPROVE, input=ReturnWorkOrder, batched=True, preload=_BY_REF
+)
 def return_work_order(ctx: CommandContext, inp: ReturnWorkOrder) -> WorkOrder:
     """A manager sends the work back to the technician, saying why."""
     if not inp.reason:
@@ -240,7 +315,7 @@ def return_work_order(ctx: CommandContext, inp: ReturnWorkOrder) -> WorkOrder:
     return wo
 
 
-@command("workorder.close", permission=p.WORKORDERS_CLOSE, input=WorkOrderRef)
+@command("workorder.close", permission=p.WORKORDERS_CLOSE, input=WorkOrderRef, batched=True, preload=_BY_REF)
 def close_work_order(ctx: CommandContext, inp: WorkOrderRef) -> WorkOrder:
     """Close approved work; nothing changes on it afterwards."""
     return _transition(ctx, inp.work_order_id, Action.CLOSE)
@@ -267,7 +342,9 @@ def _wire(value: Any) -> Any:
     return value
 
 
-@command("workorder.update", permission=p.WORKORDERS_EDIT, input=UpdateWorkOrder)
+@command(
+    "workorder.update", permission=p.WORKORDERS_EDIT, input=UpdateWorkOrder, batched=True, preload=_BY_REF
+)
 def update_work_order(ctx: CommandContext, inp: UpdateWorkOrder) -> WorkOrder:
     """Change the title, description, priority or due date. A field someone else changed since
     the version the edit started from keeps their value and becomes a conflict to resolve.
@@ -278,7 +355,7 @@ def update_work_order(ctx: CommandContext, inp: UpdateWorkOrder) -> WorkOrder:
     (the review judges what was submitted; a manager who wants a change returns the order with a
     reason, which makes it editable again). The timeline line keeps each field's old and new
     value."""
-    wo = load_work_order(ctx.session, ctx.actor, inp.work_order_id, for_update=True)
+    wo = _locked(ctx, inp.work_order_id)
     check_editable(wo)
     edits = inp.model_dump(exclude={"work_order_id"}, exclude_none=True)
     before = {name: getattr(wo, name) for name in edits}
@@ -313,14 +390,16 @@ class AttachToWorkOrder(WorkOrderRef):
     caption: Annotated[str, StringConstraints(max_length=500)] = ""
 
 
-@command("workorder.attach", permission=p.WORKORDERS_NOTE, input=AttachToWorkOrder)
+@command(
+    "workorder.attach", permission=p.WORKORDERS_NOTE, input=AttachToWorkOrder, batched=True, preload=_BY_REF
+)
 def attach(ctx: CommandContext, inp: AttachToWorkOrder) -> WorkOrderAttachment:
     """Attach a photo or document (by content hash; the upload may still be running). Like the
     fields, attachments freeze at submission (WORKORDER_FROZEN) until the order is returned."""
     existing = replay_of(ctx.session, WorkOrderAttachment, inp.id, ctx.actor, "workOrderAttachment")
     if existing is not None:
         return existing
-    wo = load_work_order(ctx.session, ctx.actor, inp.work_order_id, for_update=True)
+    wo = _locked(ctx, inp.work_order_id)
     check(Action.ADD_NOTE, wo, ctx.actor)  # who may attach: as for notes
     check_editable(wo)  # what was submitted is reviewed as it was: no photos added afterwards
     require_referable(ctx.session, ctx.actor, [inp.blob_sha256], field="blobSha256")
@@ -334,6 +413,6 @@ def attach(ctx: CommandContext, inp: AttachToWorkOrder) -> WorkOrderAttachment:
         created_by_id=ctx.actor.id,
         created_at=ctx.now,
     )
-    ctx.session.add(attachment)
+    ctx.batch.add(attachment)
     _touch(ctx, wo)
     return attachment
