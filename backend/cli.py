@@ -104,8 +104,22 @@ def cmd_blob_sweep(settings: Settings) -> None:
 
 
 def cmd_serve(settings: Settings) -> None:
+    import gc
+
     import uvicorn
 
+    import backend.app  # noqa: F401 - imported before the freeze below
+    from backend.domain.commands import load_all_commands
+
+    load_all_commands()
+    # The garbage collector: what is loaded by now (modules, schema, command registry) lives as
+    # long as the process, so it is left out of every later collection; and the youngest
+    # generation is collected every 50,000 allocations instead of 700 — a sync batch allocates
+    # hundreds of thousands of short-lived objects, and collecting them so often was ~12 % of a
+    # busy server's time. Reference counting frees almost all of them anyway.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
     print(f"Saha is at {settings.effective_public_url}/", flush=True)
     uvicorn.run(
         "backend.app:create_app",
