@@ -77,6 +77,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "SAHA_PUBLIC_URL": base,
         # the virtual ONVIF camera listens on loopback, which production refuses to connect to
         "SAHA_ONVIF_ALLOW_LOOPBACK": "1",
+        # every test signs in from the same address, dozens a minute when the suite runs fast:
+        # the per-address limit (tested in tests/integration/test_auth.py) would refuse some
+        "SAHA_ANONYMOUS_RATE_PER_MINUTE": "100000",
     }
     os.environ["SAHA_E2E_DATA_DIR"] = str(data_dir)  # for tests that stage lab-only rows
     env.pop("TEST_DATABASE_URL", None)  # e2e always runs on SQLite
@@ -204,4 +207,5 @@ def api_token(base: str, username: str) -> str:
         " ... on SessionSuccess { session { accessToken } } ... on OperationError { code message } } }",
         {"u": username, "p": DEMO_PASSWORD},
     )
+    assert "session" in data["signIn"], data["signIn"]  # the refusal's code, if it was refused
     return str(data["signIn"]["session"]["accessToken"])
