@@ -97,7 +97,7 @@ def _converter(column: Any) -> Callable[[Any], Any] | None:
         kind = kind.impl_instance
     try:
         python_type = kind.python_type
-    except NotImplementedError:  # a type that does not say (none today): decide per value
+    except NotImplementedError:  # a type that does not declare its Python type: per value
         return _value
     if python_type in (str, int, bool, float):
         return None

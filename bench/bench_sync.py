@@ -22,6 +22,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -110,38 +111,39 @@ def push_all(db: Database, user: User, client: str, envelopes: list[Envelope]) -
     return time.perf_counter() - started
 
 
+def outbox(client: str, name: str, args: list[dict[str, Any]]) -> list[Envelope]:
+    """One phone's queue: the command ``name`` once per ``args``, seq 1, 2, …"""
+    return [
+        Envelope(client_id=client, seq=i, mutation_id=f"{client}-{i}", name=name, args=a)
+        for i, a in enumerate(args, start=1)
+    ]
+
+
 def bench_commands(
     db: Database, tech: User, manager: User, site_id: uuid.UUID, n: int, raw_rate: float
 ) -> None:
     """The other two kinds of the aim: creates (a manager's phone) and edits (the technician's)."""
-    creates = [
-        Envelope(
-            client_id="bench-create",
-            seq=i + 1,
-            mutation_id=f"c{i + 1}",
-            name="workorder.create",
-            args={
+    creates = outbox(
+        "bench-create",
+        "workorder.create",
+        [
+            {
                 "id": str(uuid.uuid4()),
                 "type": "MAINTENANCE",
                 "title": f"Bakım {i}",
                 "siteId": str(site_id),
                 "assigneeId": str(tech.id),
-            },
-        )
-        for i in range(n)
-    ]
+            }
+            for i in range(n)
+        ],
+    )
     create_s = push_all(db, manager, "bench-create", creates)
     ids = [e.args["id"] for e in creates]
-    edits = [
-        Envelope(
-            client_id="bench-edit",
-            seq=i + 1,
-            mutation_id=f"e{i + 1}",
-            name="workorder.update",
-            args={"workOrderId": ids[i % len(ids)], "title": f"Başlık {i}", "priority": "HIGH"},
-        )
-        for i in range(n)
-    ]
+    edits = outbox(
+        "bench-edit",
+        "workorder.update",
+        [{"workOrderId": ids[i % len(ids)], "title": f"Başlık {i}", "priority": "HIGH"} for i in range(n)],
+    )
     edit_s = push_all(db, tech, "bench-edit", edits)
     for label, what, seconds in (
         ("create", f"{n} work orders (created assigned)", create_s),
@@ -154,16 +156,11 @@ def bench_commands(
 
 
 def bench_push(db: Database, path: Path, tech: User, orders: list[uuid.UUID], n: int) -> float:
-    envelopes = [
-        Envelope(
-            client_id="bench",
-            seq=i + 1,
-            mutation_id=f"m{i + 1}",
-            name="workorder.addNote",
-            args={"workOrderId": str(orders[i % len(orders)]), "text": f"not {i}"},
-        )
-        for i in range(n)
-    ]
+    envelopes = outbox(
+        "bench",
+        "workorder.addNote",
+        [{"workOrderId": str(orders[i % len(orders)]), "text": f"not {i}"} for i in range(n)],
+    )
 
     push_s = push_all(db, tech, "bench", envelopes)
     events, changes = count(path, "work_order_events"), count(path, "sync_changes")

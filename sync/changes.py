@@ -219,7 +219,12 @@ class WriteBatch:
 
     @property
     def pending(self) -> bool:
-        return bool(self._tables or self._play or self._raw)
+        return bool(self._tables or self._play)
+
+    @property
+    def _uncut(self) -> bool:
+        """A command is under way: rows in play, or plain rows without their change-log rows."""
+        return bool(self._play) or len(self._raw) != self._raw_cut
 
     # -- what a command does ------------------------------------------------------------------
 
@@ -257,12 +262,7 @@ class WriteBatch:
                 obj = self.session.execute(stmt).scalars().first()
                 if obj is None:
                     return None
-                self.session.expunge(obj)
-                self._rows[k] = obj
-                self._before[k] = _values(obj)
-                self._verified[k] = {scope_key} if scope is not None else set()
-                if for_update:
-                    self._locked.add(k)
+                self._adopt(k, obj, {scope_key} if scope is not None else set(), locked=for_update)
             elif k not in self._new and (
                 relock or (scope is not None and scope_key not in self._verified.get(k, ()))
             ):
@@ -309,15 +309,19 @@ class WriteBatch:
         for obj, seen in rows:
             k: Key = (model, obj.id)
             found.add(obj.id)
-            self.session.expunge(obj)
-            self._rows[k] = obj
-            self._before[k] = _values(obj)
-            self._verified[k] = {scope_key} if scope is not None and seen else set()
+            self._adopt(k, obj, {scope_key} if scope is not None and seen else set(), locked=for_update)
             if scope is not None and not seen:
                 self._hidden.add((k, scope_key))
-            if for_update:
-                self._locked.add(k)
         self._absent.update((model, key) for key in wanted if key not in found)
+
+    def _adopt(self, k: Key, obj: Any, verified: set[Hashable], *, locked: bool) -> None:
+        """Hold a row just read: detached from the session, its values kept for comparison."""
+        self.session.expunge(obj)
+        self._rows[k] = obj
+        self._before[k] = _values(obj)
+        self._verified[k] = verified
+        if locked:
+            self._locked.add(k)
 
     def remember(self, key: Hashable, read: Callable[[], Any]) -> Any:
         """``read()``, once per run: for reads the run's own writes cannot make untrue (a site the
@@ -402,7 +406,7 @@ class WriteBatch:
 
     def flush(self) -> None:
         """Write everything held, set-based, in the session's transaction."""
-        if self._play or len(self._raw) != self._raw_cut:
+        if self._uncut:
             self._cut()
         if not self._tables:
             return
@@ -436,16 +440,11 @@ class WriteBatch:
         if self._changes:
             conn.execute(insert(ChangeLog.__table__), self._changes)  # type: ignore[attr-defined]
         session.info[WRITES_KEY] = session.info.get(WRITES_KEY, 0) + 1
-        self._new.clear()
-        self._raw.clear()
-        self._raw_cut = 0
-        self._dirty.clear()
-        self._changes.clear()
-        self._tables.clear()
+        self._clear_writes()
 
     def flush_for(self, statement: Any) -> None:
         """Flush if ``statement`` reads or writes a table the batch holds writes for."""
-        if self._play or len(self._raw) != self._raw_cut:
+        if self._uncut:
             self.flush()  # mid-command: as the ORM's autoflush would
             return
         try:
@@ -471,13 +470,16 @@ class WriteBatch:
 
     def discard(self) -> None:
         """Drop everything, written or not (its transaction or SAVEPOINT was rolled back)."""
-        self._tables.clear()
+        self._clear_writes()
+        self.forget()
+
+    def _clear_writes(self) -> None:
         self._new.clear()
         self._raw.clear()
         self._raw_cut = 0
         self._dirty.clear()
         self._changes.clear()
-        self.forget()
+        self._tables.clear()
 
     def _forget(self, k: Key) -> None:
         for store in (self._rows, self._before, self._verified):

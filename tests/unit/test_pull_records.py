@@ -19,9 +19,9 @@ def _sample(column: Any) -> Any:
     impl = getattr(kind, "impl_instance", kind)
     try:
         python_type = impl.python_type
-    except NotImplementedError:
+    except NotImplementedError:  # no declared Python type
         python_type = object
-    if python_type is object:  # JSON
+    if python_type is object:  # a column of any JSON value (Conflict's values), or undeclared
         return {"nested": [1, "a", None]}
     if issubclass(python_type, enum.Enum):
         return next(iter(python_type))

@@ -19,6 +19,7 @@ from backend.domain.commands import CommandContext, CommandInput, command
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people import permissions as p
 from backend.domain.people.models import Role, User
+from backend.domain.people.permissions import Actor
 from backend.domain.scope import replay_of, site_scope, work_order_scope
 from backend.domain.workorders.models import (
     AttachmentKind,
@@ -91,17 +92,16 @@ def _technician(ctx: CommandContext, user_id: uuid.UUID) -> User:
 # (locked, in the actor's scope), checks its rules, and only then writes, through the batch.
 
 
+def _visible_to(actor: Actor) -> dict[str, Any]:
+    """The actor's work-order scope as the batch takes it: the condition, and its cache key."""
+    return {"scope": lambda: work_order_scope(actor), "scope_key": ("workOrder", actor.id)}
+
+
 def _locked(ctx: CommandContext, work_order_id: uuid.UUID, *, scoped: bool = True) -> WorkOrder:
     """The work order, locked for this transaction; NOT_FOUND if the actor cannot see it.
     ``scoped=False``: another area's rule has already decided the actor may act on it."""
-    actor = ctx.actor
-    wo = ctx.batch.load(
-        WorkOrder,
-        work_order_id,
-        (lambda: work_order_scope(actor)) if scoped else None,
-        scope_key=("workOrder", actor.id),
-        for_update=True,
-    )
+    scope = _visible_to(ctx.actor) if scoped else {}
+    wo = ctx.batch.load(WorkOrder, work_order_id, **scope, for_update=True)
     if wo is None:
         raise DomainError(ErrorCode.NOT_FOUND, field="workOrderId")
     return wo
@@ -117,14 +117,7 @@ def _preload(key: str) -> Callable[[CommandContext, Sequence[Mapping[str, Any]]]
                 ids.append(uuid.UUID(str(args[key])))
             except (KeyError, ValueError):
                 continue  # the command refuses it when it runs
-        actor = ctx.actor
-        ctx.batch.preload(
-            WorkOrder,
-            ids,
-            lambda: work_order_scope(actor),
-            scope_key=("workOrder", actor.id),
-            for_update=True,
-        )
+        ctx.batch.preload(WorkOrder, ids, **_visible_to(ctx.actor), for_update=True)
 
     return preload
 
@@ -194,11 +187,8 @@ def _transition(
 )
 def create_work_order(ctx: CommandContext, inp: CreateWorkOrder) -> WorkOrder:
     """Open a work order on a site, optionally for some of its devices and assigned at once."""
-    actor = ctx.actor
     if inp.id is not None and ctx.batch.load(WorkOrder, inp.id) is not None:
-        existing = ctx.batch.load(
-            WorkOrder, inp.id, lambda: work_order_scope(actor), scope_key=("workOrder", actor.id)
-        )
+        existing = ctx.batch.load(WorkOrder, inp.id, **_visible_to(ctx.actor))
         if existing is None:
             raise DomainError(ErrorCode.NOT_FOUND, field="workOrderId")
         return existing
