@@ -179,3 +179,27 @@ def test_a_refused_envelope_in_a_batch_is_not_rolled_back_and_others_still_apply
             .order_by(col(WorkOrderEvent.seq))
         ).all()
     assert texts == ["not 0", "not 1", "not 3", "not 4", "not 5"]
+
+
+def test_a_run_of_creates_takes_its_numbers_in_one_block_and_leaves_no_gap(
+    db: Database, world: World, push: Push
+) -> None:
+    # given: creates, some refused before they take a number (unknown site), the last one too
+    def create(site: uuid.UUID) -> dict[str, Any]:
+        return {"id": str(uuid.uuid4()), "type": "FAULT", "title": "Arıza", "siteId": str(site)}
+
+    north, nowhere = world.site_north.id, uuid.uuid4()
+    sites = [north, north, nowhere, north, nowhere, north, nowhere]
+    first = make_work_order(db, world.manager, world.site_north)
+    # when: pushed in one batch, then one more created online
+    result = push(
+        world.manager, "tel", [env("tel", i + 1, "workorder.create", create(s)) for i, s in enumerate(sites)]
+    )
+    after = make_work_order(db, world.manager, world.site_north)
+    # then: the applied creates numbered right after the one before, the online one right after
+    assert [r.code for r in result.replies] == [None, None, "NOT_FOUND", None, "NOT_FOUND", None, "NOT_FOUND"]
+    year = first.number.split("-")[1]
+    start = int(first.number.rsplit("-", 1)[1])
+    numbers = [reload(db, WorkOrder, uuid.UUID(r.result["id"])).number for r in result.replies if r.result]
+    assert numbers == [f"IE-{year}-{start + i:06d}" for i in (1, 2, 3, 4)]
+    assert after.number == f"IE-{year}-{start + 5:06d}"

@@ -12,7 +12,7 @@ from pydantic import Field, StringConstraints
 from pydantic.alias_generators import to_camel
 from sqlmodel import select
 
-from backend.db.counters import ensure_counter, next_value
+from backend.db.counters import ensure_counter, take_number, want_numbers
 from backend.domain.assets.models import Device, Site
 from backend.domain.blobs.access import require_referable
 from backend.domain.commands import CommandContext, CommandInput, command
@@ -178,12 +178,23 @@ def _transition(
     return wo
 
 
+def _counter(ctx: CommandContext) -> str:
+    return f"workorder:{ctx.now.year}"
+
+
+def _preload_creates(ctx: CommandContext, args_list: Sequence[Mapping[str, Any]]) -> None:
+    """A run's creates: the ids they name (a replayed create finds its row), and their numbers
+    reserved in one go."""
+    _preload("id")(ctx, args_list)
+    want_numbers(ctx.batch, _counter(ctx), len(args_list))
+
+
 @command(
     "workorder.create",
     permission=p.WORKORDERS_CREATE,
     input=CreateWorkOrder,
     batched=True,
-    preload=_preload("id"),
+    preload=_preload_creates,
 )
 def create_work_order(ctx: CommandContext, inp: CreateWorkOrder) -> WorkOrder:
     """Open a work order on a site, optionally for some of its devices and assigned at once."""
@@ -212,25 +223,27 @@ def create_work_order(ctx: CommandContext, inp: CreateWorkOrder) -> WorkOrder:
         if len(found) != len(device_ids):
             raise DomainError(ErrorCode.WORKORDER_DEVICE_NOT_ON_SITE, field="deviceIds")
     assignee = _technician(ctx, inp.assignee_id) if inp.assignee_id else None
-    counter = f"workorder:{ctx.now.year}"
+    counter = _counter(ctx)
     ctx.batch.remember(("counter", counter), lambda: ensure_counter(ctx.session, counter))
-    seq = next_value(ctx.session, counter, ensured=True)
-    wo = WorkOrder(
-        id=inp.id or uuid.uuid4(),
-        number=f"IE-{ctx.now.year}-{seq:06d}",
-        type=inp.type,
-        status=WorkOrderStatus.ASSIGNED if assignee else WorkOrderStatus.DRAFT,
-        title=inp.title,
-        description=inp.description,
-        priority=inp.priority,
-        site_id=site_id,
-        assignee_id=assignee.id if assignee else None,
-        created_by_id=ctx.actor.id,
-        due_on=inp.due_on,
-        created_at=ctx.now,
-        updated_at=ctx.now,
+    seq = take_number(ctx.session, ctx.batch, counter)
+    wo = ctx.batch.new(
+        WorkOrder,
+        {
+            "id": inp.id or uuid.uuid4(),
+            "number": f"IE-{ctx.now.year}-{seq:06d}",
+            "type": inp.type,
+            "status": WorkOrderStatus.ASSIGNED if assignee else WorkOrderStatus.DRAFT,
+            "title": inp.title,
+            "description": inp.description,
+            "priority": inp.priority,
+            "site_id": site_id,
+            "assignee_id": assignee.id if assignee else None,
+            "created_by_id": ctx.actor.id,
+            "due_on": inp.due_on,
+            "created_at": ctx.now,
+            "updated_at": ctx.now,
+        },
     )
-    ctx.batch.add(wo)
     for device_id in device_ids:
         ctx.batch.insert(WorkOrderDevice, {"work_order_id": wo.id, "device_id": device_id})
     _record(ctx, wo, WorkOrderEventKind.CREATED)
