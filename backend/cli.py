@@ -103,23 +103,27 @@ def cmd_blob_sweep(settings: Settings) -> None:
     print(f"removed {done.uploads} expired uploads, {done.blobs} unused files ({done.freed_bytes} bytes)")
 
 
-def cmd_serve(settings: Settings) -> None:
+def tune_gc() -> None:
+    """The garbage collector, once the process has loaded what it keeps (modules, schema,
+    command registry): that is left out of every later collection, and the youngest generation
+    is collected every 50,000 allocations instead of 700 — a sync batch allocates hundreds of
+    thousands of short-lived objects, and collecting them so often was ~12 % of a busy server's
+    time. Reference counting frees almost all of them anyway."""
     import gc
 
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
+def cmd_serve(settings: Settings) -> None:
     import uvicorn
 
     import backend.app  # noqa: F401 - imported before the freeze below
     from backend.domain.commands import load_all_commands
 
     load_all_commands()
-    # The garbage collector: what is loaded by now (modules, schema, command registry) lives as
-    # long as the process, so it is left out of every later collection; and the youngest
-    # generation is collected every 50,000 allocations instead of 700 — a sync batch allocates
-    # hundreds of thousands of short-lived objects, and collecting them so often was ~12 % of a
-    # busy server's time. Reference counting frees almost all of them anyway.
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
+    tune_gc()
     print(f"Saha is at {settings.effective_public_url}/", flush=True)
     uvicorn.run(
         "backend.app:create_app",

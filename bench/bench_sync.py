@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlmodel import select  # noqa: E402
 
+from backend.cli import tune_gc  # noqa: E402
 from backend.db.engine import Database  # noqa: E402
 from backend.db.migrate import upgrade  # noqa: E402
 from backend.domain.assets.models import RecordingLocation, Site, SiteKind  # noqa: E402
@@ -262,6 +263,7 @@ def bench_pull(db: Database, path: Path, manager: User, m: int) -> None:
 
 def main(n: int, m: int) -> None:
     load_all_commands()
+    tune_gc()  # as the server does
     path = Path(tempfile.mkdtemp(prefix="saha-bench-")) / "bench.db"
     upgrade(f"sqlite:///{path}")
     db = Database(f"sqlite:///{path}")

@@ -12,8 +12,13 @@ import enum
 class Choice(enum.StrEnum):
     @classmethod
     def _missing_(cls, value: object) -> Choice | None:
-        if isinstance(value, str):
+        if not isinstance(value, str):
+            return None
+        spellings: dict[str, Choice] | None = cls.__dict__.get("_spellings_")
+        if spellings is None:  # built on first use: one lookup, not a walk over the members
+            spellings = {}
             for member in cls:
-                if value in (member.value, member.name) or value.lower() == member.value:
-                    return member
-        return None
+                spellings.setdefault(member.name, member)
+                spellings.setdefault(member.value, member)
+            type.__setattr__(cls, "_spellings_", spellings)
+        return spellings.get(value) or spellings.get(value.lower())

@@ -92,10 +92,11 @@ class WorkOrderEvent(SQLModel, table=True):
     """
 
     __tablename__ = "work_order_events"
+    # (work_order_id, seq) is also the index of every lookup by work order
     __table_args__ = (sa.UniqueConstraint("work_order_id", "seq"),)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    work_order_id: uuid.UUID = Field(foreign_key="work_orders.id", index=True, ondelete="CASCADE")
+    work_order_id: uuid.UUID = Field(foreign_key="work_orders.id", ondelete="CASCADE")
     seq: int
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     actor_id: uuid.UUID | None = Field(default=None, foreign_key="users.id")
