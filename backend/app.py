@@ -308,6 +308,14 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             except (msgspec.MsgspecError, RecursionError):
                 return json.loads(data)
 
+        def encode_json(self, data: object) -> bytes:
+            # a 500-reply push or a 2,000-record page: msgspec writes it ~5x faster than the json
+            # module (UTF-8 as is, not \u-escaped: Turkish text is also smaller on the wire)
+            try:
+                return msgspec.json.encode(data)
+            except (TypeError, msgspec.MsgspecError):  # a value only the json module knows how to write
+                return json.dumps(data, separators=(",", ":")).encode()
+
     cors = (
         CORSConfig(allow_origins=settings.allowed_origins, expose_headers=TUS_EXPOSE_HEADERS)
         if settings.allowed_origins
