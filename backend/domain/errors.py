@@ -484,6 +484,33 @@ MESSAGES: dict[ErrorCode, dict[Lang, str]] = {
 }
 
 
+# The HTTP status of a refusal where the transport speaks HTTP statuses (uploads, files,
+# verification); GraphQL answers refusals in its body. Codes not listed here: 400.
+HTTP_STATUS: dict[ErrorCode, int] = {
+    ErrorCode.AUTH_REQUIRED: 401,
+    ErrorCode.AUTH_SESSION_EXPIRED: 401,
+    ErrorCode.PERMISSION_DENIED: 403,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.UPLOAD_NOT_FOUND: 404,
+    ErrorCode.UPLOAD_OFFSET_MISMATCH: 409,
+    ErrorCode.UPLOAD_BUSY: 423,
+    ErrorCode.BLOB_TOO_LARGE: 413,
+    ErrorCode.UPLOAD_QUOTA_EXCEEDED: 413,
+    ErrorCode.IMAGE_TOO_LARGE: 422,
+    ErrorCode.LIMIT_EXCEEDED: 413,
+    ErrorCode.BLOB_TYPE_NOT_ALLOWED: 415,
+    ErrorCode.BLOB_CHECKSUM_MISMATCH: 460,  # tus checksum extension's "Checksum Mismatch"
+    ErrorCode.MINUTES_NOT_SEALED: 409,
+    ErrorCode.MINUTES_BLOBS_PENDING: 409,
+    ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.INTERNAL: 500,
+}
+
+
+def http_status(code: ErrorCode) -> int:
+    return HTTP_STATUS.get(code, 400)
+
+
 def render(code: ErrorCode, lang: Lang = "tr", **params: Any) -> str:
     templates = MESSAGES[code]
     template = templates.get(lang) or templates["tr"]

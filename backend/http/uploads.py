@@ -30,7 +30,7 @@ from litestar.response import Stream
 
 from backend.config import Settings
 from backend.db.engine import Database
-from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.errors import DomainError, ErrorCode, http_status
 from backend.domain.people.auth import actor_from_token
 from backend.domain.people.permissions import Actor
 from backend.graphql.context import pick_lang
@@ -55,24 +55,6 @@ TUS_EXPOSE_HEADERS = [
     "Upload-Expires",
 ]
 BLOB_CACHE = "private, max-age=31536000, immutable"
-
-STATUS = {
-    ErrorCode.AUTH_REQUIRED: 401,
-    ErrorCode.AUTH_SESSION_EXPIRED: 401,
-    ErrorCode.PERMISSION_DENIED: 403,
-    ErrorCode.NOT_FOUND: 404,
-    ErrorCode.UPLOAD_NOT_FOUND: 404,
-    ErrorCode.UPLOAD_OFFSET_MISMATCH: 409,
-    ErrorCode.UPLOAD_BUSY: 423,
-    ErrorCode.BLOB_TOO_LARGE: 413,
-    ErrorCode.UPLOAD_QUOTA_EXCEEDED: 413,
-    ErrorCode.IMAGE_TOO_LARGE: 422,
-    ErrorCode.LIMIT_EXCEEDED: 413,
-    ErrorCode.BLOB_TYPE_NOT_ALLOWED: 415,
-    ErrorCode.BLOB_CHECKSUM_MISMATCH: 460,  # tus checksum extension's "Checksum Mismatch"
-    ErrorCode.MINUTES_NOT_SEALED: 409,
-    ErrorCode.MINUTES_BLOBS_PENDING: 409,
-}
 
 
 class Refused(Exception):  # noqa: N818 - reads as "raise Refused(...)"
@@ -105,7 +87,7 @@ def _error_response(request: Request[Any, Any, Any], status: int, error: DomainE
 
 
 def _on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    return _error_response(request, STATUS.get(exc.code, 400), exc)
+    return _error_response(request, http_status(exc.code), exc)
 
 
 def _on_refused(request: Request[Any, Any, Any], exc: Refused) -> Response[Any]:
