@@ -34,6 +34,7 @@ from backend.domain.surveys.models import (
     SurveyPoint,
     SurveyStatus,
 )
+from backend.domain.workorders import texts
 from backend.domain.workorders.commands import CreateWorkOrder, create_work_order, record_note
 from backend.domain.workorders.models import Priority, WorkOrder, WorkOrderType
 from sync.conflicts import merge
@@ -139,8 +140,13 @@ def request_survey(ctx: CommandContext, inp: RequestSurvey) -> Survey:
         CreateWorkOrder(
             id=inp.work_order_id,
             type=WorkOrderType.SURVEY,
-            title=f"Ortak keşif: {inp.requesting_unit}"[:160],
-            description=f"{inp.reason}\n\nTalep eden: {inp.requesting_unit} ({unit_head.full_name})",
+            title=texts.fill("surveyTitle", requestingUnit=inp.requesting_unit),
+            description=texts.fill(
+                "surveyDescription",
+                reason=inp.reason,
+                requestingUnit=inp.requesting_unit,
+                unitHead=unit_head.full_name,
+            ),
             site_id=inp.site_id,
             priority=Priority.NORMAL,
             due_on=inp.due_on,
@@ -579,10 +585,13 @@ def record_approval(ctx: CommandContext, inp: RecordApproval) -> Survey:
         CreateWorkOrder(
             id=inp.installation_work_order_id,
             type=WorkOrderType.INSTALLATION,
-            title=f"Kurulum: {site.name}"[:160],
-            description=(
-                f"Olur: {inp.olur_reference} ({inp.olur_date.strftime('%d.%m.%Y')}). "
-                f"Keşif: {survey_wo.number}, talep eden: {survey.requesting_unit}."
+            title=texts.fill("installationTitle", site=site.name),
+            description=texts.fill(
+                "installationDescription",
+                olurReference=inp.olur_reference,
+                olurDate=texts.day(inp.olur_date),
+                surveyNumber=survey_wo.number,
+                requestingUnit=survey.requesting_unit,
             ),
             site_id=site.id,
         ),

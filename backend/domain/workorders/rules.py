@@ -49,6 +49,7 @@ class Transition:
     permission: str
     who: Who
     event: WorkOrderEventKind
+    command: str  # the command that performs it (backend.domain.workorders.commands)
 
 
 TRANSITIONS: dict[Action, Transition] = {
@@ -58,6 +59,7 @@ TRANSITIONS: dict[Action, Transition] = {
         p.WORKORDERS_ASSIGN,
         Who.SUPERVISOR,
         event=WorkOrderEventKind.ASSIGNED,
+        command="workorder.assign",
     ),
     Action.START: Transition(
         frozenset({S.ASSIGNED, S.RETURNED}),
@@ -65,6 +67,7 @@ TRANSITIONS: dict[Action, Transition] = {
         p.WORKORDERS_WORK,
         Who.ASSIGNEE,
         event=WorkOrderEventKind.STARTED,
+        command="workorder.start",
     ),
     Action.ADD_NOTE: Transition(
         frozenset(set(S) - {S.CLOSED}),
@@ -72,6 +75,7 @@ TRANSITIONS: dict[Action, Transition] = {
         p.WORKORDERS_NOTE,
         Who.ASSIGNEE_OR_SUPERVISOR,
         event=WorkOrderEventKind.NOTE,
+        command="workorder.addNote",
     ),
     Action.SUBMIT: Transition(
         frozenset({S.IN_PROGRESS}),
@@ -79,6 +83,7 @@ TRANSITIONS: dict[Action, Transition] = {
         p.WORKORDERS_WORK,
         Who.ASSIGNEE,
         event=WorkOrderEventKind.SUBMITTED,
+        command="workorder.submit",
     ),
     Action.APPROVE: Transition(
         frozenset({S.SUBMITTED}),
@@ -86,6 +91,7 @@ TRANSITIONS: dict[Action, Transition] = {
         p.WORKORDERS_APPROVE,
         Who.SUPERVISOR,
         event=WorkOrderEventKind.APPROVED,
+        command="workorder.approve",
     ),
     Action.RETURN: Transition(
         frozenset({S.SUBMITTED}),
@@ -93,6 +99,7 @@ TRANSITIONS: dict[Action, Transition] = {
         p.WORKORDERS_APPROVE,
         Who.SUPERVISOR,
         event=WorkOrderEventKind.RETURNED,
+        command="workorder.return",
     ),
     Action.CLOSE: Transition(
         frozenset({S.APPROVED}),
@@ -100,6 +107,7 @@ TRANSITIONS: dict[Action, Transition] = {
         p.WORKORDERS_CLOSE,
         Who.SUPERVISOR,
         event=WorkOrderEventKind.CLOSED,
+        command="workorder.close",
     ),
 }
 
