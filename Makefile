@@ -15,7 +15,7 @@ export PORT
 SUDO      := $(if $(filter 0,$(shell id -u)),,sudo)
 FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts frontend/tsconfig.json frontend/tsconfig.build.json -type f 2>/dev/null)
 
-.PHONY: help run test test-py test-js test-e2e lint bench bench-peer schema migrate demo build deps clean chromium system-deps image image-test
+.PHONY: help run test test-py test-js test-e2e lint bench bench-peer schema generate migrate demo build deps clean chromium system-deps image image-test
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -111,6 +111,9 @@ bench-peer: $(STAMP_PY) ## Saha's sync over HTTP next to pouchdb-server (npm ins
 
 schema: $(STAMP_PY) ## regenerate schema.graphql from the code
 	$(VPY) -m backend export-schema
+
+generate: schema ## regenerate schema.graphql and frontend/src/generated/rules.ts from the code
+	$(VPY) -m backend export-rules
 
 clean: ## remove build outputs and installed dependencies (keeps ./var data)
 	rm -rf $(VENV) frontend/node_modules frontend/dist .pytest_cache .mypy_cache .ruff_cache

@@ -6,6 +6,7 @@ demo            load demo data (only into an empty database)
 serve           run the HTTP server (PORT, default 8000)
 create-user     add a user (password read from SAHA_NEW_PASSWORD or asked for)
 export-schema   write schema.graphql
+export-rules    write frontend/src/generated/rules.ts (the rules the PWA shares with the server)
 settings        print the settings in force (secrets masked)
 sync-prune      forget sync change-log entries older than --keep-days (devices whose cursor
                 is older get a fresh snapshot; their outboxes are unaffected)
@@ -166,7 +167,7 @@ def main(argv: list[str] | None = None) -> None:
         prog="saha", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("init", "migrate", "demo", "serve", "export-schema", "settings"):
+    for name in ("init", "migrate", "demo", "serve", "export-schema", "export-rules", "settings"):
         sub.add_parser(name)
     sp = sub.add_parser("sync-prune")
     sp.add_argument("--keep-days", type=int, default=90)
@@ -222,6 +223,10 @@ def main(argv: list[str] | None = None) -> None:
         from backend.graphql.schema import export
 
         print(f"wrote {export()}")
+    elif args.command == "export-rules":
+        from backend.domain.export import export as export_rules
+
+        print(f"wrote {export_rules()}")
     elif args.command == "settings":
         for key, value in settings.model_dump().items():
             shown = "***" if "secret" in key and value else value
