@@ -1,23 +1,9 @@
 /** Shapes returned by the Saha GraphQL API (see docs/api-contract.md and schema.graphql). */
-export type Role = 'TECHNICIAN' | 'SECURITY' | 'UNIT_HEAD' | 'MANAGER' | 'ZABITA' | 'ADMIN';
-export type WorkOrderStatus =
-  | 'DRAFT'
-  | 'ASSIGNED'
-  | 'IN_PROGRESS'
-  | 'SUBMITTED'
-  | 'APPROVED'
-  | 'RETURNED'
-  | 'CLOSED';
-export type WorkOrderAction = 'ASSIGN' | 'START' | 'ADD_NOTE' | 'SUBMIT' | 'APPROVE' | 'RETURN' | 'CLOSE';
-export const WORK_ORDER_STATUSES: WorkOrderStatus[] = [
-  'DRAFT',
-  'ASSIGNED',
-  'IN_PROGRESS',
-  'SUBMITTED',
-  'APPROVED',
-  'RETURNED',
-  'CLOSED',
-];
+import { ENUMS, type Role, type WorkOrderAction, type WorkOrderStatus } from '../generated/rules';
+
+// The domain enums come from the server's code (src/generated/rules.ts, `make generate`).
+export type { Role, WorkOrderAction, WorkOrderStatus };
+export const WORK_ORDER_STATUSES: readonly WorkOrderStatus[] = ENUMS.WorkOrderStatus;
 
 export interface Region {
   id: string;

@@ -200,7 +200,7 @@ export function SignBody(props: {
       {method === 'pin' ? (
         noPin ? (
           <p class="error" role="alert">
-            {t('sign.noPin', { name: who })}
+            {t('sign.noPin', { person: who })}
           </p>
         ) : (
           <>

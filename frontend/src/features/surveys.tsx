@@ -339,7 +339,7 @@ export function surveyChanges(start: SurveyForm, form: SurveyForm): SurveyFields
   const text = ['recordingNote', 'infrastructureNeeds', 'cablingNeeds', 'signsNote', 'conclusionNote'] as const;
   for (const k of text) if (form[k].trim() !== start[k].trim()) out[k] = form[k].trim();
   if (form.surveyDate && form.surveyDate !== start.surveyDate) out.surveyDate = form.surveyDate;
-  if (form.recordingLocation && form.recordingLocation !== start.recordingLocation) out.recordingLocation = form.recordingLocation;
+  if (form.recordingLocation && form.recordingLocation !== start.recordingLocation) out.recordingLocation = form.recordingLocation as SurveyFields['recordingLocation'];
   if (form.conclusion && form.conclusion !== start.conclusion) out.conclusion = form.conclusion as SurveyFields['conclusion'];
   const n = form.signsNeeded.trim();
   if (n !== '' && n !== start.signsNeeded.trim() && /^\d+$/.test(n)) out.signsNeeded = Number(n);
@@ -507,8 +507,8 @@ function PointSheet({ sv, point, onClose, onDone }: { sv: SurveyView; point: Sur
     const fields: PointFields = {
       position: point?.position ?? Math.max(0, ...sv.points.map((p) => p.position)) + 1,
       place: place.trim(),
-      areaType,
-      mounting,
+      areaType: areaType as PointFields['areaType'],
+      mounting: mounting as PointFields['mounting'],
       viewDirection: viewDirection.trim(),
       photos,
       latE6: gps?.latE6 ?? null,
@@ -521,8 +521,8 @@ function PointSheet({ sv, point, onClose, onDone }: { sv: SurveyView; point: Sur
     } else {
       const changes: CommandArgs['survey.updatePoint'] = { pointId: point.id };
       if (fields.place !== point.place) changes.place = fields.place;
-      if (areaType !== point.areaType) changes.areaType = areaType;
-      if (mounting !== point.mounting) changes.mounting = mounting;
+      if (areaType !== point.areaType) changes.areaType = fields.areaType;
+      if (mounting !== point.mounting) changes.mounting = fields.mounting;
       if (fields.viewDirection !== point.viewDirection) changes.viewDirection = fields.viewDirection;
       if (photos.join() !== point.photos.join()) changes.photos = photos;
       if (gps && (gps.latE6 !== point.latE6 || gps.lonE6 !== point.lonE6)) Object.assign(changes, { latE6: gps.latE6, lonE6: gps.lonE6, accuracyM: gps.accuracyM });

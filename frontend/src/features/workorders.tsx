@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { loadMyWorkOrders, loadReviewQueue, loadTechnicians, loadWorkOrder, loadWorkOrders, workOrdersListKey } from '../api/queries';
 import { WORK_ORDER_STATUSES, type Viewer, type WorkOrderAction, type WorkOrderStatus } from '../api/types';
 import { enumLabel, formatDate, formatDateTime, t } from '../i18n';
-import { can } from '../lib/permissions';
+import { can, seesEverything } from '../lib/permissions';
 import { href } from '../lib/router';
 import { dispatch, type DispatchResult } from '../outbox/dispatch';
 import { newId, type CommandArgs, type CommandName } from '../outbox/commands';
@@ -178,8 +178,7 @@ type SheetKind = 'note' | 'submit' | 'return' | 'close' | 'assign' | 'edit' | nu
  * submitted (SUBMITTED, APPROVED, CLOSED) — a manager returns the order to have it changed. */
 export function canEditWorkOrder(viewer: Viewer | null | undefined, wo: Pick<WorkOrderView, 'status' | 'assigneeId'>): boolean {
   if (!viewer || isFrozen(wo.status) || !can(viewer, 'workorders.edit')) return false;
-  const seesAll = viewer.user.role === 'MANAGER' || viewer.user.role === 'ADMIN';
-  return seesAll || wo.assigneeId === viewer.user.id;
+  return seesEverything(viewer) || wo.assigneeId === viewer.user.id;
 }
 
 export function WorkOrderDetail({ id }: { id: string }) {
@@ -213,7 +212,7 @@ export function WorkOrderDetail({ id }: { id: string }) {
     setMsg({ ok: true, text: t('wo.photoSaving') });
     try {
       const row = await saveBlob(file);
-      const args = { id: newId(), workOrderId: wo.id, blobSha256: row.sha256, contentType: row.contentType, kind: 'photo' as const };
+      const args = { id: newId(), workOrderId: wo.id, blobSha256: row.sha256, contentType: row.contentType, kind: 'PHOTO' as const };
       const r = await dispatch('workorder.attach', args, { blobRefs: [row.sha256] });
       setMsg(r.ok ? { ok: true, text: t('wo.queued') } : { ok: false, text: r.error.message });
     } catch {

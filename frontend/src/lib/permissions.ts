@@ -1,11 +1,24 @@
 import type { Viewer } from '../api/types';
+import { ROLE_PERMISSIONS, UNSCOPED_ROLES, type Permission, type Role } from '../generated/rules';
 
-/** True when the viewer holds `perm` ("workorders.approve"), its area wildcard, or "*". */
-export function can(viewer: Viewer | null | undefined, perm: string): boolean {
-  if (!viewer) return false;
-  const ps = viewer.permissions;
-  const area = perm.split('.')[0];
-  return ps.includes(perm) || ps.includes(`${area}.*`) || ps.includes('*');
+/**
+ * What the viewer may do: the server's role → permission table (generated from
+ * backend/domain/people/permissions.py), matched exactly as `Actor.can` matches it. A role this
+ * build does not know yet (the server is newer) keeps the permissions the server sent at sign-in.
+ */
+export function grants(viewer: Viewer | null | undefined): readonly string[] {
+  if (!viewer) return [];
+  return ROLE_PERMISSIONS[viewer.user.role as Role] ?? viewer.permissions;
+}
+
+/** True when the viewer holds `perm` ("workorders.approve"). */
+export function can(viewer: Viewer | null | undefined, perm: Permission): boolean {
+  return grants(viewer).includes(perm);
+}
+
+/** Managers and admins: their row scope is the whole city (`Actor.sees_everything`). */
+export function seesEverything(viewer: Viewer | null | undefined): boolean {
+  return !!viewer && (UNSCOPED_ROLES as readonly string[]).includes(viewer.user.role);
 }
 
 /**
@@ -22,8 +35,8 @@ export type Screen = 'myWork' | 'review' | 'workOrders' | 'sites' | 'sync' | 'ac
 /** Screens of the bottom navigation the viewer may use, in order. */
 export function screensFor(viewer: Viewer | null | undefined): Screen[] {
   const out: Screen[] = [];
-  // The backend names the technician's field-work permission "workorders.work" (start + submit).
-  if (can(viewer, 'workorders.work') || can(viewer, 'workorders.start') || viewer?.user.role === 'TECHNICIAN' || surveyParty(viewer)) out.push('myWork');
+  // "workorders.work": the technician's field work (start + submit).
+  if (can(viewer, 'workorders.work') || viewer?.user.role === 'TECHNICIAN' || surveyParty(viewer)) out.push('myWork');
   if (can(viewer, 'workorders.approve')) out.push('review');
   if (can(viewer, 'workorders.assign') || can(viewer, 'workorders.approve') || can(viewer, 'workorders.close')) out.push('workOrders');
   if (can(viewer, 'sites.read')) out.push('sites');

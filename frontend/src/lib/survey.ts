@@ -3,37 +3,22 @@
  * area types and the private-area rule of directive 7(4), mountings, recording locations,
  * signer roles.
  */
+import { ENUMS, PRIVATE_AREA_TYPES, type AreaType, type ErrorCode, type SignerRole } from '../generated/rules';
 import { enumLabel, formatDate, t, type MessageKey } from '../i18n';
-import type { SignerRole, SurveyRecord } from '../store/store';
+import type { SurveyRecord } from '../store/store';
 
 /** backend AreaType, in the order the form offers them. */
-export const AREA_TYPES = [
-  'ENTRANCE',
-  'LOBBY',
-  'PUBLIC_CORRIDOR',
-  'PARKING',
-  'PERIMETER',
-  'STREET',
-  'SQUARE',
-  'PARK',
-  'WAREHOUSE',
-  'CASHIER',
-  'TECHNICAL_ROOM',
-  'OFFICE',
-  'WORK_ROOM',
-  'TOILET',
-  'CORRIDOR_TO_PRIVATE',
-] as const;
-export type AreaType = (typeof AREA_TYPES)[number];
+export const AREA_TYPES = ENUMS.AreaType;
+export type { AreaType };
 
 /** Directive 7(4): no camera in offices, work rooms, toilets/lavatories, or corridors opening onto them. */
-export const PRIVATE_AREAS: ReadonlySet<string> = new Set(['OFFICE', 'WORK_ROOM', 'TOILET', 'CORRIDOR_TO_PRIVATE']);
+export const PRIVATE_AREAS: ReadonlySet<string> = new Set(PRIVATE_AREA_TYPES);
 /** …except cashier (vezne) areas. */
-export const CASHIER = 'CASHIER';
+export const CASHIER: AreaType = 'CASHIER';
 
-export const MOUNTINGS = ['WALL', 'CEILING', 'POLE', 'FACADE', 'OTHER'] as const;
-export const RECORDING_LOCATIONS = ['OWN_RECORDING_ROOM', 'OWN_CABINET', 'CENTRAL_SERVER'] as const;
-export const SIGNER_ROLES: SignerRole[] = ['TECHNICIAN', 'SECURITY', 'UNIT_HEAD'];
+export const MOUNTINGS = ENUMS.Mounting;
+export const RECORDING_LOCATIONS = ENUMS.RecordingLocation;
+export const SIGNER_ROLES: readonly SignerRole[] = ENUMS.SignerRole;
 
 export const isPrivateArea = (area: string | null | undefined): boolean => !!area && PRIVATE_AREAS.has(area);
 
@@ -76,9 +61,8 @@ export function todayIstanbul(now = new Date()): string {
 /** Degrees → integer micro-degrees, as the server stores positions. */
 export const toE6 = (deg: number): number => Math.round(deg * 1e6);
 
-/** A refused signature's code (signatureRefusal.code) in words. */
 /** Why the server refused a signature (a `signatureRefusal` code), in words. */
-const REFUSAL_CODES = new Set([
+const REFUSAL_CODES = new Set<string>([
   'MINUTES_SIGNATURE_INVALID',
   'MINUTES_SIGNER_LOCKED',
   'MINUTES_SIGNER_NO_PIN',
@@ -87,7 +71,7 @@ const REFUSAL_CODES = new Set([
   'SIGNATURE_PASSKEY_INVALID',
   'SIGNATURE_PIN_KEY_UNKNOWN',
   'SIGNATURE_SCHEME_RETIRED',
-]);
+] satisfies ErrorCode[]);
 
 export function refusalText(code: string): string {
   return REFUSAL_CODES.has(code) ? t(`refusal.${code}` as MessageKey) : code;

@@ -5,12 +5,14 @@
  * (`due_on`), with enum values as stored (`high`); the PWA uses the GraphQL spelling (`dueOn`,
  * `HIGH`). These helpers take either.
  */
-import type { CommandArgs, Priority } from '../outbox/commands';
+import { ENUMS, type Priority } from '../generated/rules';
+import type { CommandArgs } from '../outbox/commands';
 import { enumLabel, formatDate, t, type MessageKey } from '../i18n';
+import { isEditable } from './lifecycle';
 
 export const EDIT_FIELDS = ['title', 'description', 'priority', 'dueOn'] as const;
 export type EditField = (typeof EDIT_FIELDS)[number];
-export const PRIORITIES: Priority[] = ['LOW', 'NORMAL', 'HIGH', 'URGENT'];
+export const PRIORITIES: readonly Priority[] = ENUMS.Priority;
 
 const WIRE: Record<string, EditField> = {
   title: 'title',
@@ -58,8 +60,7 @@ export function editedFieldsText(text: string | null): string | null {
 }
 
 /** Submission freezes a work order: its fields and photos change again only after a return. */
-export const FROZEN_STATUSES: readonly string[] = ['SUBMITTED', 'APPROVED', 'CLOSED'];
-export const isFrozen = (status: string): boolean => FROZEN_STATUSES.includes(status);
+export const isFrozen = (status: string): boolean => !isEditable(status);
 
 /** An EDITED line's values, as people read them: "Öncelik: Normal → Yüksek". */
 export function changeLines(changes: readonly { field: string; before: string | null; after: string | null }[] | null | undefined): string[] {

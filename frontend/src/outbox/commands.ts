@@ -1,106 +1,16 @@
+import type { CommandInputs, CommandName as ServerCommandName, Priority, SignerRole } from '../generated/rules';
 import type { PinBox } from '../lib/signing';
 
 /**
  * Command catalogue: every write the PWA makes is a named command with plain-JSON (camelCase) args,
- * exactly as `syncPush` takes them (docs/sync-protocol.md).
+ * exactly as `syncPush` takes them (docs/sync-protocol.md). Their shapes are the server's input
+ * models (src/generated/rules.ts, `make generate`); strings are trimmed before dispatch — the
+ * server trims them, and the minutes' content built here must equal the one built there.
  */
-export type Priority = 'LOW' | 'NORMAL' | 'HIGH' | 'URGENT';
+export type { Priority, SignerRole };
 
-export interface CommandArgs {
-  'workorder.create': {
-    id: string;
-    type: string;
-    title: string;
-    description?: string;
-    siteId: string;
-    deviceIds?: string[];
-    priority?: Priority;
-    dueOn?: string | null;
-    assigneeId?: string | null;
-  };
-  'workorder.assign': { workOrderId: string; assigneeId: string };
-  'workorder.start': { workOrderId: string };
-  'workorder.addNote': { workOrderId: string; text: string };
-  'workorder.submit': { workOrderId: string; summary?: string };
-  'workorder.approve': { workOrderId: string; comment?: string };
-  'workorder.return': { workOrderId: string; reason: string };
-  'workorder.close': { workOrderId: string };
-  'workorder.update': { workOrderId: string; title?: string; description?: string; priority?: Priority; dueOn?: string | null };
-  'workorder.attach': {
-    id: string;
-    workOrderId: string;
-    blobSha256: string;
-    contentType: string;
-    kind: 'photo' | 'document';
-    caption?: string | null;
-  };
-  'conflict.resolve': { conflictId: string; choice: 'keep_server' | 'take_client' };
-  // Joint surveys and minutes (docs/surveys.md). Strings are trimmed before dispatch: the server
-  // trims them, and the minutes' content built here must equal the one built there.
-  'survey.request': {
-    id: string;
-    workOrderId: string;
-    siteId: string;
-    reason: string;
-    requestingUnit: string;
-    unitHeadId: string;
-    technicianId: string;
-    securityId: string;
-    dueOn?: string | null;
-  };
-  'survey.update': { surveyId: string } & SurveyFields;
-  'survey.addPoint': { id: string; surveyId: string } & PointFields;
-  'survey.updatePoint': { pointId: string } & Partial<PointFields>;
-  'survey.removePoint': { pointId: string };
-  'minutes.create': { id: string; surveyId: string; contentHash: string };
-  'minutes.sign': {
-    id: string;
-    minutesId: string;
-    role: SignerRole;
-    signerId: string;
-    imageSha256: string;
-    contentHash: string;
-    signedAt: string;
-    /** The signer's passkey assertion (own phone) or their PIN sealed to the server (lib/signing.ts). */
-    proof: SignatureProof;
-  };
-  'minutes.withdraw': { minutesId: string; reason: string };
-  'survey.correct': { surveyId: string; reason: string };
-  'survey.recordApproval': { surveyId: string; olurReference: string; olurDate: string; installationWorkOrderId: string };
-  'passkey.revoke': { passkeyId: string };
-}
-
-export type SignatureProof = { kind: 'passkey'; credential: Record<string, unknown> } | { kind: 'pin'; box: PinBox };
-
-export type SignerRole = 'TECHNICIAN' | 'SECURITY' | 'UNIT_HEAD';
-
-/** `survey.update`'s optional fields (only the changed ones are sent). */
-export interface SurveyFields {
-  surveyDate?: string;
-  recordingLocation?: string;
-  recordingNote?: string;
-  infrastructureNeeds?: string;
-  cablingNeeds?: string;
-  signsNeeded?: number;
-  signsNote?: string;
-  conclusion?: 'FAVOURABLE' | 'UNFAVOURABLE';
-  conclusionNote?: string;
-}
-
-export interface PointFields {
-  position: number;
-  place: string;
-  areaType: string;
-  mounting: string;
-  viewDirection?: string;
-  photos?: string[];
-  latE6?: number | null;
-  lonE6?: number | null;
-  accuracyM?: number | null;
-}
-export type CommandName = keyof CommandArgs;
-
-export const COMMAND_NAMES: CommandName[] = [
+/** The commands the PWA queues in its outbox (never an online-only one: the sync refuses those). */
+export const COMMAND_NAMES = [
   'workorder.create',
   'workorder.assign',
   'workorder.start',
@@ -123,10 +33,33 @@ export const COMMAND_NAMES: CommandName[] = [
   'survey.correct',
   'survey.recordApproval',
   'passkey.revoke',
-];
+] as const satisfies readonly ServerCommandName[];
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+export type SignatureProof = { kind: 'passkey'; credential: Record<string, unknown> } | { kind: 'pin'; box: PinBox };
+
+/**
+ * What the phone always sends although the server would take less: the ids it chooses itself
+ * (the optimistic record and a replay then name the same row) and a signature proof of its own kind.
+ */
+interface ClientChosen {
+  'workorder.create': { id: string };
+  'survey.request': { id: string; workOrderId: string };
+  'survey.recordApproval': { installationWorkOrderId: string };
+  'minutes.sign': { proof: SignatureProof };
+}
+
+export type CommandArgs = {
+  [N in CommandName]: N extends keyof ClientChosen ? Omit<CommandInputs[N], keyof ClientChosen[N]> & ClientChosen[N] : CommandInputs[N];
+};
+
+/** `survey.update`'s optional fields (only the changed ones are sent). */
+export type SurveyFields = Omit<CommandArgs['survey.update'], 'surveyId'>;
+/** A survey point's fields (`survey.addPoint` without its ids). */
+export type PointFields = Omit<CommandArgs['survey.addPoint'], 'id' | 'surveyId'>;
 
 export function isCommandName(name: string): name is CommandName {
-  return (COMMAND_NAMES as string[]).includes(name);
+  return (COMMAND_NAMES as readonly string[]).includes(name);
 }
 
 /** What `syncPush` receives for one command. */
@@ -164,6 +97,11 @@ export function newId(): string {
   if (c && typeof c.randomUUID === 'function') return c.randomUUID();
   const h = Array.from({ length: 32 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20)}`;
+}
+
+/** The fields of an args object that are set: the server ignores missing and null ones. */
+export function setFields<T extends object>(fields: T): { [K in keyof T]?: Exclude<T[K], null> } {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== null)) as { [K in keyof T]?: Exclude<T[K], null> };
 }
 
 /** Round-trip through JSON: drops undefined, rejects anything that would not survive storage. */

@@ -8,6 +8,8 @@
  */
 import type { OperationError } from '../api/types';
 import { t } from '../i18n';
+import { checkArgs } from '../lib/args';
+import { renderError } from '../lib/errors';
 import { areaRule, trimArgs } from '../lib/survey';
 import { EDIT_FIELDS } from '../lib/wo-fields';
 import { getBaseState, setOverlay } from '../store/store';
@@ -70,6 +72,12 @@ function localCheck<N extends CommandName>(name: N, args: CommandArgs[N]): Dispa
   if (name === 'workorder.update') {
     if (a.title !== undefined && !String(a.title).trim()) return fail(CLIENT_ERROR.invalid, t('form.titleRequired'), 'title');
     if (!EDIT_FIELDS.some((f) => a[f] !== undefined)) return fail(CLIENT_ERROR.invalid, t('form.noChanges'), null);
+  }
+  // Everything else the server's input model would refuse (src/generated/rules.ts).
+  const refused = checkArgs(name, a);
+  if (refused) {
+    console.warn(`${name}: ${refused.field} ${refused.reason}`);
+    return fail(CLIENT_ERROR.invalid, renderError('VALIDATION_FAILED', { detail: refused.field ?? '' }), refused.field);
   }
   return null;
 }

@@ -5,10 +5,11 @@
  * brings the server's copy.
  */
 import type { WorkOrderStatus } from '../api/types';
+import { transitionOf } from '../lib/lifecycle';
 import { surveyField, surveyFieldValue } from '../lib/survey';
 import { editField, fieldValue } from '../lib/wo-fields';
 import type { State, WorkOrderEventRecord, WorkOrderRecord } from '../store/store';
-import { isPending, type CommandArgs, type OutboxItem } from './commands';
+import { isPending, setFields, type CommandArgs, type OutboxItem } from './commands';
 import { applySurveyItem } from './survey-apply';
 
 /** Commands still shaping the local view: pending ones, and confirmed ones until a pull settles them. */
@@ -28,28 +29,21 @@ function withEvent(s: State, e: WorkOrderEventRecord): State {
   return { ...s, events: { ...s.events, [e.id]: e } };
 }
 
-const TRANSITION: Partial<Record<OutboxItem['name'], { to: WorkOrderStatus; kind: string }>> = {
-  'workorder.start': { to: 'IN_PROGRESS', kind: 'STARTED' },
-  'workorder.submit': { to: 'SUBMITTED', kind: 'SUBMITTED' },
-  'workorder.approve': { to: 'APPROVED', kind: 'APPROVED' },
-  'workorder.return': { to: 'RETURNED', kind: 'RETURNED' },
-  'workorder.close': { to: 'CLOSED', kind: 'CLOSED' },
-  'workorder.assign': { to: 'ASSIGNED', kind: 'ASSIGNED' },
-};
-
 export function applyItem(s: State, it: OutboxItem): State {
   const actorId = s.viewer?.user.id ?? null;
-  const tr = TRANSITION[it.name];
-  if (tr) {
+  // A lifecycle step that moves the status (the generated table of backend/domain/workorders/rules.py).
+  const tr = transitionOf(it.name);
+  if (tr?.target) {
     const a = it.args as { workOrderId: string; summary?: string; reason?: string; comment?: string; assigneeId?: string };
     const wo = s.workOrders[a.workOrderId];
     if (!wo) return s;
     const text = a.summary || a.reason || a.comment || null;
-    const patch: Partial<WorkOrderRecord> = { status: tr.to, allowedActions: undefined, updatedAt: it.createdAt };
+    const patch: Partial<WorkOrderRecord> = { status: tr.target, allowedActions: undefined, updatedAt: it.createdAt };
     if (it.name === 'workorder.return') patch.returnReason = a.reason ?? null;
+    if (it.name === 'workorder.approve') patch.returnReason = null;
     if (it.name === 'workorder.assign') patch.assigneeId = a.assigneeId ?? null;
     if (it.name === 'workorder.submit') patch.submittedAt = it.createdAt;
-    return withEvent(withWo(s, wo.id, patch), event(it, wo.id, tr.kind, wo.status, tr.to, text, actorId));
+    return withEvent(withWo(s, wo.id, patch), event(it, wo.id, tr.event, wo.status, tr.target, text, actorId));
   }
   switch (it.name) {
     case 'workorder.addNote': {
@@ -59,10 +53,11 @@ export function applyItem(s: State, it: OutboxItem): State {
       return withEvent(s, event(it, wo.id, 'NOTE', wo.status, wo.status, a.text, actorId));
     }
     case 'workorder.update': {
-      const { workOrderId, ...fields } = it.args as CommandArgs['workorder.update'];
+      const { workOrderId, ...edits } = it.args as CommandArgs['workorder.update'];
       const wo = s.workOrders[workOrderId];
       if (!wo) return s;
-      const names = Object.keys(fields).filter((k) => (fields as Record<string, unknown>)[k] !== undefined);
+      const fields = setFields(edits); // the server leaves a field given as null alone
+      const names = Object.keys(fields);
       const out = withWo(s, workOrderId, { ...fields, updatedAt: it.createdAt, allowedActions: wo.allowedActions });
       return withEvent(out, event(it, workOrderId, 'EDITED', wo.status, wo.status, names.join(', '), actorId));
     }
@@ -73,7 +68,7 @@ export function applyItem(s: State, it: OutboxItem): State {
         ...s,
         attachments: {
           ...s.attachments,
-          [a.id]: { id: a.id, workOrderId: a.workOrderId, kind: a.kind.toUpperCase(), blobSha256: a.blobSha256, contentType: a.contentType, caption: a.caption ?? null, createdById: actorId, createdAt: it.createdAt, pending: true },
+          [a.id]: { id: a.id, workOrderId: a.workOrderId, kind: (a.kind ?? 'PHOTO').toUpperCase(), blobSha256: a.blobSha256, contentType: a.contentType, caption: a.caption ?? null, createdById: actorId, createdAt: it.createdAt, pending: true },
         },
       };
     }

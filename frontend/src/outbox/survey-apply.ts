@@ -2,10 +2,10 @@
  * Optimistic apply of the survey and minutes commands (docs/surveys.md): what the phone shows
  * until the server answers. Pure, like `optimistic.ts`, which calls `applySurveyItem` for these.
  */
-import { formatDate } from '../i18n';
 import { buildContent, canonicalJson, nextRevision, TEMPLATE, verificationCode, type Json } from '../lib/minutes';
+import { fillText, textDay } from '../lib/wo-texts';
 import type { State, SurveyRecord, WorkOrderRecord } from '../store/store';
-import type { CommandArgs, OutboxItem } from './commands';
+import { setFields, type CommandArgs, type OutboxItem } from './commands';
 
 export const SURVEY_COMMANDS = new Set<OutboxItem['name']>([
   'survey.request',
@@ -42,10 +42,6 @@ function newWorkOrder(it: OutboxItem, fields: Pick<WorkOrderRecord, 'id' | 'type
   };
 }
 
-/** Fields of an args object that are set (the server ignores missing and null ones). */
-function setFields<T extends object>(fields: T): Partial<T> {
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
-}
 
 /** The state with one survey/minutes command applied, or null when `it` is not one of them. */
 export function applySurveyItem(s: State, it: OutboxItem): State | null {
@@ -65,8 +61,8 @@ export function applySurveyItem(s: State, it: OutboxItem): State | null {
             id: a.workOrderId,
             type: 'SURVEY',
             status: 'ASSIGNED',
-            title: `Ortak keşif: ${a.requestingUnit}`.slice(0, 160),
-            description: `${a.reason}\n\nTalep eden: ${a.requestingUnit} (${head})`,
+            title: fillText('surveyTitle', { requestingUnit: a.requestingUnit }),
+            description: fillText('surveyDescription', { reason: a.reason, requestingUnit: a.requestingUnit, unitHead: head }),
             siteId: a.siteId,
             assigneeId: a.technicianId,
             dueOn: a.dueOn ?? null,
@@ -115,7 +111,7 @@ export function applySurveyItem(s: State, it: OutboxItem): State | null {
       const point = {
         id: a.id,
         surveyId: a.surveyId,
-        position: a.position,
+        position: a.position ?? 0,
         place: a.place,
         areaType: a.areaType,
         mounting: a.mounting,
@@ -222,8 +218,13 @@ export function applySurveyItem(s: State, it: OutboxItem): State | null {
             id: a.installationWorkOrderId,
             type: 'INSTALLATION',
             status: 'DRAFT',
-            title: `Kurulum: ${site?.name ?? ''}`.slice(0, 160),
-            description: `Olur: ${a.olurReference} (${formatDate(a.olurDate)}). Keşif: ${surveyWo?.number ?? ''}, talep eden: ${survey.requestingUnit}.`,
+            title: fillText('installationTitle', { site: site?.name ?? '' }),
+            description: fillText('installationDescription', {
+              olurReference: a.olurReference,
+              olurDate: textDay(a.olurDate),
+              surveyNumber: surveyWo?.number ?? '',
+              requestingUnit: survey.requestingUnit,
+            }),
             siteId: survey.siteId,
             assigneeId: null,
             dueOn: null,

@@ -8,8 +8,9 @@
  * the next pull brings the server's copy: that is the rollback.
  */
 import { SESSION_STORAGE_KEY } from '../api/session';
-import type { Device, IpBlock, Region, Site, User, Viewer, WorkOrder, WorkOrderEvent, WorkOrderStatus } from '../api/types';
+import type { Device, IpBlock, Region, Site, User, Viewer, WorkOrder, WorkOrderEvent } from '../api/types';
 import { STORES, promisify, withTx } from '../db/idb';
+import { allowedActionsFor } from '../lib/lifecycle';
 
 /** Schema 2: entities in IndexedDB (schema 1 was a localStorage snapshot). */
 export const STORE_V2_INDEXEDDB = 2;
@@ -552,6 +553,9 @@ export function applyChanges(changes: SyncChange[]): void {
 
 // --- selectors (denormalize for screens) ------------------------------------
 
+/** The lifecycle of backend/domain/workorders/rules.py (generated), for orders that came by pull. */
+export { allowedActionsFor };
+
 export interface WorkOrderView extends Omit<WorkOrderRecord, 'timeline' | 'allowedActions'> {
   site: SiteRecord | null;
   devices: DeviceRecord[];
@@ -560,36 +564,6 @@ export interface WorkOrderView extends Omit<WorkOrderRecord, 'timeline' | 'allow
   timeline: (WorkOrderEventRecord & { actor: User | null })[];
   attachments: AttachmentRecord[];
   allowedActions: WorkOrder['allowedActions'];
-}
-
-type Action = WorkOrder['allowedActions'][number];
-/** The lifecycle of backend/domain/workorders/rules.py, for orders that came by pull (no server-computed actions). */
-const TRANSITIONS: Record<Action, { from: WorkOrderStatus[] | 'notClosed'; perm: string; who: 'assignee' | 'either' | 'supervisor' }> = {
-  ASSIGN: { from: ['DRAFT', 'ASSIGNED', 'IN_PROGRESS', 'RETURNED'], perm: 'workorders.assign', who: 'supervisor' },
-  START: { from: ['ASSIGNED', 'RETURNED'], perm: 'workorders.work', who: 'assignee' },
-  ADD_NOTE: { from: 'notClosed', perm: 'workorders.note', who: 'either' },
-  SUBMIT: { from: ['IN_PROGRESS'], perm: 'workorders.work', who: 'assignee' },
-  APPROVE: { from: ['SUBMITTED'], perm: 'workorders.approve', who: 'supervisor' },
-  RETURN: { from: ['SUBMITTED'], perm: 'workorders.approve', who: 'supervisor' },
-  CLOSE: { from: ['APPROVED'], perm: 'workorders.close', who: 'supervisor' },
-};
-
-function holds(viewer: Viewer, perm: string): boolean {
-  const ps = viewer.permissions;
-  return ps.includes(perm) || ps.includes(`${perm.split('.')[0]}.*`) || ps.includes('*');
-}
-
-export function allowedActionsFor(wo: Pick<WorkOrderRecord, 'status' | 'assigneeId'>, viewer: Viewer | null): Action[] {
-  if (!viewer) return [];
-  const seesAll = viewer.user.role === 'MANAGER' || viewer.user.role === 'ADMIN';
-  const mine = wo.assigneeId === viewer.user.id;
-  return (Object.keys(TRANSITIONS) as Action[]).filter((a) => {
-    const tr = TRANSITIONS[a];
-    if (!holds(viewer, tr.perm)) return false;
-    if (tr.who === 'assignee' && !mine) return false;
-    if (tr.who === 'either' && !mine && !seesAll) return false;
-    return tr.from === 'notClosed' ? wo.status !== 'CLOSED' : tr.from.includes(wo.status);
-  });
 }
 
 function eventOrder(a: WorkOrderEventRecord, b: WorkOrderEventRecord): number {

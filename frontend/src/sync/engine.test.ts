@@ -70,7 +70,7 @@ describe('outbox', () => {
 
   it('writes the envelope with camelCase args, base version and blob refs', async () => {
     // when
-    const r = await dispatch('workorder.attach', { id: 'a1', workOrderId: 'w1', blobSha256: 'ab'.repeat(32), contentType: 'image/jpeg', kind: 'photo' }, { blobRefs: ['ab'.repeat(32)] });
+    const r = await dispatch('workorder.attach', { id: 'a1', workOrderId: 'w1', blobSha256: 'ab'.repeat(32), contentType: 'image/jpeg', kind: 'PHOTO' }, { blobRefs: ['ab'.repeat(32)] });
     // then
     expect(r.ok).toBe(true);
     expect(getItems()[0]).toMatchObject({ seq: 1, name: 'workorder.attach', args: { workOrderId: 'w1', blobSha256: 'ab'.repeat(32) }, baseVersions: { 'workOrder:w1': 1 }, blobRefs: ['ab'.repeat(32)] });
@@ -86,7 +86,7 @@ describe('outbox', () => {
     // when
     await dispatch('workorder.start', { workOrderId: 'w1' });
     await dispatch('workorder.addNote', { workOrderId: 'w1', text: 'Lens temizlendi' });
-    await dispatch('workorder.attach', { id: 'a1', workOrderId: 'w1', blobSha256: 'f'.repeat(64), contentType: 'image/jpeg', kind: 'photo' });
+    await dispatch('workorder.attach', { id: 'a1', workOrderId: 'w1', blobSha256: 'f'.repeat(64), contentType: 'image/jpeg', kind: 'PHOTO' });
     // then
     const v = selectWorkOrder(getState(), 'w1')!;
     expect(v.status).toBe('IN_PROGRESS');
