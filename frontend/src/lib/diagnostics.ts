@@ -1,8 +1,8 @@
 /** Pure helpers for ONVIF diagnoses (docs/diagnostics.md): verdicts, sources, history lines. */
+import type { DiagnosisSource, Verdict } from '../generated/rules';
 import { enumLabel, formatDateTime } from '../i18n';
 
-export type Verdict = 'OK' | 'WARNING' | 'FAIL' | 'NOT_SUPPORTED' | 'SKIPPED';
-export type DiagnosisSource = 'REMOTE' | 'PROBE' | 'NIGHTLY' | 'WEEKLY';
+export type { DiagnosisSource, Verdict };
 
 /** How bad a verdict is (higher = worse); unknown values rank with "skipped". */
 const SEVERITY: Record<Verdict, number> = { FAIL: 4, WARNING: 3, OK: 2, NOT_SUPPORTED: 1, SKIPPED: 0 };
