@@ -77,7 +77,7 @@ def test_a_refused_command_is_recorded_and_the_queue_moves_on(db: Database, worl
         ("rejected", "VALIDATION_FAILED"),
         ("rejected", "COMMAND_UNKNOWN"),
     ]
-    assert result.replies[0].params["status"] == "atandı"
+    assert result.replies[0].params == {"status": "assigned", "action": "submit"}  # choices, not words
     assert replay.replies == result.replies[:1]
     assert reload(db, WorkOrder, wo.id).status is WorkOrderStatus.IN_PROGRESS
 
