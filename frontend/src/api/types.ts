@@ -1,4 +1,4 @@
-/** Shapes returned by the Saha GraphQL API (see docs/api-contract.md and schema.graphql). */
+/** Shapes returned by the Saha GraphQL API (see schema.graphql at the repository root). */
 export type Role = 'TECHNICIAN' | 'SECURITY' | 'UNIT_HEAD' | 'MANAGER' | 'ZABITA' | 'ADMIN';
 export type WorkOrderStatus =
   | 'DRAFT'
