@@ -26,7 +26,11 @@ from backend.db.models import metadata
 from tests.change_audit import ChangeAudit
 from tests.signing_support import pepper_setting, write_key_file
 
-pytest_plugins = ["tests.s3_support"]  # moto_s3, s3_bucket: an S3 API server on loopback
+pytest_plugins = [
+    "tests.s3_support",  # moto_s3, s3_bucket: an S3 API server on loopback
+    "tests.postgres_expected",  # with TEST_DATABASE_URL set, a skipped PostgreSQL variant fails
+    "pytester",  # runs a small suite under that rule (tests/unit/test_postgres_expected.py)
+]
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 AUDIT = pytest.StashKey[ChangeAudit]()
