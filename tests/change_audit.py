@@ -16,7 +16,10 @@ connection has the audit's temporary tables: connections of other engines are no
 
 The ``db`` fixture (``tests/conftest.py``) audits its engines for every test that uses it and
 fails the test at teardown if a transaction committed an unlogged write; a test that writes
-outside Saha on purpose says so with ``@pytest.mark.unlogged_writes``.
+outside Saha on purpose says so with ``@pytest.mark.unlogged_writes``. So every write path the
+suite exercises is audited, on SQLite and PostgreSQL: among them the demo loader (every workflow
+up to sealed minutes and their PDF, tests/integration/test_demo_and_db.py), every command ×
+every role (tests/sync/test_command_matrix.py), the services and the HTTP endpoints.
 """
 
 from __future__ import annotations
