@@ -20,21 +20,26 @@ FROM python:3.11-slim-bookworm AS backend
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 RUN python -m venv /venv
+COPY requirements.lock ./
+RUN /venv/bin/pip install --quiet --no-deps -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY backend/ backend/
 COPY sync/ sync/
-RUN /venv/bin/pip install --quiet . \
+RUN /venv/bin/pip install --quiet --no-deps . \
+ && /venv/bin/pip check \
  && /venv/bin/pip uninstall --quiet --yes pip setuptools \
  && find /venv -depth -type d \( -name tests -o -name test \) -path '*/site-packages/*' -exec rm -rf {} + \
  && /venv/bin/python -m compileall -q -j 0 /venv/lib >/dev/null
 
 # 3) run
 FROM python:3.11-slim-bookworm
-# WeasyPrint (sealed minutes): Pango/HarfBuzz; DejaVu fonts carry the Turkish letters (ğ ş ı İ …).
+# What the server needs from Debian (WeasyPrint's Pango/HarfBuzz; DejaVu fonts with the Turkish
+# letters): deploy/runtime-packages.txt, the same list `make system-deps` installs and a test checks.
+COPY deploy/runtime-packages.txt /tmp/runtime-packages.txt
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null \
- && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /usr/share/doc/* /usr/share/man/* \
+      $(sed 's/#.*//' /tmp/runtime-packages.txt) >/dev/null \
+ && rm -rf /tmp/runtime-packages.txt /var/lib/apt/lists/* /var/cache/apt/* /usr/share/doc/* /usr/share/man/* \
  && useradd --system --uid 10001 --user-group --home-dir /data --no-create-home saha \
  && mkdir -p /data /run/secrets && chown saha:saha /data && chmod 0700 /data
 COPY --from=backend /venv /venv

@@ -15,23 +15,42 @@ export PORT
 SUDO      := $(if $(filter 0,$(shell id -u)),,sudo)
 FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts frontend/tsconfig.json frontend/tsconfig.build.json -type f 2>/dev/null)
 
-.PHONY: help run test test-py test-js test-e2e lint bench bench-peer schema generate migrate demo build deps clean chromium system-deps image image-test
+.PHONY: help run test test-py test-js test-e2e lint bench bench-peer schema generate migrate demo build deps lock clean chromium system-deps image image-test
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
 
-system-deps: ## install Debian packages the project needs (python3-venv, nodejs/npm) if missing
+RUNTIME_PACKAGES := $(shell sed 's/\#.*//' deploy/runtime-packages.txt)
+
+system-deps: ## install Debian packages the project needs (python3-venv, nodejs/npm, deploy/runtime-packages.txt) if missing
 	@if ! $(PY) -c 'import venv, ensurepip' 2>/dev/null; then \
 	  echo "installing python3-venv"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv python3-pip; fi
 	@if ! command -v npm >/dev/null; then \
 	  echo "installing nodejs and npm"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nodejs npm; fi
+	@missing=$$(for p in $(RUNTIME_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "installing" $$missing; $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; fi
 
-$(STAMP_PY): pyproject.toml
+# Python packages: exactly the versions in the lock files (`make lock` re-pins them from
+# pyproject.toml). --no-deps: nothing is resolved at install time; `pip check` proves the set whole.
+PIP_PIN := pip==26.3
+UV_PIN  := uv==0.13.9
+$(STAMP_PY): pyproject.toml requirements-dev.lock deploy/runtime-packages.txt
 	@$(MAKE) --no-print-directory system-deps
 	$(PY) -m venv $(VENV)
-	$(VPY) -m pip install -q --upgrade pip
-	$(VPY) -m pip install -q -e '.[dev]'
+	$(VPY) -m pip install -q '$(PIP_PIN)'
+	$(VPY) -m pip install -q --no-deps -r requirements-dev.lock
+	$(VPY) -m pip install -q --no-deps -e .
+	$(VPY) -m pip check
 	@touch $@
+
+lock: ## re-pin requirements.lock (the image) and requirements-dev.lock from pyproject.toml (uv; LOCK_ARGS=--upgrade for newer)
+	@[ -x $(VENV)/bin/python ] || $(PY) -m venv $(VENV)
+	$(VPY) -m pip install -q '$(UV_PIN)'
+	$(VENV)/bin/uv pip compile -q $(LOCK_ARGS) pyproject.toml --universal --python-version 3.11 -o requirements.lock
+	$(VENV)/bin/uv pip compile -q $(LOCK_ARGS) pyproject.toml --extra dev --universal --python-version 3.11 \
+	  -c requirements.lock -o requirements-dev.lock
+	@echo "locked; 'make deps' installs it"
 
 $(STAMP_JS): frontend/package.json frontend/package-lock.json
 	@$(MAKE) --no-print-directory system-deps

@@ -22,9 +22,12 @@ objects.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -151,26 +154,16 @@ def push(
     session.expunge(client)
     replies: list[Reply] = []
     expected: int | None = None
-    stored: dict[int, tuple[str, dict[str, Any]]] = {}
-    replay_seqs = [e.seq for e in envelopes if 1 <= e.seq <= last_seq]
-    if replay_seqs:
-        # plain rows, not ORM objects: a replayed outbox can be thousands of entries
-        rows = session.exec(
-            select(LedgerEntry.seq, LedgerEntry.mutation_id, LedgerEntry.reply).where(
-                LedgerEntry.client_id == client_id,
-                col(LedgerEntry.seq).in_(replay_seqs),
-            )
-        ).all()
-        stored = {seq: (mutation_id, dict(reply)) for seq, mutation_id, reply in rows}
+    stored = _stored(session, client_id, [e.seq for e in envelopes if 1 <= e.seq <= last_seq])
 
     # Plan first (nothing runs): which envelopes are replies from the ledger, which are refused
     # as malformed, which run. A batch may repeat a seq: the repeat gets the first one's reply.
     plan: list[tuple[Envelope, str]] = []  # (envelope, "invalid" | "replay" | "repeat" | "refuse" | "run")
-    seen: set[int] = set()
+    first: dict[int, Envelope] = {}  # the envelope that took each new seq
     for env in sorted(envelopes, key=lambda e: e.seq):
         if not 1 <= env.seq <= MAX_SEQ:
             plan.append((env, "invalid"))  # never stored (there is no such place in the queue)
-        elif env.seq in seen:
+        elif env.seq in first:
             plan.append((env, "repeat"))
         elif env.seq <= last_seq:
             plan.append((env, "replay"))
@@ -178,7 +171,7 @@ def push(
             expected = last_seq + 1
             break
         else:
-            seen.add(env.seq)
+            first[env.seq] = env
             last_seq = env.seq
             plan.append((env, "refuse" if envelope_problem(env) else "run"))
 
@@ -193,7 +186,7 @@ def push(
             if earlier is None:  # a repeat of a replayed seq
                 replies.append(_replay(env, stored.get(env.seq)))
             else:
-                replies.append(earlier if earlier.mutation_id == env.mutation_id else _mismatch(env))
+                replies.append(earlier if _same(first[env.seq], env) else _mismatch(env))
             continue
         if kind == "replay":
             replies.append(_replay(env, stored.get(env.seq)))
@@ -203,18 +196,7 @@ def push(
             assert problem is not None
             fresh[env.seq] = _refused(env, VALIDATION_FAILED, *problem)
         reply = fresh[env.seq]
-        ledger.append(
-            {
-                "client_id": client_id,
-                "seq": env.seq,
-                # an over-long id was refused above; what is stored is only for the record
-                "mutation_id": str(env.mutation_id)[:MAX_ID],
-                "name": str(env.name)[:MAX_ID],
-                "status": reply.status,
-                "reply": reply.to_json(),
-                "committed_at": now,
-            }
-        )
+        ledger.append(_ledger_row(client_id, env, reply, now))
         replies.append(reply)
 
     if ledger:
@@ -227,14 +209,63 @@ def push(
     return PushResult(client_id=client_id, last_seq=last_seq, replies=replies, expected_seq=expected)
 
 
-def _replay(env: Envelope, row: tuple[str, dict[str, Any]] | None) -> Reply:
+def body_hash(env: Envelope) -> str:
+    """SHA-256 of what an envelope asks for — name, args, baseVersions, blobRefs — as canonical
+    JSON (sorted keys, no spaces, ASCII). A replay of its seq must ask for the same."""
+    body = {"name": env.name, "args": env.args, "baseVersions": env.base_versions, "blobRefs": env.blob_refs}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def _same(earlier: Envelope, env: Envelope) -> bool:
+    return earlier.mutation_id == env.mutation_id and body_hash(earlier) == body_hash(env)
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """A ledger row, as a replay needs it."""
+
+    reply: dict[str, Any]
+    body_hash: str | None  # None: written before bodies were hashed
+
+
+def _stored(session: Session, client_id: str, seqs: list[int]) -> dict[int, _Stored]:
+    """The ledger rows of ``seqs`` (replays) by seq."""
+    if not seqs:
+        return {}
+    # plain rows, not ORM objects: a replayed outbox can be thousands of entries
+    rows = session.exec(
+        select(LedgerEntry.seq, LedgerEntry.reply, LedgerEntry.body_hash).where(
+            LedgerEntry.client_id == client_id,
+            col(LedgerEntry.seq).in_(seqs),
+        )
+    ).all()
+    return {seq: _Stored(dict(reply), body) for seq, reply, body in rows}
+
+
+def _ledger_row(client_id: str, env: Envelope, reply: Reply, now: datetime) -> dict[str, Any]:
+    return {
+        "client_id": client_id,
+        "seq": env.seq,
+        # an over-long id was refused above; what is stored is only for the record
+        "mutation_id": str(env.mutation_id)[:MAX_ID],
+        "name": str(env.name)[:MAX_ID],
+        "status": reply.status,
+        "reply": reply.to_json(),
+        "body_hash": body_hash(env),
+        "committed_at": now,
+    }
+
+
+def _replay(env: Envelope, row: _Stored | None) -> Reply:
     if row is None:  # pruned ledger: the outcome is gone, but it was applied once
         return Reply(seq=env.seq, mutation_id=env.mutation_id, status=APPLIED)
-    _, reply = row
     # the stored reply holds the whole id (the column only its first MAX_ID characters)
-    if reply.get("mutation_id") != env.mutation_id:
+    if row.reply.get("mutation_id") != env.mutation_id:
         return _mismatch(env)
-    return Reply.from_json(reply)
+    if row.body_hash is not None and row.body_hash != body_hash(env):
+        return _mismatch(env)
+    return Reply.from_json(row.reply)
 
 
 def _mismatch(env: Envelope) -> Reply:

@@ -38,6 +38,9 @@ class LedgerEntry(SQLModel, table=True):
     mutation_id: str = Field(max_length=64)
     name: str = Field(max_length=64)
     status: str = Field(max_length=16)  # applied | rejected
+    # SHA-256 of the envelope's body (``apply.body_hash``): a replay must carry the same body.
+    # None on rows written before it was kept: such replays are matched by mutation id alone.
+    body_hash: str | None = Field(default=None, max_length=64)
     reply: dict[str, Any] = Field(sa_type=JSON)
     committed_at: datetime = Field(default_factory=_now, sa_type=UTCDateTime)
 

@@ -23,11 +23,17 @@ from backend.config import Settings
 from backend.db.engine import Database
 from backend.db.migrate import upgrade
 from backend.db.models import metadata
+from tests.change_audit import ChangeAudit
 from tests.signing_support import pepper_setting, write_key_file
 
-pytest_plugins = ["tests.s3_support"]  # moto_s3, s3_bucket: an S3 API server on loopback
+pytest_plugins = [
+    "tests.s3_support",  # moto_s3, s3_bucket: an S3 API server on loopback
+    "tests.postgres_expected",  # with TEST_DATABASE_URL set, a skipped PostgreSQL variant fails
+    "pytester",  # runs a small suite under that rule (tests/unit/test_postgres_expected.py)
+]
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+AUDIT = pytest.StashKey[ChangeAudit]()
 BACKENDS = ["sqlite", "postgres"]
 
 
@@ -68,14 +74,24 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
+def db(db_url: str, request: pytest.FixtureRequest) -> Iterator[Database]:
     database = Database(db_url)
     if database.dialect == "postgresql":
         tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
         with database.engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    # every write to a tracked table must reach the change log (tests/change_audit.py)
+    audit = request.node.stash[AUDIT] = ChangeAudit.install(database)
     yield database
     database.dispose()
+    if audit.failures and request.node.get_closest_marker("unlogged_writes") is None:
+        pytest.fail("\n".join(audit.failures), pytrace=False)
+
+
+@pytest.fixture
+def change_audit(db: Database, request: pytest.FixtureRequest) -> ChangeAudit:
+    """The ``db`` fixture's audit of the change log (a test of the audit itself reads it)."""
+    return request.node.stash[AUDIT]
 
 
 @pytest.fixture

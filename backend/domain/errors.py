@@ -231,7 +231,7 @@ MESSAGES: dict[ErrorCode, dict[Lang, str]] = {
     },
     ErrorCode.SURVEY_INCOMPLETE: {
         "tr": "Tutanak oluşturulamıyor: {missing} eksik.",
-        "en": "The minutes cannot be made: {missing} missing.",
+        "en": "The minutes cannot be made; missing: {missing}.",
     },
     ErrorCode.SURVEY_WRONG_ROLE: {
         "tr": "{person} bu görev için uygun değil: {role} olmalı.",
@@ -346,7 +346,7 @@ MESSAGES: dict[ErrorCode, dict[Lang, str]] = {
     },
     ErrorCode.WORKORDER_ILLEGAL_TRANSITION: {
         "tr": "İş emri '{status}' durumundayken '{action}' yapılamaz.",
-        "en": "A work order in status '{status}' cannot be '{action}'.",
+        "en": "A work order in status '{status}' does not allow '{action}'.",
     },
     ErrorCode.WORKORDER_NOT_ASSIGNEE: {
         "tr": "Bu iş emri size atanmamış.",
@@ -511,13 +511,138 @@ def http_status(code: ErrorCode) -> int:
     return HTTP_STATUS.get(code, 400)
 
 
+# The choices messages name, in each language: placeholder -> stored value -> words. A command
+# passes the value (``wo.status``, ``Action.SUBMIT``, ``AreaType.OFFICE``), never words: a
+# message is rendered when it is read, in the reader's language, and a sync reply stored in the
+# ledger is rendered again for each replay. A placeholder may name several values
+# (comma-separated); words may use the message's other parameters. A value without words here
+# (e.g. a ledger row from before) is shown as it is.
+TERMS: dict[str, dict[Lang, dict[str, str]]] = {
+    "status": {  # WorkOrderStatus
+        "tr": {
+            "draft": "taslak",
+            "assigned": "atandı",
+            "in_progress": "devam ediyor",
+            "submitted": "onay bekliyor",
+            "approved": "onaylandı",
+            "returned": "iade edildi",
+            "closed": "kapatıldı",
+        },
+        "en": {
+            "draft": "draft",
+            "assigned": "assigned",
+            "in_progress": "in progress",
+            "submitted": "awaiting approval",
+            "approved": "approved",
+            "returned": "returned",
+            "closed": "closed",
+        },
+    },
+    "action": {  # workorders.rules.Action
+        "tr": {
+            "assign": "atama",
+            "start": "başlatma",
+            "add_note": "not ekleme",
+            "submit": "onaya gönderme",
+            "approve": "onaylama",
+            "return": "iade",
+            "close": "kapatma",
+        },
+        "en": {
+            "assign": "assign",
+            "start": "start",
+            "add_note": "add a note",
+            "submit": "submit for approval",
+            "approve": "approve",
+            "return": "return",
+            "close": "close",
+        },
+    },
+    "area": {  # the private AreaTypes (directive 7(4))
+        "tr": {
+            "office": "ofis",
+            "work_room": "çalışma odası",
+            "toilet": "tuvalet / lavabo",
+            "corridor_to_private": "ofis, çalışma odası veya tuvalete açılan koridor",
+        },
+        "en": {
+            "office": "an office",
+            "work_room": "a work room",
+            "toilet": "a toilet / lavatory",
+            "corridor_to_private": "a corridor opening onto an office, work room or toilet",
+        },
+    },
+    "role": {  # people.Role (a survey's parties and a minutes' signers: SignerRole, same values)
+        "tr": {
+            "technician": "teknisyen",
+            "security": "koruma güvenlik personeli",
+            "unit_head": "talep eden birim amiri",
+            "manager": "şef / müdür",
+            "zabita": "zabıta",
+            "admin": "sistem yöneticisi",
+        },
+        "en": {
+            "technician": "technician",
+            "security": "protection and security staff",
+            "unit_head": "head of the requesting unit",
+            "manager": "manager",
+            "zabita": "municipal police",
+            "admin": "administrator",
+        },
+    },
+    "missing": {  # what minutes need from a survey (surveys.commands)
+        "tr": {
+            "survey_date": "keşif tarihi",
+            "conclusion": "keşif sonucu",
+            "points": "en az bir kamera noktası",
+            "recording_location": "kayıt yeri",
+            "sign_count": "“izlenen alan” levhası sayısı",
+        },
+        "en": {
+            "survey_date": "the survey date",
+            "conclusion": "the conclusion",
+            "points": "at least one camera point",
+            "recording_location": "the recording location",
+            "sign_count": "the number of “monitored area” signs",
+        },
+    },
+    "reason": {  # why a diagnosis does not connect (diagnostics.queries.guard_target)
+        "tr": {
+            "out_of_service": "cihaz hizmette değil",
+            "no_address": "cihazın IP adresi kayıtlı değil",
+            "outside_blocks": "{ip} adresi sahanın IP bloklarında değil",
+        },
+        "en": {
+            "out_of_service": "the device is not in service",
+            "no_address": "the device has no registered IP address",
+            "outside_blocks": "its address {ip} is outside the site's IP blocks",
+        },
+    },
+}
+
+
 def render(code: ErrorCode, lang: Lang = "tr", **params: Any) -> str:
     templates = MESSAGES[code]
-    template = templates.get(lang) or templates["tr"]
+    lang = lang if lang in templates else "tr"
+    words = {name: _words(name, value, lang, params) for name, value in params.items()}
     try:
-        return template.format(**params)
+        return templates[lang].format(**words)
     except (KeyError, IndexError):
-        return template
+        return templates[lang]
+
+
+def _words(name: str, value: Any, lang: Lang, params: dict[str, Any]) -> Any:
+    """A parameter as the message shows it: a choice's words in ``lang`` (:data:`TERMS`)."""
+    terms = TERMS.get(name, {}).get(lang)
+    if terms is None or value is None:
+        return value
+    parts = [str(part) for part in str(value).split(", ")]
+    if not all(part in terms for part in parts):
+        return value
+    try:
+        return ", ".join(terms[part].format(**params) for part in parts)
+    except (KeyError, IndexError):
+        return value
 
 
 @dataclass

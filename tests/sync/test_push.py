@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from sqlmodel import select
 from backend.db.engine import Database
 from backend.domain.workorders.models import WorkOrder, WorkOrderEvent, WorkOrderStatus
 from sync import apply
+from sync.models import LedgerEntry
 from tests.factories import make_work_order, reload
 from tests.integration.conftest import World
 from tests.sync.conftest import Push, env
@@ -77,7 +79,7 @@ def test_a_refused_command_is_recorded_and_the_queue_moves_on(db: Database, worl
         ("rejected", "VALIDATION_FAILED"),
         ("rejected", "COMMAND_UNKNOWN"),
     ]
-    assert result.replies[0].params["status"] == "atandı"
+    assert result.replies[0].params == {"status": "assigned", "action": "submit"}  # choices, not words
     assert replay.replies == result.replies[:1]
     assert reload(db, WorkOrder, wo.id).status is WorkOrderStatus.IN_PROGRESS
 
@@ -96,6 +98,85 @@ def test_a_reused_seq_with_another_body_is_refused_not_overwritten(
 
     assert [(r.status, r.code) for r in other.replies] == [("rejected", "SYNC_SEQ_REUSED")]
     assert _events(db, wo.id).count("note") == 0
+
+
+def test_a_replay_with_the_same_mutation_id_but_another_body_is_refused(
+    db: Database, world: World, push: Push
+) -> None:
+    # given a note applied as seq 1
+    wo = make_work_order(db, world.manager, world.site_north, assignee=world.tech)
+    note = {"workOrderId": str(wo.id), "text": "Kablo değişti"}
+    first = push(world.tech, "p", [env("p", 1, "workorder.addNote", note, mid="m-1")])
+
+    # when seq 1 comes again with the same mutation id: the same body (keys in another order),
+    # then other args, another name, other base versions
+    same = push(world.tech, "p", [env("p", 1, "workorder.addNote", dict(reversed(note.items())), mid="m-1")])
+    edited = push(world.tech, "p", [env("p", 1, "workorder.addNote", {**note, "text": "x"}, mid="m-1")])
+    renamed = push(world.tech, "p", [env("p", 1, "workorder.start", {"workOrderId": str(wo.id)}, mid="m-1")])
+    rebased = push(world.tech, "p", [env("p", 1, "workorder.addNote", note, mid="m-1", base={"w": 1})])
+
+    # then only the same body gets the stored reply; nothing is applied twice or overwritten
+    assert same.replies == first.replies
+    for other in (edited, renamed, rebased):
+        assert [(r.status, r.code) for r in other.replies] == [("rejected", "SYNC_SEQ_REUSED")]
+    assert _events(db, wo.id).count("note") == 1
+    assert reload(db, WorkOrder, wo.id).status is WorkOrderStatus.ASSIGNED
+
+
+def test_a_seq_repeated_in_one_batch_with_another_body_is_refused(
+    db: Database, world: World, push: Push
+) -> None:
+    wo = make_work_order(db, world.manager, world.site_north, assignee=world.tech)
+    note = {"workOrderId": str(wo.id), "text": "bir"}
+
+    result = push(
+        world.tech,
+        "p",
+        [
+            env("p", 1, "workorder.addNote", note, mid="m-1"),
+            env("p", 1, "workorder.addNote", note, mid="m-1"),
+            env("p", 1, "workorder.addNote", {**note, "text": "iki"}, mid="m-1"),
+        ],
+    )
+
+    assert [(r.status, r.code) for r in result.replies] == [
+        ("applied", None),
+        ("applied", None),
+        ("rejected", "SYNC_SEQ_REUSED"),
+    ]
+    assert _events(db, wo.id).count("note") == 1
+
+
+def test_ledger_rows_without_a_body_hash_are_replayed_by_mutation_id(
+    db: Database, world: World, push: Push
+) -> None:
+    # given a ledger row written before bodies were hashed
+    wo = make_work_order(db, world.manager, world.site_north, assignee=world.tech)
+    note = {"workOrderId": str(wo.id), "text": "eski"}
+    first = push(world.tech, "p", [env("p", 1, "workorder.addNote", note, mid="m-1")])
+    with db.write_session() as s:
+        stored = s.exec(select(LedgerEntry).where(LedgerEntry.client_id == "p")).one()
+        assert stored.body_hash == apply.body_hash(env("p", 1, "workorder.addNote", note))
+        stored.body_hash = None
+        s.add(stored)
+
+    # when it is replayed with another body, then it is accepted as before
+    replay = push(world.tech, "p", [env("p", 1, "workorder.addNote", {**note, "text": "x"}, mid="m-1")])
+
+    assert replay.replies == first.replies
+    assert _events(db, wo.id).count("note") == 1
+
+
+def test_the_body_hash_is_canonical_json_of_what_the_envelope_asks() -> None:
+    a = env("p", 1, "workorder.addNote", {"text": "ş", "workOrderId": "w"}, base={"b": 2, "a": 1})
+    b = env("q", 7, "workorder.addNote", {"workOrderId": "w", "text": "ş"}, mid="x", base={"a": 1, "b": 2})
+    canonical = '{"args":{"text":"\\u015f","workOrderId":"w"},"baseVersions":{"a":1,"b":2},"blobRefs":[],'
+    canonical += '"name":"workorder.addNote"}'
+
+    # the client, seq and mutation id are not part of the body
+    assert apply.body_hash(a) == apply.body_hash(b) == hashlib.sha256(canonical.encode()).hexdigest()
+    # a lone surrogate (refused as malformed, still recorded) hashes too
+    assert len(apply.body_hash(env("p", 1, "x", {"t": "\ud800"}))) == 64
 
 
 def test_a_client_id_belongs_to_one_person(db: Database, world: World, push: Push) -> None:

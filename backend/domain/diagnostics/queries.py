@@ -61,8 +61,11 @@ class DiagnosisPlan:
         return max(0.0, min(minimum, float((today - self.installed_on).days)))
 
 
-def _refuse(reason: str) -> DomainError:
-    return DomainError(ErrorCode.DIAGNOSTICS_TARGET_REFUSED, field="deviceId", params={"reason": reason})
+def _refuse(reason: str, **params: str) -> DomainError:
+    """``reason``: a key of the catalogue's words for it (``errors.TERMS["reason"]``)."""
+    return DomainError(
+        ErrorCode.DIAGNOSTICS_TARGET_REFUSED, field="deviceId", params={"reason": reason, **params}
+    )
 
 
 def guard_target(session: Session, device: Device) -> tuple[str, int]:
@@ -70,14 +73,14 @@ def guard_target(session: Session, device: Device) -> tuple[str, int]:
     if device.kind not in DIAGNOSABLE:
         raise DomainError(ErrorCode.DIAGNOSTICS_NOT_A_CAMERA, field="deviceId")
     if device.status not in IN_SERVICE:
-        raise _refuse("cihaz hizmette değil")
+        raise _refuse("out_of_service")
     if not device.ip_address:
-        raise _refuse("cihazın IP adresi kayıtlı değil")
+        raise _refuse("no_address")
     blocks = session.exec(select(IpBlock.cidr).where(IpBlock.site_id == device.site_id)).all()
     try:
         host = check_in_blocks(device.ip_address, blocks)
     except DomainError:
-        raise _refuse(f"{device.ip_address} adresi sahanın IP bloklarında değil") from None
+        raise _refuse("outside_blocks", ip=device.ip_address) from None
     return host, device.onvif_port or DEFAULT_ONVIF_PORT
 
 

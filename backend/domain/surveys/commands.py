@@ -45,24 +45,6 @@ Text = Annotated[str, StringConstraints(max_length=4000)]
 Required = Annotated[str, StringConstraints(min_length=2, max_length=2000)]
 Hash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
-AREA_LABELS_TR = {
-    AreaType.OFFICE: "ofis",
-    AreaType.WORK_ROOM: "çalışma odası",
-    AreaType.TOILET: "tuvalet / lavabo",
-    AreaType.CORRIDOR_TO_PRIVATE: "ofis, çalışma odası veya tuvalete açılan koridor",
-}
-ROLE_LABELS_TR = {
-    SignerRole.TECHNICIAN: "Teknisyen",
-    SignerRole.SECURITY: "Koruma Güvenlik Personeli",
-    SignerRole.UNIT_HEAD: "Talep Eden Birim Amiri",
-}
-USER_ROLE_LABELS_TR = {
-    Role.TECHNICIAN: "teknisyen",
-    Role.SECURITY: "koruma güvenlik personeli",
-    Role.UNIT_HEAD: "birim amiri",
-}
-
-
 # ---- helpers -------------------------------------------------------------------------------
 
 
@@ -74,7 +56,7 @@ def _person(ctx: CommandContext, user_id: uuid.UUID, role: Role, field: str) -> 
         raise DomainError(
             ErrorCode.SURVEY_WRONG_ROLE,
             field=field,
-            params={"person": user.full_name, "role": USER_ROLE_LABELS_TR[role]},
+            params={"person": user.full_name, "role": role},
         )
     return user
 
@@ -106,9 +88,7 @@ def _touch(ctx: CommandContext, obj: Survey | SurveyPoint | Minutes) -> None:
 def check_area(area_type: AreaType, field: str = "areaType") -> None:
     """Directive 7(4): no camera in a private area — cashier (vezne) areas excepted."""
     if area_type.is_private:
-        raise DomainError(
-            ErrorCode.SURVEY_PRIVATE_AREA, field=field, params={"area": AREA_LABELS_TR[area_type]}
-        )
+        raise DomainError(ErrorCode.SURVEY_PRIVATE_AREA, field=field, params={"area": area_type})
 
 
 # ---- request ---------------------------------------------------------------------------------
@@ -311,18 +291,19 @@ class CreateMinutes(CommandInput):
 
 
 def _missing(content: dict[str, Any]) -> list[str]:
+    """What the minutes still need (the catalogue's words for each: ``errors.TERMS["missing"]``)."""
     missing = []
     if not content["surveyDate"]:
-        missing.append("keşif tarihi")
+        missing.append("survey_date")
     if not content["conclusion"]:
-        missing.append("keşif sonucu")
+        missing.append("conclusion")
     if content["conclusion"] == Conclusion.FAVOURABLE.name:
         if not content["points"]:
-            missing.append("en az bir kamera noktası")
+            missing.append("points")
         if not content["recording"]["location"]:
-            missing.append("kayıt yeri")
+            missing.append("recording_location")
         if content["signs"]["count"] is None:
-            missing.append("“izlenen alan” levhası sayısı")
+            missing.append("sign_count")
     return missing
 
 
@@ -417,11 +398,10 @@ def sign_minutes(ctx: CommandContext, inp: SignMinutes) -> MinutesSignature:
     minutes, survey = _minutes(ctx, inp.minutes_id)
     require_referable(ctx.session, ctx.actor, [inp.image_sha256], field="imageSha256")
     signer = ctx.session.get(User, inp.signer_id)
-    role_label = ROLE_LABELS_TR[inp.role]
     if signer is None or _signer_for(survey, inp.role) != signer.id:
         name = signer.full_name if signer else str(inp.signer_id)
         raise DomainError(
-            ErrorCode.MINUTES_WRONG_SIGNER, field="signerId", params={"person": name, "role": role_label}
+            ErrorCode.MINUTES_WRONG_SIGNER, field="signerId", params={"person": name, "role": inp.role}
         )
     if inp.content_hash != minutes.content_hash:
         raise DomainError(ErrorCode.MINUTES_CONTENT_MISMATCH, field="contentHash")
@@ -430,7 +410,7 @@ def sign_minutes(ctx: CommandContext, inp: SignMinutes) -> MinutesSignature:
         for s in ctx.session.exec(select(MinutesSignature).where(MinutesSignature.minutes_id == minutes.id))
     }
     if inp.role in signed:
-        raise DomainError(ErrorCode.MINUTES_ALREADY_SIGNED, field="role", params={"role": role_label})
+        raise DomainError(ErrorCode.MINUTES_ALREADY_SIGNED, field="role", params={"role": inp.role})
     if parse_signed_at(inp.signed_at) is None:
         raise DomainError(ErrorCode.MINUTES_SIGNED_AT_INVALID, field="signedAt")
     if isinstance(inp.proof, str):

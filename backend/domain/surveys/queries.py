@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from backend.domain.errors import DomainError, ErrorCode
@@ -102,15 +101,20 @@ def sealed_minutes(session: Session, actor: Actor, minutes_id: uuid.UUID) -> Sea
 
 
 def record_pdf(session: Session, minutes_id: uuid.UUID, pdf_sha256: str) -> str:
-    """Keep the first sealed PDF made for these minutes; a concurrent second one loses."""
-    session.execute(
-        update(Minutes)
-        .where(col(Minutes.id) == minutes_id, col(Minutes.pdf_sha256).is_(None))
-        .values(pdf_sha256=pdf_sha256, version=Minutes.version + 1)
-    )
-    stored = session.exec(select(Minutes.pdf_sha256).where(Minutes.id == minutes_id)).one()
-    assert stored is not None
-    return stored
+    """Keep the first sealed PDF made for these minutes; a concurrent second one loses.
+
+    Written through the ORM, so the change log records it (``sync.changes``) and phones pull
+    ``pdfSha256``: the row is read locked, so a concurrent second render waits and then finds the
+    first one's PDF."""
+    minutes = session.get(Minutes, minutes_id, with_for_update=True, populate_existing=True)
+    if minutes is None:
+        raise DomainError(ErrorCode.NOT_FOUND, field="minutesId")
+    if minutes.pdf_sha256 is None:
+        minutes.pdf_sha256 = pdf_sha256
+        minutes.version += 1
+        session.add(minutes)
+        session.flush()
+    return minutes.pdf_sha256
 
 
 # ---- public verification ---------------------------------------------------------------------

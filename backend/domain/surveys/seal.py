@@ -1,4 +1,4 @@
-"""Signed is sealed (ARCHITECTURE.md, sync invariant 6), enforced below the commands.
+"""Signed is sealed (docs/architecture.md, sync invariant 6), enforced below the commands.
 
 The commands refuse to touch sealed minutes; this flush guard makes the rule hold for any code
 path: a sealed minutes row never changes again except for recording its sealed PDF once, and its

@@ -111,26 +111,6 @@ TRANSITIONS: dict[Action, Transition] = {
     ),
 }
 
-# Status names as people say them, for error messages.
-STATUS_LABELS_TR: dict[S, str] = {
-    S.DRAFT: "taslak",
-    S.ASSIGNED: "atandı",
-    S.IN_PROGRESS: "devam ediyor",
-    S.SUBMITTED: "onay bekliyor",
-    S.APPROVED: "onaylandı",
-    S.RETURNED: "iade edildi",
-    S.CLOSED: "kapatıldı",
-}
-ACTION_LABELS_TR: dict[Action, str] = {
-    Action.ASSIGN: "atama",
-    Action.START: "başlatma",
-    Action.ADD_NOTE: "not ekleme",
-    Action.SUBMIT: "onaya gönderme",
-    Action.APPROVE: "onaylama",
-    Action.RETURN: "iade",
-    Action.CLOSE: "kapatma",
-}
-
 
 def _is_party(who: Who, actor: Actor, wo: WorkOrder) -> bool:
     if who is Who.SUPERVISOR:
@@ -150,7 +130,7 @@ def check(action: Action, wo: WorkOrder, actor: Actor) -> Transition:
     if wo.status not in tr.sources:
         raise DomainError(
             ErrorCode.WORKORDER_ILLEGAL_TRANSITION,
-            params={"status": STATUS_LABELS_TR[wo.status], "action": ACTION_LABELS_TR[action]},
+            params={"status": wo.status, "action": action},
         )
     return tr
 
@@ -176,6 +156,4 @@ def check_editable(wo: WorkOrder) -> None:
     if wo.status is S.CLOSED:
         raise DomainError(ErrorCode.WORKORDER_CLOSED, field="workOrderId")
     if wo.status not in EDITABLE:
-        raise DomainError(
-            ErrorCode.WORKORDER_FROZEN, field="workOrderId", params={"status": STATUS_LABELS_TR[wo.status]}
-        )
+        raise DomainError(ErrorCode.WORKORDER_FROZEN, field="workOrderId", params={"status": wo.status})

@@ -1,4 +1,4 @@
-/** Shapes returned by the Saha GraphQL API (see docs/api-contract.md and schema.graphql). */
+/** Shapes returned by the Saha GraphQL API (see schema.graphql at the repository root). */
 import { ENUMS, type Role, type WorkOrderAction, type WorkOrderStatus } from '../generated/rules';
 
 // The domain enums come from the server's code (src/generated/rules.ts, `make generate`).
