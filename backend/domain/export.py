@@ -34,7 +34,7 @@ from backend.domain import labels
 from backend.domain.assets.models import PRIVATE_AREA_TYPES, AreaType
 from backend.domain.choices import Choice
 from backend.domain.commands import load_all_commands
-from backend.domain.errors import MESSAGES, ErrorCode, http_status
+from backend.domain.errors import MESSAGES, TERMS, ErrorCode, http_status
 from backend.domain.people.models import Role
 from backend.domain.people.permissions import ALL_PERMISSIONS, ROLE_PERMISSIONS, UNSCOPED_ROLES
 from backend.domain.workorders import rules, texts
@@ -372,6 +372,10 @@ def _errors() -> str:
         " * one, and the message templates (`{placeholders}` filled from the error's params). */\n"
         f"export const ERRORS = {_block(catalogue)} as const satisfies Record<string, ErrorEntry>;\n"
         "export type ErrorCode = keyof typeof ERRORS;\n"
+        "/** The words of the choices messages name (errors.TERMS): placeholder → language → stored\n"
+        " * value → words. A message's parameter holds the value; it is shown in the reader's words. */\n"
+        "export const ERROR_TERMS: Record<string, Record<'tr' | 'en', Record<string, string>>> = "
+        f"{_block({k: _js(v) for k, v in TERMS.items()})};\n"
     )
 
 

@@ -276,7 +276,7 @@ export const ERRORS = {
   VALIDATION_FAILED: { status: 400, tr: "Girilen bilgi geçersiz: {detail}", en: "Invalid input: {detail}" },
   COMMAND_UNKNOWN: { status: 400, tr: "Bilinmeyen işlem: {name}.", en: "Unknown command: {name}." },
   LIMIT_EXCEEDED: { status: 413, tr: "İstek sınırı aşıldı: {detail}", en: "Request limit exceeded: {detail}" },
-  WORKORDER_ILLEGAL_TRANSITION: { status: 400, tr: "İş emri '{status}' durumundayken '{action}' yapılamaz.", en: "A work order in status '{status}' cannot be '{action}'." },
+  WORKORDER_ILLEGAL_TRANSITION: { status: 400, tr: "İş emri '{status}' durumundayken '{action}' yapılamaz.", en: "A work order in status '{status}' does not allow '{action}'." },
   WORKORDER_NOT_ASSIGNEE: { status: 400, tr: "Bu iş emri size atanmamış.", en: "This work order is not assigned to you." },
   WORKORDER_REASON_REQUIRED: { status: 400, tr: "İade için bir gerekçe yazmalısınız.", en: "A reason is required to return a work order." },
   WORKORDER_ASSIGNEE_NOT_TECHNICIAN: { status: 400, tr: "İş emri yalnızca aktif bir teknisyene atanabilir.", en: "A work order can only be assigned to an active technician." },
@@ -309,7 +309,7 @@ export const ERRORS = {
   SURVEY_PRIVATE_AREA: { status: 400, tr: "Bu noktaya kamera konulamaz: {area} özel alandır. Yönerge md. 7(4) uyarınca ofis, çalışma odası, tuvalet/lavabo ve bunlara açılan koridorlara kamera konulmaz (vezne alanları hariç).", en: "No camera may be placed here: {area} is a private area. Directive 7(4) forbids cameras in offices, work rooms, toilets and corridors opening onto them (cashier areas excepted)." },
   SURVEY_NOT_PARTY: { status: 400, tr: "Bu keşfin tarafı değilsiniz; yalnızca atanan teknisyen ve koruma güvenlik personeli düzenleyebilir.", en: "You are not a party to this survey; only its technician and security staff may edit it." },
   SURVEY_LOCKED: { status: 400, tr: "Keşif tutanağa bağlandı ve imza bekliyor; değiştirmek için önce tutanağı geri çekin.", en: "The survey is frozen into minutes awaiting signatures; withdraw the minutes to change it." },
-  SURVEY_INCOMPLETE: { status: 400, tr: "Tutanak oluşturulamıyor: {missing} eksik.", en: "The minutes cannot be made: {missing} missing." },
+  SURVEY_INCOMPLETE: { status: 400, tr: "Tutanak oluşturulamıyor: {missing} eksik.", en: "The minutes cannot be made; missing: {missing}." },
   SURVEY_WRONG_ROLE: { status: 400, tr: "{person} bu görev için uygun değil: {role} olmalı.", en: "{person} cannot take this part: must be {role}." },
   SURVEY_NOT_SEALED: { status: 400, tr: "Keşif tutanağı henüz tüm taraflarca imzalanıp mühürlenmedi.", en: "The survey minutes are not sealed yet." },
   SURVEY_NOT_FAVOURABLE: { status: 400, tr: "Keşif sonucu olumsuz; Olur kaydedilemez.", en: "The survey was unfavourable; no approval can be recorded." },
@@ -349,6 +349,16 @@ export const ERRORS = {
   INTERNAL: { status: 500, tr: "Beklenmeyen bir hata oluştu (istek no: {request_id}).", en: "An unexpected error occurred (request id: {request_id})." },
 } as const satisfies Record<string, ErrorEntry>;
 export type ErrorCode = keyof typeof ERRORS;
+/** The words of the choices messages name (errors.TERMS): placeholder → language → stored
+ * value → words. A message's parameter holds the value; it is shown in the reader's words. */
+export const ERROR_TERMS: Record<string, Record<'tr' | 'en', Record<string, string>>> = {
+  status: { tr: { draft: "taslak", assigned: "atandı", in_progress: "devam ediyor", submitted: "onay bekliyor", approved: "onaylandı", returned: "iade edildi", closed: "kapatıldı" }, en: { draft: "draft", assigned: "assigned", in_progress: "in progress", submitted: "awaiting approval", approved: "approved", returned: "returned", closed: "closed" } },
+  action: { tr: { assign: "atama", start: "başlatma", add_note: "not ekleme", submit: "onaya gönderme", approve: "onaylama", return: "iade", close: "kapatma" }, en: { assign: "assign", start: "start", add_note: "add a note", submit: "submit for approval", approve: "approve", return: "return", close: "close" } },
+  area: { tr: { office: "ofis", work_room: "çalışma odası", toilet: "tuvalet / lavabo", corridor_to_private: "ofis, çalışma odası veya tuvalete açılan koridor" }, en: { office: "an office", work_room: "a work room", toilet: "a toilet / lavatory", corridor_to_private: "a corridor opening onto an office, work room or toilet" } },
+  role: { tr: { technician: "teknisyen", security: "koruma güvenlik personeli", unit_head: "talep eden birim amiri", manager: "şef / müdür", zabita: "zabıta", admin: "sistem yöneticisi" }, en: { technician: "technician", security: "protection and security staff", unit_head: "head of the requesting unit", manager: "manager", zabita: "municipal police", admin: "administrator" } },
+  missing: { tr: { survey_date: "keşif tarihi", conclusion: "keşif sonucu", points: "en az bir kamera noktası", recording_location: "kayıt yeri", sign_count: "“izlenen alan” levhası sayısı" }, en: { survey_date: "the survey date", conclusion: "the conclusion", points: "at least one camera point", recording_location: "the recording location", sign_count: "the number of “monitored area” signs" } },
+  reason: { tr: { out_of_service: "cihaz hizmette değil", no_address: "cihazın IP adresi kayıtlı değil", outside_blocks: "{ip} adresi sahanın IP bloklarında değil" }, en: { out_of_service: "the device is not in service", no_address: "the device has no registered IP address", outside_blocks: "its address {ip} is outside the site's IP blocks" } },
+};
 
 export interface FieldSpec {
   type:
