@@ -13,12 +13,12 @@ from strawberry.types import Info
 
 from backend.domain.diagnostics import models as dm
 from backend.domain.diagnostics import queries as dq
-from backend.domain.diagnostics.commands import CHECK_LABELS_TR
 from backend.domain.errors import DomainError
 from backend.domain.people import permissions as p
 from backend.graphql.common import OperationError, input_args, requires, run_command
 from backend.graphql.context import ctx
 from backend.services import diagnostics_service
+from backend.shared.checks import check_label
 
 Verdict = strawberry.enum(dm.Verdict, name="Verdict")
 DiagnosisSource = strawberry.enum(
@@ -81,7 +81,7 @@ class DiagnosisType:
             results=[
                 CheckResultType(
                     check=r["check"],
-                    label=CHECK_LABELS_TR.get(r["check"], r["check"]),
+                    label=check_label(r["check"]),
                     verdict=dm.Verdict(r["verdict"]),
                     message=r.get("message", ""),
                     evidence=r.get("evidence", {}),
@@ -231,7 +231,7 @@ class DiagnosticsQuery:
         return [
             CheckChangeType(
                 check=r.check,
-                label=CHECK_LABELS_TR.get(r.check, r.check),
+                label=check_label(r.check),
                 at=r.at,
                 before=dm.Verdict(r.before) if r.before else None,
                 after=dm.Verdict(r.after),

@@ -34,6 +34,8 @@ from urllib.parse import quote, urlsplit
 
 from backend.integrations.onvif.record import build_record_args
 from backend.probe.queue import QUEUED, Item, ProbeQueue, atomic_write
+from backend.shared.addresses import AddressPolicy, refusal
+from backend.shared.checks import check_label
 
 EXIT_OK, EXIT_FAILING, EXIT_QUEUED, EXIT_USAGE = 0, 1, 2, 3
 DEFAULT_STATE = "~/.saha-probe"
@@ -129,8 +131,6 @@ def options(args: argparse.Namespace) -> Options:
     user = str(args.user).strip()
     if not user or user in (".", ".."):
         raise UsageError("--user boş olamaz")
-    from backend.integrations.onvif._transport import AddressPolicy, refusal
-
     allow_loopback = bool(getattr(args, "allow_loopback", False))
     addresses = []
     for raw in args.address:
@@ -422,8 +422,6 @@ def sniff_image(data: bytes) -> str | None:
 
 
 def summary_lines(device: InvDevice, report: Mapping[str, Any]) -> list[str]:
-    from backend.domain.diagnostics.commands import CHECK_LABELS_TR
-
     results = list(report.get("results") or [])
     overall = _overall(results)
     lines = [f"{device.asset_tag}  {device.address}  {OVERALL_TR[overall]}"]
@@ -431,7 +429,7 @@ def summary_lines(device: InvDevice, report: Mapping[str, Any]) -> list[str]:
         verdict = str(r.get("verdict"))
         if verdict not in ("fail", "warning"):
             continue
-        label = CHECK_LABELS_TR.get(str(r["check"]), str(r["check"]))
+        label = check_label(str(r["check"]))
         marker = "HATA " if verdict == "fail" else "uyarı"
         message = str(r.get("message_tr") or r.get("message") or "").strip()
         lines.append(f"    {marker}  {label}: {message}" if message else f"    {marker}  {label}")
