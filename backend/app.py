@@ -35,8 +35,8 @@ from backend.graphql.loaders import Loaders
 from backend.graphql.schema import build_schema
 from backend.http.client_address import parse_networks, source_address
 from backend.http.minutes import minutes_routes
-from backend.http.uploads import TUS_EXPOSE_HEADERS, upload_routes, upload_service
-from backend.services import diagnostics_service, signing_keys
+from backend.http.uploads import TUS_EXPOSE_HEADERS, upload_routes
+from backend.services import check_documents_at_start, diagnostics_service, signing_keys, upload_service
 
 log = logging.getLogger("saha.app")
 
@@ -233,26 +233,9 @@ async def spa(state: State, path: FromPath[str]) -> File:
 
 def _check_at_start(settings: Settings) -> None:
     """Refuse to start on settings that would fail later (or, in production, silently)."""
-    from backend.integrations.pdf.seal import check_seal_at_start, seal_configured
-
     parse_networks(settings.trusted_proxies)  # ValueError names a bad entry
     HASH_GATE.configure(settings.argon2_concurrency)
-    check_seal_at_start(
-        production=settings.production,
-        data_dir=settings.data_dir,
-        cert_path=settings.seal_cert_path,
-        key_path=settings.seal_key_path,
-        pkcs12_path=settings.seal_pkcs12_path,
-        password=settings.seal_key_password,
-    )
-    if not settings.production and not seal_configured(
-        settings.seal_cert_path, settings.seal_key_path, settings.seal_pkcs12_path
-    ):
-        log.warning(
-            "no seal certificate configured (SAHA_SEAL_CERT_PATH / SAHA_SEAL_KEY_PATH or "
-            "SAHA_SEAL_PKCS12_PATH): minutes are sealed with a self-signed demo certificate — "
-            "fine for trying Saha; production mode refuses to start without one"
-        )
+    check_documents_at_start(settings)
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> Litestar:

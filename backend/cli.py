@@ -91,8 +91,8 @@ def cmd_blob_sweep(settings: Settings) -> None:
     import anyio
 
     from backend.db.engine import Database
-    from backend.integrations.blobs.service import UploadService
     from backend.integrations.blobs.store import open_blob_store
+    from backend.services.uploads import UploadService
 
     db = Database(settings.effective_database_url)
     try:

@@ -33,8 +33,7 @@ from backend.domain.people.permissions import ACCOUNT_SIGNING, Actor
 from backend.domain.signing.keys import SigningKeys, seal_pin_box
 from backend.domain.signing.message import pin_set_aad
 from backend.domain.workorders.models import WorkOrderType
-from backend.integrations.blobs.service import store_bytes
-from backend.integrations.blobs.store import BlobStore, open_blob_store
+from backend.integrations.blobs.store import BlobStore, open_blob_store, store_bytes
 from backend.integrations.signing_keys import load_signing_keys
 
 DEMO_PASSWORD = "saha-demo"  # noqa: S105 - documented demo password, never used in production

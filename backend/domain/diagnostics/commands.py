@@ -1,5 +1,5 @@
 """Diagnostics commands. Running checks needs the network and happens outside any transaction
-(``backend.integrations.onvif.service`` on the server, ``saha probe`` on a laptop); what they
+(``backend.services.diagnostics`` on the server, ``saha probe`` on a laptop); what they
 found is recorded here.
 
 Diagnoses are evidence, not edits:
@@ -171,7 +171,7 @@ def record_server_diagnosis(ctx: CommandContext, args: dict[str, Any], source: D
     """Record a diagnosis the server ran itself: a remote diagnosis a person asked for (REMOTE,
     ``diagnostics.run``) or a scheduled sweep (NIGHTLY / WEEKLY, ``diagnostics.schedule``).
 
-    Not a registered command: only server code calls it (``backend.integrations.onvif.service``),
+    Not a registered command: only server code calls it (``backend.services.diagnostics``),
     so the source is the server's decision, never a client's input."""
     if source not in SERVER_SOURCES:
         raise ValueError(f"{source} is not a server-run source")
