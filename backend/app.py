@@ -29,8 +29,9 @@ from strawberry.litestar import make_graphql_controller
 from backend.config import Settings, get_settings, private_umask
 from backend.db.engine import Database
 from backend.domain.errors import DomainError, ErrorCode, render
+from backend.domain.language import pick_lang
 from backend.domain.people.auth import HASH_GATE
-from backend.graphql.context import Context, new_request_id, pick_lang
+from backend.graphql.context import Context, new_request_id
 from backend.graphql.loaders import Loaders
 from backend.graphql.schema import build_schema
 from backend.http.client_address import parse_networks, source_address

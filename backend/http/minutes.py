@@ -24,8 +24,8 @@ from litestar.params import FromPath
 from backend.config import Settings
 from backend.db.engine import Database
 from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.language import pick_lang
 from backend.domain.people.throttles import rate_hit
-from backend.graphql.context import pick_lang
 from backend.http.client_address import source_address
 from backend.http.uploads import json_error_handlers, request_actor
 from backend.services import minutes_documents as documents

@@ -31,9 +31,9 @@ from litestar.response import Stream
 from backend.config import Settings
 from backend.db.engine import Database
 from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.language import pick_lang
 from backend.domain.people.auth import actor_from_token
 from backend.domain.people.permissions import Actor
-from backend.graphql.context import pick_lang
 from backend.services import upload_service
 from backend.services.uploads import BodyInterrupted, UploadState, parse_count
 
