@@ -31,6 +31,7 @@ from backend.db.engine import Database
 from backend.domain.errors import DomainError, ErrorCode, render
 from backend.domain.language import pick_lang
 from backend.domain.people.auth import HASH_GATE
+from backend.domain.sync_adapter import install_change_tracking
 from backend.graphql.context import Context, new_request_id
 from backend.graphql.loaders import Loaders
 from backend.graphql.schema import build_schema
@@ -245,6 +246,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     settings.restrict_data_dir()
     settings.effective_secret_key()  # create the key now, not inside the first request
     _check_at_start(settings)
+    install_change_tracking()  # every write of this process lands in the change log
     database = db or Database(settings.effective_database_url)
     owns_db = db is None
 

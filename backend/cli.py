@@ -197,6 +197,9 @@ def main(argv: list[str] | None = None) -> None:
         "blob-sweep",
     ):
         private_umask()  # the database, its WAL, blobs and keys: 0600 / 0700
+        from backend.domain.sync_adapter import install_change_tracking
+
+        install_change_tracking()  # every write of this process lands in the change log
         if args.command != "serve":  # create_app makes the data folder private when it serves
             settings.restrict_data_dir()
 

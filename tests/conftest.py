@@ -23,12 +23,20 @@ from backend.config import Settings
 from backend.db.engine import Database
 from backend.db.migrate import upgrade
 from backend.db.models import metadata
+from backend.domain.sync_adapter import install_change_tracking
 from tests.signing_support import pepper_setting, write_key_file
 
 pytest_plugins = ["tests.s3_support"]  # moto_s3, s3_bucket: an S3 API server on loopback
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgres"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def change_tracking() -> None:
+    """What every entry point does at start-up (``create_app``, the CLI): writes of this process
+    land in the change log, also those of tests that open a database without the app."""
+    install_change_tracking()
 
 
 def _reset_postgres(url: str) -> None:

@@ -11,10 +11,10 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from backend.domain.errors import DomainError, ErrorCode, render
+from backend.domain.sync_adapter import PersonSource, command_runner
 from backend.graphql.common import ErrorCode as ErrorCodeEnum
 from backend.graphql.common import OperationError, SignedIn
 from backend.graphql.context import ctx
-from backend.sync_adapter import PersonSource, command_runner
 from sync import apply
 from sync import pull as pull_core
 from sync.protocol import APPLIED, UPSERT, Change, Envelope, PullPage, Reply

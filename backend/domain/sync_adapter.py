@@ -66,9 +66,24 @@ tracker = ChangeTracker(ENTITIES)
 PRIVATE_FIELDS = {"password_hash", "phone", "is_active", "public_key", "sign_count", "aaguid"}
 
 
+_installed = False
+
+
 def install_change_tracking() -> None:
-    install_seal_guard()  # refuses writes to sealed minutes before they reach the change log
+    """From now on, in this process, every write through any session lands in the change log,
+    and writes to sealed minutes are refused before they get there (SQLAlchemy session events).
+
+    Process-wide, so it is an explicit step of every entry point's start-up — ``create_app``,
+    the CLI's database commands, the test fixtures, the benchmarks — never a side effect of
+    opening a database. Idempotent."""
+    global _installed
+    install_seal_guard()
     tracker.install()
+    _installed = True
+
+
+def change_tracking_installed() -> bool:
+    return _installed
 
 
 def _value(value: Any) -> Any:
