@@ -261,15 +261,7 @@ class DiagnosticsQuery:
 
     @strawberry.field(permission_classes=[requires(p.DEVICES_TECHNICAL)])
     async def firmware_baselines(self, info: Info[Any, Any]) -> list[FirmwareBaselineType]:
-        from sqlmodel import col, select
-
-        rows = await ctx(info).db.read(
-            lambda s: s.exec(
-                select(dm.FirmwareBaseline).order_by(
-                    col(dm.FirmwareBaseline.make), col(dm.FirmwareBaseline.model)
-                )
-            ).all()
-        )
+        rows = await ctx(info).db.read(dq.firmware_baselines)
         return [
             FirmwareBaselineType(
                 id=strawberry.ID(str(r.id)),
@@ -422,12 +414,5 @@ async def _decide_proposal(
     if isinstance(decided, OperationError):
         return decided
     prop = cast(dm.DeviceChangeProposal, decided)
-
-    def details(s: Any) -> tuple[str, dm.DiagnosisSource]:
-        from backend.domain.assets.models import Device
-
-        device, diagnosis = s.get(Device, prop.device_id), s.get(dm.Diagnosis, prop.diagnosis_id)
-        return device.asset_tag, diagnosis.source
-
-    asset_tag, source = await c.db.read(details)
+    asset_tag, source = await c.db.read(lambda s: dq.proposal_origin(s, prop))
     return DeviceChangeProposalSuccess(proposal=DeviceChangeProposalType.of(prop, asset_tag, source))
