@@ -22,7 +22,7 @@ from backend.app import create_app
 from backend.config import Settings
 from backend.db.engine import Database
 from backend.db.migrate import upgrade
-from backend.db.models import metadata
+from backend.domain.models import metadata
 from backend.domain.sync_adapter import install_change_tracking
 from tests.signing_support import pepper_setting, write_key_file
 

@@ -135,7 +135,7 @@ async def test_the_sweep_never_deletes_a_referenced_blob_and_deletes_the_rest(
 
 def test_the_registry_knows_every_column_that_holds_blob_hashes() -> None:
     # given every table column whose name says it holds a SHA-256 of content, or photos
-    from backend.db.models import metadata
+    from backend.domain.models import metadata
 
     columns = {
         f"{table.name}.{column.name}"

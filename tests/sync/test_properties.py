@@ -21,8 +21,8 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from backend.db.engine import Database
-from backend.db.models import metadata
 from backend.domain.commands import load_all_commands
+from backend.domain.models import metadata
 from backend.domain.people.auth import actor_for
 from backend.domain.people.models import Role, User
 from backend.domain.sync_adapter import command_runner
