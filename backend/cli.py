@@ -27,7 +27,7 @@ import os
 import sys
 
 from backend.config import Settings, get_settings, private_umask
-from backend.probe.run import add_arguments as add_probe_arguments
+from backend.probe.cli import add_arguments as add_probe_arguments
 
 
 def _configure_logging(settings: Settings) -> None:
@@ -146,7 +146,7 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_probe(args: argparse.Namespace) -> int:
-    from backend.probe.run import main as probe_main
+    from backend.probe.cli import main as probe_main
 
     return probe_main(args)
 
