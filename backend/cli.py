@@ -46,7 +46,8 @@ def cmd_migrate(settings: Settings) -> None:
 
 
 def cmd_demo(settings: Settings) -> None:
-    from backend.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+    from backend.demo.data import DEMO_PASSWORD, DEMO_USERS
+    from backend.demo.loader import load_demo
 
     if settings.production:
         print("production mode: demo data is never loaded", file=sys.stderr)
@@ -136,7 +137,7 @@ def cmd_serve(settings: Settings) -> None:
 
 
 def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
-    from backend.demo import create_user
+    from backend.demo.loader import create_user
 
     password = os.environ.get("SAHA_NEW_PASSWORD") or getpass.getpass("Password: ")
     if len(password) < 8:
