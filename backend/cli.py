@@ -25,6 +25,7 @@ import getpass
 import logging
 import os
 import sys
+from collections.abc import Callable
 
 from backend.config import Settings, get_settings, private_umask
 from backend.probe.cli import add_arguments as add_probe_arguments
@@ -162,7 +163,42 @@ def _safe_url(settings: Settings) -> str:
     return url
 
 
-def main(argv: list[str] | None = None) -> None:
+def cmd_init(settings: Settings) -> None:
+    cmd_migrate(settings)
+    if settings.demo_data:
+        cmd_demo(settings)
+
+
+def cmd_export_schema() -> None:
+    from backend.graphql.schema import export
+
+    print(f"wrote {export()}")
+
+
+def cmd_settings(settings: Settings) -> None:
+    for key, value in settings.model_dump().items():
+        shown = "***" if "secret" in key and value else value
+        print(f"{key} = {shown}")
+    print(f"effective_database_url = {_safe_url(settings)}")
+
+
+Command = Callable[[Settings, argparse.Namespace], None]
+# name → (what runs it, whether it opens the database and the data folder)
+COMMANDS: dict[str, tuple[Command, bool]] = {
+    "init": (lambda s, _a: cmd_init(s), True),
+    "migrate": (lambda s, _a: cmd_migrate(s), True),
+    "demo": (lambda s, _a: cmd_demo(s), True),
+    "serve": (lambda s, _a: cmd_serve(s), True),
+    "create-user": (cmd_create_user, True),
+    "sync-prune": (lambda s, a: cmd_sync_prune(s, a.keep_days), True),
+    "sync-new-epoch": (lambda s, _a: cmd_sync_new_epoch(s), True),
+    "blob-sweep": (lambda s, _a: cmd_blob_sweep(s), True),
+    "export-schema": (lambda _s, _a: cmd_export_schema(), False),
+    "settings": (lambda s, _a: cmd_settings(s), False),
+}
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="saha", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -182,52 +218,21 @@ def main(argv: list[str] | None = None) -> None:
         choices=["technician", "security", "unit_head", "manager", "zabita", "admin"],
     )
     add_probe_arguments(sub.add_parser("probe", help="on-site ONVIF probe (see backend/probe)"))
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
     if args.command == "probe":  # a laptop tool: the server's settings do not apply
         sys.exit(cmd_probe(args))
     settings = get_settings()
     _configure_logging(settings)
-    if args.command in (
-        "init",
-        "migrate",
-        "demo",
-        "serve",
-        "create-user",
-        "sync-prune",
-        "sync-new-epoch",
-        "blob-sweep",
-    ):
+    run, uses_data = COMMANDS[args.command]
+    if uses_data:
         private_umask()  # the database, its WAL, blobs and keys: 0600 / 0700
         from backend.domain.sync_adapter import install_change_tracking
 
         install_change_tracking()  # every write of this process lands in the change log
         if args.command != "serve":  # create_app makes the data folder private when it serves
             settings.restrict_data_dir()
-
-    if args.command == "init":
-        cmd_migrate(settings)
-        if settings.demo_data:
-            cmd_demo(settings)
-    elif args.command == "migrate":
-        cmd_migrate(settings)
-    elif args.command == "demo":
-        cmd_demo(settings)
-    elif args.command == "serve":
-        cmd_serve(settings)
-    elif args.command == "create-user":
-        cmd_create_user(settings, args)
-    elif args.command == "sync-prune":
-        cmd_sync_prune(settings, args.keep_days)
-    elif args.command == "sync-new-epoch":
-        cmd_sync_new_epoch(settings)
-    elif args.command == "blob-sweep":
-        cmd_blob_sweep(settings)
-    elif args.command == "export-schema":
-        from backend.graphql.schema import export
-
-        print(f"wrote {export()}")
-    elif args.command == "settings":
-        for key, value in settings.model_dump().items():
-            shown = "***" if "secret" in key and value else value
-            print(f"{key} = {shown}")
-        print(f"effective_database_url = {_safe_url(settings)}")
+    run(settings, args)
