@@ -393,6 +393,14 @@ class UploadService:
     # --- complete ----------------------------------------------------------------------------
 
     async def _complete(self, upload: Upload) -> UploadState:
+        await self._finalize(upload)
+        return await self._record_complete(upload)
+
+    async def _finalize(self, upload: Upload) -> None:
+        """Move the content into place once it hashes to the declared SHA-256, its first bytes
+        show the declared type and an image's header is within the pixel limit; a failed check
+        deletes the partial and the upload."""
+
         def check(head: bytes) -> None:
             if not sniff.matches(upload.content_type, head):
                 raise DomainError(
@@ -428,6 +436,9 @@ class UploadService:
         except DomainError:
             await self._forget(upload.id)
             raise
+
+    async def _record_complete(self, upload: Upload) -> UploadState:
+        """The ``Blob`` row (unless the same content is there already) and the upload complete."""
 
         def record(session: Session) -> UploadState:
             if session.get(Blob, upload.sha256) is None:
