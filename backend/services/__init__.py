@@ -1,4 +1,5 @@
-"""The app's long-lived services, made once per app (on first use) and kept in its state.
+"""The app's long-lived services, made once per app (on first use) and kept in its state, and
+the documents' start-up check.
 
 Heavy modules are imported on first use: pyHanko and WeasyPrint alone add ~0.3 s to every server
 start otherwise."""
