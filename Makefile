@@ -86,10 +86,11 @@ chromium: ## install what tests need from Debian when missing and root: chromium
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else echo "missing:$$missing: run 'sudo apt-get install$$missing'"; exit 1; fi; fi
 
-lint: $(STAMP_PY) $(STAMP_JS) ## ruff, mypy (strict) and the TypeScript check
+lint: $(STAMP_PY) $(STAMP_JS) ## ruff, mypy (strict), the layer contracts (import-linter) and the TypeScript check
 	$(VENV)/bin/ruff check backend sync tests bench scripts
 	$(VENV)/bin/ruff format --check backend sync tests bench scripts
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	cd frontend && npm run --silent typecheck
 
 test-py: $(STAMP_PY) chromium ## unit + integration tests (also on PostgreSQL when TEST_DATABASE_URL is set)
@@ -135,4 +136,4 @@ generate: schema ## regenerate schema.graphql and frontend/src/generated/rules.t
 	$(VPY) -m backend export-rules
 
 clean: ## remove build outputs and installed dependencies (keeps ./var data)
-	rm -rf $(VENV) frontend/node_modules frontend/dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) frontend/node_modules frontend/dist .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

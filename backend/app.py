@@ -29,14 +29,16 @@ from strawberry.litestar import make_graphql_controller
 from backend.config import Settings, get_settings, private_umask
 from backend.db.engine import Database
 from backend.domain.errors import DomainError, ErrorCode, render
+from backend.domain.language import pick_lang
 from backend.domain.people.auth import HASH_GATE
-from backend.graphql.context import Context, new_request_id, pick_lang
+from backend.domain.sync_adapter import install_change_tracking
+from backend.graphql.context import Context, new_request_id
 from backend.graphql.loaders import Loaders
 from backend.graphql.schema import build_schema
 from backend.http.client_address import parse_networks, source_address
 from backend.http.minutes import minutes_routes
-from backend.http.uploads import TUS_EXPOSE_HEADERS, upload_routes, upload_service
-from backend.services import diagnostics_service, signing_keys
+from backend.http.uploads import TUS_EXPOSE_HEADERS, upload_routes
+from backend.services import check_documents_at_start, diagnostics_service, signing_keys, upload_service
 
 log = logging.getLogger("saha.app")
 
@@ -233,26 +235,9 @@ async def spa(state: State, path: FromPath[str]) -> File:
 
 def _check_at_start(settings: Settings) -> None:
     """Refuse to start on settings that would fail later (or, in production, silently)."""
-    from backend.integrations.pdf.seal import check_seal_at_start, seal_configured
-
     parse_networks(settings.trusted_proxies)  # ValueError names a bad entry
     HASH_GATE.configure(settings.argon2_concurrency)
-    check_seal_at_start(
-        production=settings.production,
-        data_dir=settings.data_dir,
-        cert_path=settings.seal_cert_path,
-        key_path=settings.seal_key_path,
-        pkcs12_path=settings.seal_pkcs12_path,
-        password=settings.seal_key_password,
-    )
-    if not settings.production and not seal_configured(
-        settings.seal_cert_path, settings.seal_key_path, settings.seal_pkcs12_path
-    ):
-        log.warning(
-            "no seal certificate configured (SAHA_SEAL_CERT_PATH / SAHA_SEAL_KEY_PATH or "
-            "SAHA_SEAL_PKCS12_PATH): minutes are sealed with a self-signed demo certificate — "
-            "fine for trying Saha; production mode refuses to start without one"
-        )
+    check_documents_at_start(settings)
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> Litestar:
@@ -261,6 +246,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     settings.restrict_data_dir()
     settings.effective_secret_key()  # create the key now, not inside the first request
     _check_at_start(settings)
+    install_change_tracking()  # every write of this process lands in the change log
     database = db or Database(settings.effective_database_url)
     owns_db = db is None
 

@@ -26,9 +26,10 @@ import getpass
 import logging
 import os
 import sys
+from collections.abc import Callable
 
 from backend.config import Settings, get_settings, private_umask
-from backend.probe.run import add_arguments as add_probe_arguments
+from backend.probe.cli import add_arguments as add_probe_arguments
 
 
 def _configure_logging(settings: Settings) -> None:
@@ -47,7 +48,8 @@ def cmd_migrate(settings: Settings) -> None:
 
 
 def cmd_demo(settings: Settings) -> None:
-    from backend.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+    from backend.demo.data import DEMO_PASSWORD, DEMO_USERS
+    from backend.demo.loader import load_demo
 
     if settings.production:
         print("production mode: demo data is never loaded", file=sys.stderr)
@@ -92,8 +94,8 @@ def cmd_blob_sweep(settings: Settings) -> None:
     import anyio
 
     from backend.db.engine import Database
-    from backend.integrations.blobs.service import UploadService
     from backend.integrations.blobs.store import open_blob_store
+    from backend.services.uploads import UploadService
 
     db = Database(settings.effective_database_url)
     try:
@@ -137,7 +139,7 @@ def cmd_serve(settings: Settings) -> None:
 
 
 def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
-    from backend.demo import create_user
+    from backend.demo.loader import create_user
 
     password = os.environ.get("SAHA_NEW_PASSWORD") or getpass.getpass("Password: ")
     if len(password) < 8:
@@ -147,7 +149,7 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_probe(args: argparse.Namespace) -> int:
-    from backend.probe.run import main as probe_main
+    from backend.probe.cli import main as probe_main
 
     return probe_main(args)
 
@@ -162,7 +164,49 @@ def _safe_url(settings: Settings) -> str:
     return url
 
 
-def main(argv: list[str] | None = None) -> None:
+def cmd_init(settings: Settings) -> None:
+    cmd_migrate(settings)
+    if settings.demo_data:
+        cmd_demo(settings)
+
+
+def cmd_export_schema() -> None:
+    from backend.graphql.schema import export
+
+    print(f"wrote {export()}")
+
+
+def cmd_export_rules() -> None:
+    from backend.domain.export import export
+
+    print(f"wrote {export()}")
+
+
+def cmd_settings(settings: Settings) -> None:
+    for key, value in settings.model_dump().items():
+        shown = "***" if "secret" in key and value else value
+        print(f"{key} = {shown}")
+    print(f"effective_database_url = {_safe_url(settings)}")
+
+
+Command = Callable[[Settings, argparse.Namespace], None]
+# name → (what runs it, whether it opens the database and the data folder)
+COMMANDS: dict[str, tuple[Command, bool]] = {
+    "init": (lambda s, _a: cmd_init(s), True),
+    "migrate": (lambda s, _a: cmd_migrate(s), True),
+    "demo": (lambda s, _a: cmd_demo(s), True),
+    "serve": (lambda s, _a: cmd_serve(s), True),
+    "create-user": (cmd_create_user, True),
+    "sync-prune": (lambda s, a: cmd_sync_prune(s, a.keep_days), True),
+    "sync-new-epoch": (lambda s, _a: cmd_sync_new_epoch(s), True),
+    "blob-sweep": (lambda s, _a: cmd_blob_sweep(s), True),
+    "export-schema": (lambda _s, _a: cmd_export_schema(), False),
+    "export-rules": (lambda _s, _a: cmd_export_rules(), False),
+    "settings": (lambda s, _a: cmd_settings(s), False),
+}
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="saha", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -182,53 +226,21 @@ def main(argv: list[str] | None = None) -> None:
         choices=["technician", "security", "unit_head", "manager", "zabita", "admin"],
     )
     add_probe_arguments(sub.add_parser("probe", help="on-site ONVIF probe (see backend/probe)"))
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
     if args.command == "probe":  # a laptop tool: the server's settings do not apply
         sys.exit(cmd_probe(args))
     settings = get_settings()
     _configure_logging(settings)
-    if args.command in (
-        "init",
-        "migrate",
-        "demo",
-        "serve",
-        "create-user",
-        "sync-prune",
-        "sync-new-epoch",
-        "blob-sweep",
-    ):
+    run, uses_data = COMMANDS[args.command]
+    if uses_data:
         private_umask()  # the database, its WAL, blobs and keys: 0600 / 0700
+        from backend.domain.sync_adapter import install_change_tracking
+
+        install_change_tracking()  # every write of this process lands in the change log
         if args.command != "serve":  # create_app makes the data folder private when it serves
             settings.restrict_data_dir()
-
-    if args.command == "init":
-        cmd_migrate(settings)
-        if settings.demo_data:
-            cmd_demo(settings)
-    elif args.command == "migrate":
-        cmd_migrate(settings)
-    elif args.command == "demo":
-        cmd_demo(settings)
-    elif args.command == "serve":
-        cmd_serve(settings)
-    elif args.command == "create-user":
-        cmd_create_user(settings, args)
-    elif args.command == "sync-prune":
-        cmd_sync_prune(settings, args.keep_days)
-    elif args.command == "sync-new-epoch":
-        cmd_sync_new_epoch(settings)
-    elif args.command == "blob-sweep":
-        cmd_blob_sweep(settings)
-    elif args.command == "export-schema":
-        from backend.graphql.schema import export
-
-        print(f"wrote {export()}")
-    elif args.command == "export-rules":
-        from backend.domain.export import export as export_rules
-
-        print(f"wrote {export_rules()}")
-    elif args.command == "settings":
-        for key, value in settings.model_dump().items():
-            shown = "***" if "secret" in key and value else value
-            print(f"{key} = {shown}")
-        print(f"effective_database_url = {_safe_url(settings)}")
+    run(settings, args)

@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "saha-demo"  # noqa: S105 - the documented demo password
 MANAGER, TECHNICIAN = "mudur", "teknisyen"
 BATCH = 500
-DEFAULT_PULL_LIMIT = 2000  # backend/graphql/sync.py MAX_PULL when this was written; probed at run time
+DEFAULT_PULL_LIMIT = 2000  # backend/services/sync.py MAX_PULL when this was written; probed at run time
 
 SIGN_IN = (
     "mutation($u: String!, $p: String!) { signIn(username: $u, password: $p) {"

@@ -31,7 +31,7 @@ from backend.domain.surveys import signing  # noqa: E402
 from backend.domain.surveys.models import SignerRole  # noqa: E402
 from backend.domain.surveys.queries import SealedMinutes, SignatureView  # noqa: E402
 from backend.integrations.pdf.seal import verify_pdf  # noqa: E402
-from backend.integrations.pdf.service import MinutesDocuments  # noqa: E402
+from backend.services.documents import MinutesDocuments  # noqa: E402
 
 
 def phone_photo(seed: int) -> bytes:

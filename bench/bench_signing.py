@@ -34,7 +34,7 @@ from backend.domain.people.models import Role  # noqa: E402
 from backend.domain.signing.keys import open_pin_box  # noqa: E402
 from backend.domain.signing.message import SignRequest, b64url_decode  # noqa: E402
 from backend.domain.signing.pin import check_pin, make_verifier  # noqa: E402
-from backend.sync_adapter import command_runner  # noqa: E402
+from backend.domain.sync_adapter import command_runner, install_change_tracking  # noqa: E402
 from sync import apply  # noqa: E402
 from sync.protocol import Envelope  # noqa: E402
 from tests.factories import (  # noqa: E402
@@ -141,6 +141,7 @@ def end_to_end(n: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         upgrade(url)
+        install_change_tracking()  # as the server does at start-up
         db = Database(url)
         load_all_commands()
         admin = make_user(db, Role.ADMIN)

@@ -36,8 +36,8 @@ from backend.domain.assets.models import RecordingLocation, Site, SiteKind  # no
 from backend.domain.commands import CommandContext, execute, load_all_commands  # noqa: E402
 from backend.domain.people.auth import actor_for  # noqa: E402
 from backend.domain.people.models import Role, User  # noqa: E402
+from backend.domain.sync_adapter import PersonSource, command_runner, install_change_tracking  # noqa: E402
 from backend.domain.workorders.models import WorkOrderType  # noqa: E402
-from backend.sync_adapter import PersonSource, command_runner  # noqa: E402
 from sync import apply, pull  # noqa: E402
 from sync.protocol import Envelope  # noqa: E402
 
@@ -262,6 +262,7 @@ def bench_pull(db: Database, path: Path, manager: User, m: int) -> None:
 
 
 def main(n: int, m: int) -> None:
+    install_change_tracking()  # as the server does at start-up
     load_all_commands()
     tune_gc()  # as the server does
     path = Path(tempfile.mkdtemp(prefix="saha-bench-")) / "bench.db"

@@ -126,8 +126,8 @@ def _sealed_minutes(client: Any, db: Any, settings: Any, people: dict[str, Any],
     """Sealed minutes whose point photos are ``photos``, stored the way content that arrived before
     the upload check would be (the server's own write path). Returns the PDF's URL."""
     from backend.domain.surveys.models import Minutes
-    from backend.integrations.blobs.service import UploadService
     from backend.integrations.blobs.store import LocalBlobStore
+    from backend.services.uploads import UploadService
     from tests.factories import make_survey, minutes_hash, reload, run, sign_args
 
     service = UploadService(db, LocalBlobStore(settings.data_dir), settings)

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import Engine, event
 
 from backend.db.engine import Database
-from backend.sync_adapter import ENTITIES
+from backend.domain.sync_adapter import ENTITIES
 from sync.models import ChangeLog
 from sync.protocol import DELETE, UPSERT
 

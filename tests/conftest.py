@@ -22,7 +22,8 @@ from backend.app import create_app
 from backend.config import Settings
 from backend.db.engine import Database
 from backend.db.migrate import upgrade
-from backend.db.models import metadata
+from backend.domain.models import metadata
+from backend.domain.sync_adapter import install_change_tracking
 from tests.change_audit import ChangeAudit
 from tests.signing_support import pepper_setting, write_key_file
 
@@ -35,6 +36,13 @@ pytest_plugins = [
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 AUDIT = pytest.StashKey[ChangeAudit]()
 BACKENDS = ["sqlite", "postgres"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def change_tracking() -> None:
+    """What every entry point does at start-up (``create_app``, the CLI): writes of this process
+    land in the change log, also those of tests that open a database without the app."""
+    install_change_tracking()
 
 
 def _reset_postgres(url: str) -> None:

@@ -120,12 +120,13 @@ class Database:
     commits when ``fn`` returns and rolls back when it raises; ``await db.read(fn)`` does the
     same for reads. ``write_session()`` / ``read_session()`` are the same units for code that is
     already synchronous (CLI, demo loader, tests).
+
+    Opening a database installs nothing process-wide: the change log is written only once the
+    entry point has installed change tracking
+    (``backend.domain.sync_adapter.install_change_tracking``).
     """
 
     def __init__(self, url: str, *, null_pool: bool = False) -> None:
-        from backend.sync_adapter import install_change_tracking
-
-        install_change_tracking()  # every write through any session lands in the change log
         self.url = normalize_url(url)
         self.engine = create_engine(self.url, writer=True, null_pool=null_pool)
         if self.url.startswith("sqlite"):

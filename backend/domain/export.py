@@ -109,6 +109,9 @@ def _input_schema(model: type[BaseModel]) -> dict[str, Any]:
     return model.model_json_schema(by_alias=True, schema_generator=_InputSchema)
 
 
+_SCALARS = {"string": "string", "integer": "number", "number": "number", "boolean": "boolean", "null": "null"}
+
+
 class _Types:
     """JSON Schema (of one command input) → TypeScript type expressions and field specs."""
 
@@ -135,14 +138,8 @@ class _Types:
         if "enum" in node:
             return " | ".join(json.dumps(v) for v in node["enum"])
         kind = node.get("type")
-        if kind == "string":
-            return "string"
-        if kind in ("integer", "number"):
-            return "number"
-        if kind == "boolean":
-            return "boolean"
-        if kind == "null":
-            return "null"
+        if kind in _SCALARS:
+            return _SCALARS[kind]
         if kind == "array":
             item = self.ts(node.get("items", {}))
             return f"({item})[]" if " | " in item else f"{item}[]"

@@ -16,6 +16,11 @@ Who sees what (``docs/access.md`` has the same table for people):
 - Zabıta: sites and cameras as places (no addresses, serials, firmware, notes, recorder
   links or reference images); themselves;
 - passkeys: their owner only (administrators with ``signing.manage`` may revoke any by id).
+
+A device keeps less than its person may look up online (:func:`pull_scope`): of the nightly and
+weekly diagnoses only each device's latest. And for people from outside the unit, a row can bring
+others along (:func:`companions`): the people, the site and the devices of the work they became
+party to.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 from sqlmodel import Session, SQLModel, col, select
 
 from backend.domain.assets.models import Device, DeviceKind, IpBlock, Site
-from backend.domain.diagnostics.models import DeviceHealth, DeviceReference, Diagnosis
+from backend.domain.diagnostics.models import DeviceHealth, DeviceReference, Diagnosis, DiagnosisSource
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people.models import Region, Role, User
 from backend.domain.people.permissions import DEVICES_TECHNICAL, Actor
@@ -209,6 +214,54 @@ def hidden_value(entity: str, field: str) -> Any:
     be null, else empty text."""
     column = model_of(entity).__table__.columns[field]  # type: ignore[attr-defined]
     return None if column.nullable else ""
+
+
+def _latest_or_started_by_people() -> ColumnElement[bool]:
+    """What people started (remote, probe) and each device's latest result; not every nightly
+    run, which would grow phones by tens of thousands of rows a year."""
+    latest = col(Diagnosis.id).in_(select(DeviceHealth.last_diagnosis_id))
+    personal = col(Diagnosis.source).in_([DiagnosisSource.REMOTE, DiagnosisSource.PROBE])
+    return or_(personal, latest)
+
+
+# entity → what a device keeps of the rows its person sees (sync pulls); others: all of them.
+PULL_LIMITS: dict[str, Callable[[], ColumnElement[bool]]] = {
+    "diagnosis": _latest_or_started_by_people,
+}
+
+
+def pull_scope(entity: str, actor: Actor) -> ColumnElement[bool]:
+    """The rows of ``entity`` that ``actor``'s devices receive in a sync pull."""
+    visible = scope_for(entity, actor)
+    limit = PULL_LIMITS.get(entity)
+    return visible if limit is None else and_(visible, limit())
+
+
+# The people a row names (attribute names): someone from outside the unit sees them with it.
+PEOPLE_FIELDS: dict[str, tuple[str, ...]] = {
+    "survey": ("technician_id", "security_id", "unit_head_id"),
+    "workOrder": ("assignee_id", "created_by_id"),
+    "workOrderEvent": ("actor_id",),
+}
+
+
+def companions(
+    session: Session, actor: Actor, entity: str, value_of: Callable[[str], Any]
+) -> list[tuple[str, uuid.UUID]]:
+    """Rows (entity, id) that become visible to ``actor`` together with a row of ``entity``.
+
+    People from outside the unit see the people, the site and its devices of their work only:
+    becoming party to a survey changes none of those rows, so they come along with it.
+    ``value_of(attribute)`` reads the row (an id, as a UUID or its text, or None)."""
+    if actor.role not in OUTSIDE_PARTY:
+        return []
+    out = [("user", uuid.UUID(str(v))) for f in PEOPLE_FIELDS.get(entity, ()) if (v := value_of(f))]
+    if entity in ("survey", "workOrder") and (site := value_of("site_id")):
+        site_id = uuid.UUID(str(site))
+        out.append(("site", site_id))
+        devices = session.exec(select(Device.id).where(col(Device.site_id) == site_id)).all()
+        out += [("device", d) for d in devices]
+    return out
 
 
 def find_in_scope(

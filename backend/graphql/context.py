@@ -84,10 +84,5 @@ def ctx(info: Info[Any, Any]) -> Context:
     return value
 
 
-def pick_lang(accept_language: str | None) -> Lang:
-    first = (accept_language or "").split(",")[0].strip().lower()
-    return "en" if first.startswith("en") else "tr"
-
-
 def new_request_id() -> str:
     return uuid.uuid4().hex[:12]

@@ -13,12 +13,12 @@ from strawberry.types import Info
 
 from backend.domain.diagnostics import models as dm
 from backend.domain.diagnostics import queries as dq
-from backend.domain.diagnostics.commands import CHECK_LABELS_TR
 from backend.domain.errors import DomainError
 from backend.domain.people import permissions as p
 from backend.graphql.common import OperationError, input_args, requires, run_command
 from backend.graphql.context import ctx
 from backend.services import diagnostics_service
+from backend.shared.checks import check_label
 
 Verdict = strawberry.enum(dm.Verdict, name="Verdict")
 DiagnosisSource = strawberry.enum(
@@ -81,7 +81,7 @@ class DiagnosisType:
             results=[
                 CheckResultType(
                     check=r["check"],
-                    label=CHECK_LABELS_TR.get(r["check"], r["check"]),
+                    label=check_label(r["check"]),
                     verdict=dm.Verdict(r["verdict"]),
                     message=r.get("message", ""),
                     evidence=r.get("evidence", {}),
@@ -231,7 +231,7 @@ class DiagnosticsQuery:
         return [
             CheckChangeType(
                 check=r.check,
-                label=CHECK_LABELS_TR.get(r.check, r.check),
+                label=check_label(r.check),
                 at=r.at,
                 before=dm.Verdict(r.before) if r.before else None,
                 after=dm.Verdict(r.after),
@@ -261,15 +261,7 @@ class DiagnosticsQuery:
 
     @strawberry.field(permission_classes=[requires(p.DEVICES_TECHNICAL)])
     async def firmware_baselines(self, info: Info[Any, Any]) -> list[FirmwareBaselineType]:
-        from sqlmodel import col, select
-
-        rows = await ctx(info).db.read(
-            lambda s: s.exec(
-                select(dm.FirmwareBaseline).order_by(
-                    col(dm.FirmwareBaseline.make), col(dm.FirmwareBaseline.model)
-                )
-            ).all()
-        )
+        rows = await ctx(info).db.read(dq.firmware_baselines)
         return [
             FirmwareBaselineType(
                 id=strawberry.ID(str(r.id)),
@@ -422,12 +414,5 @@ async def _decide_proposal(
     if isinstance(decided, OperationError):
         return decided
     prop = cast(dm.DeviceChangeProposal, decided)
-
-    def details(s: Any) -> tuple[str, dm.DiagnosisSource]:
-        from backend.domain.assets.models import Device
-
-        device, diagnosis = s.get(Device, prop.device_id), s.get(dm.Diagnosis, prop.diagnosis_id)
-        return device.asset_tag, diagnosis.source
-
-    asset_tag, source = await c.db.read(details)
+    asset_tag, source = await c.db.read(lambda s: dq.proposal_origin(s, prop))
     return DeviceChangeProposalSuccess(proposal=DeviceChangeProposalType.of(prop, asset_tag, source))

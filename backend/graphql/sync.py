@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import strawberry
@@ -14,13 +13,8 @@ from backend.domain.errors import DomainError, ErrorCode, render
 from backend.graphql.common import ErrorCode as ErrorCodeEnum
 from backend.graphql.common import OperationError, SignedIn
 from backend.graphql.context import ctx
-from backend.sync_adapter import PersonSource, command_runner
-from sync import apply
-from sync import pull as pull_core
+from backend.services import sync as sync_service
 from sync.protocol import APPLIED, UPSERT, Change, Envelope, PullPage, Reply
-
-MAX_BATCH = 500
-MAX_PULL = 2000
 
 
 @strawberry.enum(name="SyncStatus")
@@ -195,26 +189,8 @@ class SyncMutation:
         c = ctx(info)
         try:
             actor = await c.require_actor()
-            if not 1 <= len(client_id) <= 64:
-                raise DomainError(
-                    ErrorCode.VALIDATION_FAILED, field="clientId", params={"detail": "clientId"}
-                )
-            if len(envelopes) > MAX_BATCH:
-                raise DomainError(ErrorCode.SYNC_BATCH_TOO_LARGE, params={"max": MAX_BATCH})
             batch = [_envelope(client_id, e) for e in envelopes]
-            now = datetime.now(UTC)
-            result = await c.db.write(
-                lambda session: apply.push(
-                    session,
-                    client_id=client_id,
-                    user_id=actor.id,
-                    envelopes=batch,
-                    run=command_runner(actor, now, c.signing),
-                    now=now,
-                )
-            )
-        except apply.ClientMismatchError:
-            return OperationError.of(DomainError(ErrorCode.SYNC_CLIENT_MISMATCH, field="clientId"), c.lang)
+            result = await sync_service.push(c.db, actor, client_id, batch, c.signing)
         except DomainError as exc:
             return OperationError.of(exc, c.lang)
         return SyncPushResult(
@@ -237,12 +213,7 @@ class SyncQuery:
     ) -> SyncPullResult:
         c = ctx(info)
         actor = await c.require_actor()
-        if not 1 <= limit <= MAX_PULL:
-            raise DomainError(
-                ErrorCode.VALIDATION_FAILED, field="limit", params={"detail": f"limit 1–{MAX_PULL}"}
-            )
-        source = PersonSource(actor)
-        page = await c.db.read(lambda session: pull_core.pull(session, source, cursor, limit=limit))
+        page = await sync_service.pull(c.db, actor, cursor, limit)
         return SyncPullResult(
             next_cursor=page.next_cursor, has_more=page.has_more, reset=page.reset, page=page
         )

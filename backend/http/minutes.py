@@ -6,7 +6,7 @@
 callers are rate limited per address (``verify_rate_per_minute``, 429 + Retry-After) and capped at
 ``max_anonymous_verify_pdf_bytes``; files with absurd object or revision counts are refused (413)
 before they are parsed; at most ``verify_concurrency`` verifications run at once per process.
-Rules: ``backend.domain.surveys.queries``; documents: ``backend.integrations.pdf.service``.
+Rules: ``backend.domain.surveys.queries``; documents: ``backend.services.documents``.
 """
 
 from __future__ import annotations
@@ -24,11 +24,10 @@ from litestar.params import FromPath
 from backend.config import Settings
 from backend.db.engine import Database
 from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.language import pick_lang
 from backend.domain.people.throttles import rate_hit
-from backend.graphql.context import pick_lang
 from backend.http.client_address import source_address
 from backend.http.uploads import json_error_handlers, request_actor
-from backend.integrations.pdf.precheck import shape_problem
 from backend.services import minutes_documents as documents
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -133,9 +132,7 @@ async def verify_pdf(request: Request[Any, Any, Any], state: State) -> Response[
     if not data:
         raise DomainError(ErrorCode.VALIDATION_FAILED, params={"detail": "empty body: send the PDF file"})
     async with _verify_slots(state):
-        problem = await anyio.to_thread.run_sync(
-            shape_problem, data, settings.max_verify_pdf_objects, settings.max_verify_pdf_revisions
-        )
+        problem = await documents(state).shape_problem(data)
         if problem is not None:
             return _refusal(request, 413, DomainError(ErrorCode.LIMIT_EXCEEDED, params={"detail": problem}))
         result = await documents(state).verify_pdf(data)

@@ -2,7 +2,7 @@
 
 Thin handlers: they check the protocol (``Tus-Resumable``, ``Content-Type``, ``Content-Length``),
 find the signed-in person (``Authorization: Bearer <access token>``) and call ``UploadService``;
-the rules live in ``backend.integrations.blobs`` and ``backend.domain.blobs`` (who may upload,
+the rules live in ``backend.services.uploads`` and ``backend.domain.blobs`` (who may upload,
 who may read a blob: whoever sees a row that references it — anyone else gets 404, as for a
 blob that does not exist). Every malformed header is a 4xx with a catalogue code. Errors are
 JSON ``{code, message}`` from the error catalogue, in Turkish unless ``Accept-Language`` asks for
@@ -31,11 +31,11 @@ from litestar.response import Stream
 from backend.config import Settings
 from backend.db.engine import Database
 from backend.domain.errors import DomainError, ErrorCode, http_status
+from backend.domain.language import pick_lang
 from backend.domain.people.auth import actor_from_token
 from backend.domain.people.permissions import Actor
-from backend.graphql.context import pick_lang
-from backend.integrations.blobs.service import BodyInterrupted, UploadService, UploadState, parse_count
-from backend.integrations.blobs.store import open_blob_store
+from backend.services import upload_service
+from backend.services.uploads import BodyInterrupted, UploadState, parse_count
 
 log = logging.getLogger("saha.uploads")
 
@@ -112,16 +112,6 @@ def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[
     request_id = request.scope.get("state", {}).get("request_id", "")
     log.exception("%s %s failed (request id %s)", request.method, request.url.path, request_id)
     return _error_response(request, 500, DomainError(ErrorCode.INTERNAL, params={"request_id": request_id}))
-
-
-def upload_service(state: State) -> UploadService:
-    service = state.get("upload_service")
-    if service is None:
-        settings: Settings = state.settings
-        service = UploadService(state.db, open_blob_store(settings), settings)
-        state["upload_service"] = service
-    assert isinstance(service, UploadService)
-    return service
 
 
 async def request_actor(request: Request[Any, Any, Any], state: State) -> Actor:

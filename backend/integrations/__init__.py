@@ -1,4 +1,7 @@
-"""Adapters to the world outside the database: blob storage (and later ONVIF, PDF, Web Push).
+"""Adapters to the world outside the database: blob stores, ONVIF devices, PDF documents, image
+analysis, key files.
 
-Nothing here imports GraphQL; the HTTP and GraphQL layers call into these modules.
+Adapters are called by the application services (``backend.services``); they never import a
+service, the transport (HTTP, GraphQL), the database layer or a domain command — the import
+contracts in ``pyproject.toml`` check it.
 """

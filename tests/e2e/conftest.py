@@ -42,7 +42,7 @@ PHONE = {
     "timezone_id": "Europe/Istanbul",
 }
 DEMO_PASSWORD = "saha-demo"
-DEMO_PIN = "135790"  # every demo signer's PIN (backend/demo.py)
+DEMO_PIN = "135790"  # every demo signer's PIN (backend/demo/data.py)
 
 expect.set_options(timeout=10_000)
 

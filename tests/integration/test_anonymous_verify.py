@@ -79,7 +79,7 @@ async def test_heavy_files_are_refused_before_parsing(
     settings.max_verify_pdf_objects = 1000
     settings.max_verify_pdf_revisions = 20
     parsed: list[int] = []
-    from backend.integrations.pdf import service
+    from backend.services import documents as service
 
     monkeypatch.setattr(service, "verify_pdf", lambda *a: parsed.append(1))
     async with peer_client(settings, db) as client:
@@ -95,7 +95,7 @@ async def test_verifications_run_a_bounded_number_at_once(
 ) -> None:
     settings.verify_concurrency = 2
     settings.verify_rate_per_minute = 100
-    from backend.integrations.pdf.service import MinutesDocuments
+    from backend.services.documents import MinutesDocuments
 
     active = peak = 0
     full = asyncio.Event()  # the first verifications wait until as many run as the bound allows

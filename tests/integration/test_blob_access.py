@@ -23,8 +23,8 @@ from backend.db.engine import Database
 from backend.domain.diagnostics.models import DeviceReference, Diagnosis, DiagnosisSource, Verdict
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.surveys.models import Minutes
-from backend.integrations.blobs.service import UploadService
 from backend.integrations.blobs.store import LocalBlobStore
+from backend.services.uploads import UploadService
 from tests.factories import (
     make_survey,
     make_work_order,

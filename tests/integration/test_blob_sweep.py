@@ -20,9 +20,9 @@ from backend.db.types import utcnow
 from backend.domain.blobs.models import Blob, Upload
 from backend.domain.blobs.refs import REFERENCES
 from backend.domain.diagnostics.models import ScheduledRun
-from backend.integrations.blobs.service import UploadService
 from backend.integrations.blobs.store import LocalBlobStore
 from backend.jobs.scheduler import Scheduler, blob_sweep_job
+from backend.services.uploads import UploadService
 from tests.factories import make_survey, minutes_hash, run
 from tests.integration.conftest import World
 from tests.integration.test_blob_access import build_city, png, upload
@@ -135,7 +135,7 @@ async def test_the_sweep_never_deletes_a_referenced_blob_and_deletes_the_rest(
 
 def test_the_registry_knows_every_column_that_holds_blob_hashes() -> None:
     # given every table column whose name says it holds a SHA-256 of content, or photos
-    from backend.db.models import metadata
+    from backend.domain.models import metadata
 
     columns = {
         f"{table.name}.{column.name}"

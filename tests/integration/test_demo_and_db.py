@@ -9,7 +9,8 @@ from sqlmodel import select
 
 from backend.config import Settings
 from backend.db.engine import Database
-from backend.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+from backend.demo.data import DEMO_PASSWORD, DEMO_USERS
+from backend.demo.loader import load_demo
 from backend.domain.assets.models import Device, DeviceKind, IpBlock, Site
 from backend.domain.people.models import User
 from backend.domain.workorders.models import WorkOrder, WorkOrderStatus

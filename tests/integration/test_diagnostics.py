@@ -230,9 +230,9 @@ def test_credentials_are_encrypted_and_bound_to_their_device(tmp_path: Path) -> 
 
 
 async def test_set_credentials_stores_only_ciphertext(db: Database, world: World, settings: Settings) -> None:
-    from backend.integrations.blobs.service import UploadService
     from backend.integrations.blobs.store import LocalBlobStore
-    from backend.integrations.onvif.service import DiagnosticsService
+    from backend.services.diagnostics import DiagnosticsService
+    from backend.services.uploads import UploadService
 
     service = DiagnosticsService(db, UploadService(db, LocalBlobStore(settings.data_dir), settings), settings)
     await service.set_credentials(actor_for(world.admin), world.cam_north.id, "onvif", "Parola-123")

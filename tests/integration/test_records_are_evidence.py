@@ -29,11 +29,11 @@ from backend.domain.diagnostics.models import (
     Verdict,
 )
 from backend.domain.people.auth import actor_for
-from backend.integrations.blobs.service import UploadService
 from backend.integrations.blobs.store import LocalBlobStore
 from backend.integrations.credentials import CredentialCipher, load_key
-from backend.integrations.onvif.service import DiagnosticsService
 from backend.jobs.scheduler import SYSTEM
+from backend.services.diagnostics import DiagnosticsService
+from backend.services.uploads import UploadService
 from tests.conftest import GQL
 from tests.factories import reload, run
 from tests.integration.conftest import World

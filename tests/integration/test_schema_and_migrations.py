@@ -13,7 +13,7 @@ from sqlalchemy import MetaData, inspect, text
 
 from backend.db.engine import Database
 from backend.db.migrate import downgrade, upgrade
-from backend.db.models import metadata
+from backend.domain.models import metadata
 from backend.domain.signing.models import SignatureMethod
 from backend.domain.surveys.models import MinutesSignature
 from backend.graphql.schema import SCHEMA_FILE, schema_sdl

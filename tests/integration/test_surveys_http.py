@@ -12,8 +12,8 @@ from litestar.testing import AsyncTestClient
 from backend.config import Settings
 from backend.db.engine import Database
 from backend.domain.surveys.models import Minutes
-from backend.integrations.blobs.service import UploadService
 from backend.integrations.blobs.store import LocalBlobStore
+from backend.services.uploads import UploadService
 from tests.conftest import GQL
 from tests.factories import fill_survey, minutes_hash, reload, run, set_pin, sign_args
 from tests.integration.conftest import World

@@ -27,9 +27,10 @@ from backend.integrations.onvif.diagnose import (
     Target,
     Thresholds,
     Verdict,
-    _Run,
 )
 from backend.integrations.onvif.diagnose import diagnose as _diagnose
+from backend.integrations.onvif.diagnose.clock import judge_clock
+from backend.integrations.onvif.diagnose.run import Run
 
 from .conftest import CLOCK_SHIFT_S, LAB, Peer, Sandbox
 
@@ -534,8 +535,8 @@ def test_a_recorder_without_the_search_service_reports_retention_not_supported(
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
-def _recorder_run(retention: Any) -> _Run:
-    run = _Run(
+def _recorder_run(retention: Any) -> Run:
+    run = Run(
         Target("10.0.0.5", 80, "u", "p", is_recorder=True),
         approved_firmware=None,
         reference_image=None,
@@ -552,8 +553,8 @@ def _recorder_run(retention: Any) -> _Run:
 async def _recording_checks(retention: Any) -> tuple[CheckResult, CheckResult]:
     run = _recorder_run(retention)
     return (
-        await run._step(Check.RETENTION, run._retention),
-        await run._step(Check.RECORDING_ACTIVE, run._recording_active),
+        await run.step(Check.RETENTION),
+        await run.step(Check.RECORDING_ACTIVE),
     )
 
 
@@ -668,8 +669,8 @@ async def test_the_default_recorder_retention_gets_our_limits_and_its_unsupporte
 
     run = _recorder_run(None)  # None: backend.integrations.onvif.recording.recorder_retention
     run.cam = Camera()
-    kept = await run._step(Check.RETENTION, run._retention)
-    active = await run._step(Check.RECORDING_ACTIVE, run._recording_active)
+    kept = await run.step(Check.RETENTION)
+    active = await run.step(Check.RECORDING_ACTIVE)
     assert (kept.verdict, active.verdict) == (Verdict.NOT_SUPPORTED, Verdict.NOT_SUPPORTED)
     assert kept.evidence["error"] == "RecordingServiceUnsupported"
 
@@ -733,7 +734,7 @@ async def test_services_listed_with_a_wrong_password_are_not_taken_as_accepted_c
     run = _recorder_run(None)
     run.cam = Camera()
     # when
-    auth = await run._step(Check.AUTH, run._auth)
+    auth = await run.step(Check.AUTH)
     # then
     assert auth.verdict is Verdict.FAIL
     assert auth.message_tr == "Kullanıcı adı/parola kabul edilmedi."
@@ -751,7 +752,7 @@ def test_clock_without_utc_time_is_a_warning_not_a_guess() -> None:
             "Time": {"Hour": 15, "Minute": 0, "Second": 0},
         },
     }
-    verdict, message, evidence = run._judge_clock(answer, NOW, NOW, "authless")
+    verdict, message, evidence = judge_clock(run, answer, NOW, NOW, "authless")
     assert verdict is Verdict.WARNING
     assert "UTC saatini bildirmiyor" in message
     assert evidence["device_local_time"] == "2026-11-22T15:00:00"
@@ -766,7 +767,7 @@ def test_manual_clock_far_off_says_to_set_ntp() -> None:
             "Time": {"Hour": 9, "Minute": 30, "Second": 0},
         },
     }
-    verdict, message, evidence = run._judge_clock(answer, NOW, NOW, "authless")
+    verdict, message, evidence = judge_clock(run, answer, NOW, NOW, "authless")
     assert verdict is Verdict.FAIL
     assert message == (
         "Kayıt cihazının saati sunucudan 2 sa 30 dk geri: kayıtların delil değeri için saat eşitlenmeli (NTP). "

@@ -20,9 +20,9 @@ from backend.domain.diagnostics.models import DeviceHealth, Diagnosis, Diagnosis
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people.auth import actor_for
 from backend.domain.people.models import Role
-from backend.integrations.blobs.service import UploadService
 from backend.integrations.blobs.store import LocalBlobStore
-from backend.integrations.onvif.service import DiagnosticsService
+from backend.services.diagnostics import DiagnosticsService
+from backend.services.uploads import UploadService
 from tests.factories import make_region, make_site, make_user, run
 from tests.onvif.conftest import Peer, Sandbox
 

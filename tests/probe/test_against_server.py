@@ -20,8 +20,8 @@ import pytest
 from backend.integrations.onvif import diagnose as onvif_diagnose
 from backend.integrations.onvif import discovery
 from backend.integrations.onvif.discovery import Discovered
+from backend.probe import cli as probe_cli
 from backend.probe import client as probe_client
-from backend.probe import run
 from backend.probe.client import OfflineError, SahaClient
 from backend.probe.queue import ACKED, QUEUED, ProbeQueue
 
@@ -50,7 +50,7 @@ def probe(server: Server, state: Path, *extra: str) -> tuple[int, str, str]:
     def no_prompt(prompt: str) -> str:
         raise AssertionError(f"asked for a password: {prompt}")
 
-    code = run.run_probe(
+    code = probe_cli.run_probe(
         ["--server", server.url, "--user", TECHNICIAN[0], "--state", str(state), *extra],
         out=out,
         err=err,
@@ -60,7 +60,7 @@ def probe(server: Server, state: Path, *extra: str) -> tuple[int, str, str]:
 
 
 def queue_of(state: Path) -> ProbeQueue:
-    return ProbeQueue(run.user_dir(state, TECHNICIAN[0]))
+    return ProbeQueue(probe_cli.user_dir(state, TECHNICIAN[0]))
 
 
 def test_a_probe_result_arrives_in_the_devices_history_with_its_snapshot(
@@ -94,7 +94,7 @@ def test_a_probe_result_arrives_in_the_devices_history_with_its_snapshot(
 
     code, out, err = probe(server, tmp_path, "--site", SITE, "--interface", "10.60.1.200", "--timeout", "2")
 
-    assert code == run.EXIT_OK, (out, err)  # a warning is not a failure
+    assert code == probe_cli.EXIT_OK, (out, err)  # a warning is not a failure
     assert asked == {"interface_ip": "10.60.1.200", "timeout": 2.0}
     assert fake.hosts == [camera["ipAddress"]]  # only the inventory camera
     target, kw = fake.calls[0]  # type: ignore[index]
@@ -127,7 +127,7 @@ def test_a_probe_result_arrives_in_the_devices_history_with_its_snapshot(
     assert blob.content == jpeg
     assert blob.headers["content-type"].startswith("image/jpeg")
     # the inventory was cached for offline use, the ONVIF password was not written anywhere
-    user_dir = run.user_dir(tmp_path, TECHNICIAN[0])
+    user_dir = probe_cli.user_dir(tmp_path, TECHNICIAN[0])
     assert SITE in (user_dir / "inventory.json").read_text()
     for path in tmp_path.rglob("*"):
         if path.is_file():
@@ -139,21 +139,21 @@ def test_a_second_push_is_a_replay(
 ) -> None:
     server = live_server
     code, out, _ = probe(server, tmp_path, "--no-discovery", "--address", camera["ipAddress"])
-    assert code == run.EXIT_OK, out
+    assert code == probe_cli.EXIT_OK, out
     before = server.diagnoses(camera["id"])
 
     # the replies were lost (say, the laptop was closed): the envelopes are pushed again
-    db = sqlite3.connect(run.user_dir(tmp_path, TECHNICIAN[0]) / "queue.sqlite3")
+    db = sqlite3.connect(probe_cli.user_dir(tmp_path, TECHNICIAN[0]) / "queue.sqlite3")
     with db:
         db.execute("UPDATE outbox SET state = 'sent', reply = NULL")
     db.close()
     code, out, _ = probe(server, tmp_path, "--push-only")
-    assert code == run.EXIT_OK, out
+    assert code == probe_cli.EXIT_OK, out
     assert "gönderildi: 1 sonuç onaylandı" in out
     assert [d["id"] for d in server.diagnoses(camera["id"])] == [d["id"] for d in before]  # nothing new
 
     code, out, _ = probe(server, tmp_path, "--push-only")
-    assert (code, out.strip()) == (run.EXIT_OK, "gönderilecek sonuç yok")
+    assert (code, out.strip()) == (probe_cli.EXIT_OK, "gönderilecek sonuç yok")
     assert fake.hosts == [camera["ipAddress"]]  # --push-only diagnoses nothing
 
 
@@ -162,20 +162,20 @@ def test_results_made_while_the_server_is_down_stay_queued_and_arrive_later(
 ) -> None:
     server = live_server
     code, out, _ = probe(server, tmp_path, "--site", SITE, "--no-discovery", "--address", camera["ipAddress"])
-    assert code == run.EXIT_OK, out  # online once: the inventory is cached
+    assert code == probe_cli.EXIT_OK, out  # online once: the inventory is cached
 
     server.stop()
     fake.fail = True
     code, out, err = probe(
         server, tmp_path, "--site", SITE, "--no-discovery", "--address", camera["ipAddress"]
     )
-    assert code == run.EXIT_QUEUED, (out, err)
+    assert code == probe_cli.EXIT_QUEUED, (out, err)
     assert "önbellekteki envanter" in err
     assert "ARIZALI" in out
     assert "çevrimdışı: 1 sonuç kuyrukta" in out
     assert len(fake.hosts) == 2  # diagnosed offline, from the cached inventory
     code, out, _ = probe(server, tmp_path, "--push-only")
-    assert (code, out.strip()) == (run.EXIT_QUEUED, "çevrimdışı: 1 sonuç kuyrukta")
+    assert (code, out.strip()) == (probe_cli.EXIT_QUEUED, "çevrimdışı: 1 sonuç kuyrukta")
     with queue_of(tmp_path) as q:
         [waiting] = q.pending()
         assert waiting.state == QUEUED
@@ -183,7 +183,7 @@ def test_results_made_while_the_server_is_down_stay_queued_and_arrive_later(
 
     server.start()
     code, out, _ = probe(server, tmp_path, "--push-only")
-    assert code == run.EXIT_OK, out
+    assert code == probe_cli.EXIT_OK, out
     assert "gönderildi: 1 sonuç onaylandı" in out
     arrived = next(d for d in server.diagnoses(camera["id"]) if d["id"] == waiting.args["id"])
     assert arrived["source"] == "PROBE"
@@ -208,10 +208,10 @@ def test_the_server_going_away_during_the_push_keeps_the_results(
     with monkeypatch.context() as m:
         m.setattr(SahaClient, "sync_push", down)
         code, out, _ = probe(server, tmp_path, "--no-discovery", "--address", camera["ipAddress"])
-    assert code == run.EXIT_QUEUED
+    assert code == probe_cli.EXIT_QUEUED
     assert "çevrimdışı: 1 sonuç kuyrukta" in out
     code, out, _ = probe(server, tmp_path, "--push-only")
-    assert code == run.EXIT_OK
+    assert code == probe_cli.EXIT_OK
     assert "gönderildi: 1 sonuç onaylandı" in out
 
 
@@ -229,7 +229,7 @@ def test_an_address_outside_the_inventory_is_never_diagnosed(
         "--address",
         "10.99.0.1",
     )
-    assert code == run.EXIT_OK
+    assert code == probe_cli.EXIT_OK
     assert fake.calls is None  # diagnose() was never called
     assert "10.60.1.250: envanterde yok — teşhis edilmedi" in out
     assert "10.99.0.1: envanterde yok — teşhis edilmedi" in out
@@ -243,7 +243,7 @@ def test_a_failing_device_exits_1(
 ) -> None:
     fake.fail = True
     code, out, _ = probe(live_server, tmp_path, "--no-discovery", "--address", camera["ipAddress"])
-    assert code == run.EXIT_FAILING, out
+    assert code == probe_cli.EXIT_FAILING, out
     assert "HATA   Anlık görüntü: Görüntü alınamadı." in out
 
 
@@ -256,7 +256,7 @@ def test_a_wrong_password_exits_3(
 ) -> None:
     monkeypatch.setenv("SAHA_PROBE_PASSWORD", "yanlis-parola")
     code, _, err = probe(live_server, tmp_path, "--no-discovery", "--address", camera["ipAddress"])
-    assert code == run.EXIT_USAGE
+    assert code == probe_cli.EXIT_USAGE
     assert err.startswith("giriş başarısız")
     assert fake.calls is None
 

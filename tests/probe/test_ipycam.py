@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from backend.probe import run
+from backend.probe import cli as probe_cli
 
 from .conftest import ADMIN, REPO, TECHNICIAN, Server, free_port
 
@@ -115,13 +115,13 @@ def test_probe_diagnoses_a_real_onvif_camera_and_the_server_has_it(
     monkeypatch.setenv("SAHA_PROBE_PASSWORD", TECHNICIAN[1])
     monkeypatch.setenv("SAHA_ONVIF_PASSWORD", PEER_PASSWORD)
     out, err = io.StringIO(), io.StringIO()
-    code = run.run_probe(
+    code = probe_cli.run_probe(
         ["--server", server.url, "--user", TECHNICIAN[0], "--state", str(tmp_path), "--site", POLE_SITE,
          "--onvif-user", PEER_USER, "--no-discovery", "--address", "127.0.0.1", "--timeout", "3",
          "--allow-loopback"],  # the peer listens on loopback, where no camera on site ever is
         out=out, err=err,
     )  # fmt: skip
-    assert code in (run.EXIT_OK, run.EXIT_FAILING), (out.getvalue(), err.getvalue())
+    assert code in (probe_cli.EXIT_OK, probe_cli.EXIT_FAILING), (out.getvalue(), err.getvalue())
     assert f"{registered['assetTag']}  127.0.0.1:{registered['onvifPort']}" in out.getvalue()
     assert "gönderildi: 1 sonuç onaylandı" in out.getvalue()
 

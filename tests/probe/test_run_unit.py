@@ -14,7 +14,12 @@ import pytest
 
 from backend.domain.diagnostics.commands import RecordDiagnosis
 from backend.integrations.onvif.discovery import Discovered
-from backend.probe import run
+from backend.integrations.onvif.record import build_record_args
+from backend.probe import cli as probe_cli
+from backend.probe import inventory as probe_inventory
+from backend.probe import push as probe_push
+from backend.probe import report as probe_report
+from backend.probe import targets as probe_targets
 from backend.probe.client import OfflineError
 from backend.probe.queue import ACKED, QUEUED, REJECTED, SENT, ProbeQueue
 
@@ -61,7 +66,7 @@ def test_record_args_from_a_diagnosis_are_what_the_command_accepts() -> None:
     diag = canned_diagnosis("10.60.1.4", snapshot=jpeg)
     sha = hashlib.sha256(jpeg).hexdigest()
     did = str(uuid.uuid4())
-    args = run.build_record_args(diag.to_json(), diagnosis_id=did, device_id=DEVICE, snapshot_sha256=sha)
+    args = build_record_args(diag.to_json(), diagnosis_id=did, device_id=DEVICE, snapshot_sha256=sha)
     assert args["source"] == "PROBE"
     assert args["id"] == did
     assert args["deviceId"] == DEVICE
@@ -89,7 +94,7 @@ def test_record_args_from_a_diagnosis_are_what_the_command_accepts() -> None:
 
 def test_record_args_are_bounded_to_the_commands_limits() -> None:
     wo = str(uuid.uuid4())
-    args = run.build_record_args(
+    args = build_record_args(
         DuckDiagnosis().to_json(),
         diagnosis_id=str(uuid.uuid4()),
         device_id=DEVICE,
@@ -108,14 +113,14 @@ def test_enqueue_result_keeps_an_image_snapshot_and_drops_anything_else(tmp_path
     device = _dev("a", "10.60.1.4")
     with ProbeQueue(tmp_path / "u") as q:
         jpeg = small_jpeg()
-        item = run.enqueue_result(q, device, canned_diagnosis("10.60.1.4", snapshot=jpeg), None)
+        item = probe_report.enqueue_result(q, device, canned_diagnosis("10.60.1.4", snapshot=jpeg), None)
         assert item.snapshot_type == "image/jpeg"
         assert item.args["snapshotSha256"] == hashlib.sha256(jpeg).hexdigest() == item.snapshot_sha256
         not_image = canned_diagnosis("10.60.1.4", snapshot=b"<html>login</html>")
-        item2 = run.enqueue_result(q, device, not_image, None)
+        item2 = probe_report.enqueue_result(q, device, not_image, None)
         assert item2.snapshot_sha256 is None
         assert "snapshotSha256" not in item2.args
-        item3 = run.enqueue_result(q, device, DuckDiagnosis(), None)
+        item3 = probe_report.enqueue_result(q, device, DuckDiagnosis(), None)
         assert item3.seq == 3
         assert item3.label == device.asset_tag
         assert uuid.UUID(item.args["id"]) != uuid.UUID(item3.args["id"])
@@ -124,7 +129,7 @@ def test_enqueue_result_keeps_an_image_snapshot_and_drops_anything_else(tmp_path
 def test_summary_names_the_failing_checks_in_turkish() -> None:
     lines = [
         line.strip()
-        for line in run.summary_lines(
+        for line in probe_report.summary_lines(
             _dev("a", "10.60.1.4"), canned_diagnosis("10.60.1.4", fail=True).to_json()
         )
     ]
@@ -139,8 +144,8 @@ def test_summary_names_the_failing_checks_in_turkish() -> None:
 
 def _dev(
     tag: str, ip: str | None, *, kind: str = "CAMERA", status: str = "ACTIVE", in_blocks: bool = True
-) -> run.InvDevice:
-    return run.InvDevice(
+) -> probe_inventory.InvDevice:
+    return probe_inventory.InvDevice(
         id=f"id-{tag}", asset_tag=f"DMB-{tag}", kind=kind, status=status, ip=ip, port=80,
         make="", model="", site_code="S", in_blocks=in_blocks,
     )  # fmt: skip
@@ -170,7 +175,7 @@ def test_only_diagnosable_inventory_devices_are_targets() -> None:
         Discovered("10.0.0.9", [], [], None, []),
         Discovered("192.168.5.5", [], [], None, []),
     ]
-    sel = run.select_targets(devices, found, ("10.0.0.4", "10.0.0.200"))
+    sel = probe_targets.select_targets(devices, found, ("10.0.0.4", "10.0.0.200"))
     assert [d.asset_tag for d in sel.targets] == ["DMB-cam", "DMB-nvr"]
     notes = "\n".join(sel.notes)
     assert "10.0.0.77 (Rogue): envanterde yok — teşhis edilmedi" in notes
@@ -181,7 +186,7 @@ def test_only_diagnosable_inventory_devices_are_targets() -> None:
 
 
 def test_inventory_checks_addresses_against_the_sites_blocks(tmp_path: Path) -> None:
-    inv = run.Inventory()
+    inv = probe_inventory.Inventory()
     site = {
         "code": "S1",
         "ipBlocks": [{"cidr": "10.60.1.0/24"}],
@@ -210,7 +215,7 @@ def test_inventory_checks_addresses_against_the_sites_blocks(tmp_path: Path) -> 
     }
     inv.merge([site], [{"make": "M", "model": "X", "approvedFirmware": "1.2"}], partial=True)
     inv.save(tmp_path / "inv.json")
-    again = run.Inventory.load(tmp_path / "inv.json")
+    again = probe_inventory.Inventory.load(tmp_path / "inv.json")
     assert again is not None
     a, b = again.devices("s1")
     assert (a.in_blocks, a.port, again.approved_firmware(a)) == (True, 8080, "1.2")
@@ -280,14 +285,14 @@ def test_push_acks_in_seq_order_and_a_rejection_moves_on(tmp_path: Path) -> None
     server, out = FakeServer(), io.StringIO()
     server.reject = {2}
     with _filled(tmp_path, 3, small_jpeg()) as q:
-        report = run.push(q, server, out)
+        report = probe_push.push(q, server, out)
         assert report.acked == 2
         assert [i.seq for i, _ in report.rejected] == [2]
         assert [(i.seq, i.state) for i in q.items()] == [(1, ACKED), (2, REJECTED), (3, ACKED)]
         assert server.pushes == [[1, 2, 3]]
         assert len(server.uploads) == 1
         assert "REDDEDİLDİ K1: Kayıt bulunamadı. [NOT_FOUND]" in out.getvalue()
-        assert run.push(q, server, out).acked == 0
+        assert probe_push.push(q, server, out).acked == 0
         assert server.pushes == [[1, 2, 3]]
 
 
@@ -296,7 +301,7 @@ def test_push_resumes_from_expected_seq(tmp_path: Path) -> None:
     with _filled(tmp_path, 4) as q:
         q.settle(1, {"status": "APPLIED"})  # acknowledged once...
         q.settle(2, {"status": "APPLIED"})  # ...but the server's ledger says otherwise (restored backup)
-        report = run.push(q, server, io.StringIO())
+        report = probe_push.push(q, server, io.StringIO())
         assert server.pushes == [[3, 4], [1, 2, 3, 4]]
         assert report.acked == 4
         assert q.count() == 0
@@ -308,10 +313,10 @@ def test_push_while_offline_keeps_everything_queued(tmp_path: Path) -> None:
     server.offline = True
     with _filled(tmp_path, 2) as q:
         with pytest.raises(OfflineError):
-            run.push(q, server, io.StringIO())
+            probe_push.push(q, server, io.StringIO())
         assert [i.state for i in q.pending()] == [SENT, SENT]  # pushed, no reply: pushed again later
         server.offline = False
-        assert run.push(q, server, io.StringIO()).acked == 2
+        assert probe_push.push(q, server, io.StringIO()).acked == 2
         assert q.count() == 0
 
 
@@ -324,7 +329,7 @@ def test_a_snapshot_refused_for_good_is_left_out(tmp_path: Path) -> None:
 
     server, out = Refusing(), io.StringIO()
     with _filled(tmp_path, 1, small_jpeg()) as q:
-        assert run.push(q, server, out).acked == 1
+        assert probe_push.push(q, server, out).acked == 1
         item = q.get(1)
         assert item is not None
         assert "snapshotSha256" not in item.args
@@ -347,7 +352,10 @@ def test_a_snapshot_refused_for_good_is_left_out(tmp_path: Path) -> None:
 )
 def test_usage_errors_exit_3(argv: list[str], tmp_path: Path) -> None:
     err = io.StringIO()
-    assert run.run_probe([*argv, "--state", str(tmp_path)], err=err, out=io.StringIO()) == run.EXIT_USAGE
+    assert (
+        probe_cli.run_probe([*argv, "--state", str(tmp_path)], err=err, out=io.StringIO())
+        == probe_cli.EXIT_USAGE
+    )
     assert err.getvalue().startswith("saha probe: ")
 
 
@@ -357,37 +365,39 @@ def test_offline_without_a_cached_inventory_exits_3(tmp_path: Path) -> None:
     def no_password(prompt: str) -> str:
         raise AssertionError("no password is needed offline")
 
-    code = run.run_probe(
+    code = probe_cli.run_probe(
         ["--server", "http://127.0.0.1:9", "--user", "t", "--state", str(tmp_path), "--no-discovery", "--address", "10.0.0.1"],
         out=out, err=err, ask=no_password,
     )  # fmt: skip
-    assert code == run.EXIT_USAGE
+    assert code == probe_cli.EXIT_USAGE
     assert "envanter yok" in err.getvalue()
 
 
 def test_push_only_with_an_empty_queue_needs_no_server(tmp_path: Path) -> None:
     out = io.StringIO()
-    code = run.run_probe(
+    code = probe_cli.run_probe(
         ["--server", "http://127.0.0.1:9", "--user", "t", "--state", str(tmp_path), "--push-only"], out=out
     )
-    assert code == run.EXIT_OK
+    assert code == probe_cli.EXIT_OK
     assert "gönderilecek sonuç yok" in out.getvalue()
 
 
 def test_a_state_dir_stays_with_its_server(tmp_path: Path) -> None:
     base = ["--user", "t", "--state", str(tmp_path), "--push-only"]
-    assert run.run_probe(["--server", "http://127.0.0.1:9", *base], out=io.StringIO()) == run.EXIT_OK
+    assert (
+        probe_cli.run_probe(["--server", "http://127.0.0.1:9", *base], out=io.StringIO()) == probe_cli.EXIT_OK
+    )
     err = io.StringIO()
     assert (
-        run.run_probe(["--server", "http://127.0.0.1:10", *base], out=io.StringIO(), err=err)
-        == run.EXIT_USAGE
+        probe_cli.run_probe(["--server", "http://127.0.0.1:10", *base], out=io.StringIO(), err=err)
+        == probe_cli.EXIT_USAGE
     )
     assert "başka bir sunucu" in err.getvalue()
 
 
 def test_users_have_separate_state(tmp_path: Path) -> None:
-    assert run.user_dir(tmp_path, "emre.kaya") == tmp_path / "users" / "emre.kaya"
-    assert run.user_dir(tmp_path, "../x").parent == tmp_path / "users"
+    assert probe_cli.user_dir(tmp_path, "emre.kaya") == tmp_path / "users" / "emre.kaya"
+    assert probe_cli.user_dir(tmp_path, "../x").parent == tmp_path / "users"
     assert QUEUED == "queued"
 
 
@@ -395,7 +405,8 @@ def test_reference_images_are_cached_for_offline_image_health(tmp_path: Path) ->
     import hashlib
     import io
 
-    from backend.probe.run import InvDevice, build_record_args, cached_reference, fetch_references
+    from backend.integrations.onvif.record import build_record_args
+    from backend.probe.inventory import InvDevice, cached_reference, fetch_references
 
     image = b"\xff\xd8\xff reference"
     sha = hashlib.sha256(image).hexdigest()
@@ -438,7 +449,7 @@ def _parsed(*extra: str) -> Any:
     import argparse
 
     parser = argparse.ArgumentParser()
-    run.add_arguments(parser)
+    probe_cli.add_arguments(parser)
     return parser.parse_args(["--server", "http://saha.local:8000", "--user", "t", "--no-discovery", *extra])
 
 
@@ -452,18 +463,18 @@ def _parsed(*extra: str) -> Any:
     ],
 )
 def test_an_address_in_a_refused_range_is_a_usage_error(address: str, range_name: str) -> None:
-    with pytest.raises(run.UsageError) as info:
-        run.options(_parsed("--address", address))
+    with pytest.raises(probe_cli.UsageError) as info:
+        probe_cli.options(_parsed("--address", address))
     assert range_name in str(info.value)
 
 
 def test_loopback_only_when_explicitly_allowed_and_it_reaches_the_onvif_limits(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    opts = run.options(_parsed("--address", "127.0.0.1", "--allow-loopback"))
+    opts = probe_cli.options(_parsed("--address", "127.0.0.1", "--allow-loopback"))
     assert opts.allow_loopback is True
-    with pytest.raises(run.UsageError):  # link-local stays refused
-        run.options(_parsed("--address", "169.254.1.1", "--allow-loopback"))
+    with pytest.raises(probe_cli.UsageError):  # link-local stays refused
+        probe_cli.options(_parsed("--address", "169.254.1.1", "--allow-loopback"))
     seen: dict[str, Any] = {}
 
     async def fake_diagnose(target: Any, **kwargs: Any) -> Any:
@@ -473,9 +484,9 @@ def test_loopback_only_when_explicitly_allowed_and_it_reaches_the_onvif_limits(
     from backend.integrations.onvif import diagnose as onvif
 
     monkeypatch.setattr(onvif, "diagnose", fake_diagnose)
-    device = run.InvDevice("d", "DMB-1", "CAMERA", "ACTIVE", "127.0.0.1", 8080, "", "", "S", True)
+    device = probe_inventory.InvDevice("d", "DMB-1", "CAMERA", "ACTIVE", "127.0.0.1", 8080, "", "", "S", True)
     import asyncio
 
-    asyncio.run(run._diagnose_one(device, opts, "pw", None))
+    asyncio.run(probe_targets.diagnose_one(device, opts, "pw", None))
     assert seen["limits"].allow_loopback is True
-    assert run.options(_parsed("--address", "10.0.0.5")).allow_loopback is False
+    assert probe_cli.options(_parsed("--address", "10.0.0.5")).allow_loopback is False

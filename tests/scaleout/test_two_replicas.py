@@ -30,9 +30,9 @@ from sqlalchemy import func, text
 from sqlmodel import col, select
 
 from backend.db.engine import Database
-from backend.db.models import metadata
 from backend.domain.blobs.models import Blob, Upload
 from backend.domain.diagnostics.models import ScheduledRun
+from backend.domain.models import metadata
 from backend.domain.people.models import Role
 from backend.domain.workorders.models import WorkOrderEvent, WorkOrderEventKind
 from tests.factories import PASSWORD, make_region, make_site, make_user, make_work_order

@@ -12,7 +12,7 @@ from backend.db.engine import Database
 from backend.domain.commands import load_all_commands
 from backend.domain.people.auth import actor_for
 from backend.domain.people.models import User
-from backend.sync_adapter import PersonSource, command_runner
+from backend.domain.sync_adapter import PersonSource, command_runner
 from sync import apply, pull
 from sync.protocol import Envelope, PullPage, PushResult
 from tests.integration.conftest import World, world  # noqa: F401 - fixture re-export

@@ -21,12 +21,12 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from backend.db.engine import Database
-from backend.db.models import metadata
 from backend.domain.commands import load_all_commands
+from backend.domain.models import metadata
 from backend.domain.people.auth import actor_for
 from backend.domain.people.models import Role, User
+from backend.domain.sync_adapter import command_runner
 from backend.domain.workorders.models import WorkOrder, WorkOrderEvent
-from backend.sync_adapter import command_runner
 from sync import apply
 from sync.protocol import Envelope, Reply
 from tests.factories import make_site, make_user, make_work_order

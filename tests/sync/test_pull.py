@@ -7,7 +7,7 @@ from typing import Any
 from backend.db.engine import Database
 from backend.domain.people.auth import actor_for
 from backend.domain.people.models import User
-from backend.sync_adapter import PersonSource
+from backend.domain.sync_adapter import PersonSource
 from sync import pull
 from tests.factories import make_work_order, run
 from tests.integration.conftest import World

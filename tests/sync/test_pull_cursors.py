@@ -285,6 +285,6 @@ def _epoch_migration() -> Any:
 
 def pull_source(user: User) -> Any:
     from backend.domain.people.auth import actor_for
-    from backend.sync_adapter import PersonSource
+    from backend.domain.sync_adapter import PersonSource
 
     return PersonSource(actor_for(user))

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from backend.sync_adapter import _COLUMNS, _CONVERTERS, MODELS, _value
+from backend.domain.sync_adapter import _COLUMNS, _CONVERTERS, MODELS, _value
 
 
 def _sample(column: Any) -> Any:

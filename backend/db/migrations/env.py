@@ -7,7 +7,7 @@ from sqlalchemy.engine import Connection
 
 from backend.config import get_settings
 from backend.db.engine import create_engine, normalize_url
-from backend.db.models import metadata
+from backend.domain.models import metadata
 
 config = context.config
 target_metadata = metadata

@@ -24,13 +24,13 @@ from backend.domain.assets.network import (
     first_overlap,
     parse_address,
     parse_block,
-    refused_range,
 )
 from backend.domain.assets.queries import load_device, load_site
 from backend.domain.commands import CommandContext, CommandInput, command
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people import permissions as p
 from backend.domain.people.models import Region
+from backend.shared.addresses import refused_range
 
 Name = Annotated[str, StringConstraints(min_length=2, max_length=160)]
 Code = Annotated[str, StringConstraints(min_length=2, max_length=32, pattern=r"^[A-Za-z0-9._-]+$")]

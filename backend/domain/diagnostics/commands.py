@@ -1,5 +1,5 @@
 """Diagnostics commands. Running checks needs the network and happens outside any transaction
-(``backend.integrations.onvif.service`` on the server, ``saha probe`` on a laptop); what they
+(``backend.services.diagnostics`` on the server, ``saha probe`` on a laptop); what they
 found is recorded here.
 
 Diagnoses are evidence, not edits:
@@ -53,46 +53,12 @@ from backend.domain.people import permissions as p
 from backend.domain.people.models import Role
 from backend.domain.workorders.commands import CreateWorkOrder, create_work_order
 from backend.domain.workorders.models import Priority, WorkOrderType
+from backend.shared.checks import CHECK_NAMES, check_label
 from sync.changes import ACTOR_KEY
 
 Hash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-CHECK_NAMES = frozenset(
-    {
-        "tcp",
-        "onvif",
-        "auth",
-        "device_info",
-        "firmware",
-        "clock",
-        "network",
-        "profiles",
-        "stream_uri",
-        "snapshot",
-        "image_health",
-        "ptz",
-        "retention",
-        "recording_active",
-    }
-)
 MAX_EVIDENCE_CHARS = 20_000
 SCHEDULED = (DiagnosisSource.NIGHTLY, DiagnosisSource.WEEKLY)
-
-CHECK_LABELS_TR = {
-    "tcp": "Ağ erişimi",
-    "onvif": "ONVIF",
-    "auth": "Kimlik doğrulama",
-    "device_info": "Cihaz bilgisi",
-    "firmware": "Yazılım sürümü",
-    "clock": "Saat",
-    "network": "Ağ arayüzleri",
-    "profiles": "Görüntü profilleri",
-    "stream_uri": "Yayın adresi",
-    "snapshot": "Anlık görüntü",
-    "image_health": "Görüntü sağlığı",
-    "ptz": "PTZ",
-    "retention": "Kayıt saklama süresi",
-    "recording_active": "Kayıt devam ediyor mu",
-}
 
 
 class CheckInput(CommandInput):
@@ -205,7 +171,7 @@ def record_server_diagnosis(ctx: CommandContext, args: dict[str, Any], source: D
     """Record a diagnosis the server ran itself: a remote diagnosis a person asked for (REMOTE,
     ``diagnostics.run``) or a scheduled sweep (NIGHTLY / WEEKLY, ``diagnostics.schedule``).
 
-    Not a registered command: only server code calls it (``backend.integrations.onvif.service``),
+    Not a registered command: only server code calls it (``backend.services.diagnostics``),
     so the source is the server's decision, never a client's input."""
     if source not in SERVER_SOURCES:
         raise ValueError(f"{source} is not a server-run source")
@@ -515,7 +481,7 @@ class OpenFault(CommandInput):
 
 def findings_text(diagnosis: Diagnosis) -> str:
     lines = [
-        f"- {CHECK_LABELS_TR.get(r['check'], r['check'])}: {r.get('message') or r['verdict']}"
+        f"- {check_label(r['check'])}: {r.get('message') or r['verdict']}"
         for r in diagnosis.results
         if r["verdict"] in (Verdict.FAIL.value, Verdict.WARNING.value)
     ]
@@ -533,9 +499,7 @@ def open_fault(ctx: CommandContext, inp: OpenFault) -> Any:
     device = load_device(ctx.session, ctx.actor, diagnosis.device_id)
     if diagnosis.overall is Verdict.OK:
         raise DomainError(ErrorCode.DIAGNOSTICS_NOTHING_TO_REPORT, field="diagnosisId")
-    failing = [
-        CHECK_LABELS_TR.get(r["check"], r["check"]) for r in diagnosis.results if r["verdict"] == "fail"
-    ]
+    failing = [check_label(r["check"]) for r in diagnosis.results if r["verdict"] == "fail"]
     title = f"{device.asset_tag}: " + (", ".join(failing[:3]) or "uyarılar")
     return create_work_order(
         ctx,

@@ -25,6 +25,7 @@ from backend.domain.diagnostics.models import (
     DeviceHealth,
     DeviceReference,
     Diagnosis,
+    DiagnosisSource,
     FirmwareBaseline,
     ProposalStatus,
     Verdict,
@@ -241,7 +242,22 @@ def summary(rows: list[SiteHealth]) -> dict[str, Any]:
     return {k: sum(getattr(r, k) for r in rows) for k in ("ok", "warning", "fail", "unchecked")}
 
 
+def firmware_baselines(session: Session) -> list[FirmwareBaseline]:
+    """The approved firmware of every make and model, by make and model."""
+    stmt = select(FirmwareBaseline).order_by(col(FirmwareBaseline.make), col(FirmwareBaseline.model))
+    return list(session.exec(stmt).all())
+
+
 # ---- inventory change proposals ----------------------------------------------------------------
+
+
+def proposal_origin(session: Session, proposal: DeviceChangeProposal) -> tuple[str, DiagnosisSource]:
+    """The asset tag of the proposal's device and the source of the diagnosis that proposed it."""
+    device = session.get(Device, proposal.device_id)
+    diagnosis = session.get(Diagnosis, proposal.diagnosis_id)
+    if device is None or diagnosis is None:  # foreign keys keep both
+        raise DomainError(ErrorCode.NOT_FOUND, field="proposalId")
+    return device.asset_tag, diagnosis.source
 
 
 def change_proposals(

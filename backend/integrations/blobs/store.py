@@ -47,6 +47,7 @@ import fcntl
 import hashlib
 import os
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Protocol
@@ -326,6 +327,23 @@ class LocalBlobStore:
                     yield block
 
         return chunks()
+
+
+def store_bytes(store: BlobStore, data: bytes) -> str:
+    """Write content the server made itself into the store the way an upload is written
+    (partial, fsync, verified move), so the store holds one kind of blob. Returns its SHA-256;
+    the caller records the ``Blob`` row."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    upload_id = uuid.uuid4().hex
+    store.create_partial(upload_id)
+    writer = store.open_partial(upload_id, 0)
+    try:
+        writer.write(data)
+        writer.commit()
+    finally:
+        writer.close()
+    store.finalize(upload_id, sha256, len(data))
+    return sha256
 
 
 def open_blob_store(settings: Settings) -> BlobStore:

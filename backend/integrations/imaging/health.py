@@ -50,7 +50,7 @@ tell is UNREADABLE without decoding, so a small file that unpacks to gigabytes c
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final
 
@@ -452,8 +452,46 @@ def assess(reference: bytes, current: bytes, *, max_pixels: int = DEFAULT_MAX_PI
         cur = _frame(current, max_pixels)
     except ValueError as exc:
         return _unreadable(reference=False, error=exc)
-    metrics: dict[str, float] = {}
+    j = _Judgement()
+    _judge_cover_and_exposure(ref, cur, j)
+    if abs(cur.aspect - ref.aspect) > ASPECT_TOLERANCE * ref.aspect:
+        # A different picture format: the camera, its stream or its view changed. Nothing is
+        # comparable position by position, and a few more blank tiles say nothing.
+        j.moved = FAIL
+        j.moved_sentence = (
+            f"Görüntü oranı referanstan farklı ({cur.width}×{cur.height}, referans {ref.width}×{ref.height}):"
+            " kamera, akış ayarı ya da görüş alanı değişmiş; ayarlar kontrol edilmeli ya da referans"
+            " yenilenmeli."
+        )
+        j.obstructed = OK if j.obstructed == WARNING else j.obstructed
+    else:
+        _judge_view_and_focus(ref, cur, j)
+    return _findings(j).health(j.metrics)
 
+
+@dataclass
+class _Judgement:
+    """What :func:`assess` found so far: a severity per problem and the figures behind them."""
+
+    metrics: dict[str, float] = field(default_factory=dict)
+    obstructed: str = OK
+    dark: str = OK
+    bright: str = OK
+    moved: str = OK
+    moved_sentence: str = ""
+    blurred: str = OK
+    sharpness_ratio: float = math.nan
+    level: float = 0.0  # the brightness judged (the visible tiles' when something covers the lens)
+    ratio: float = 0.0  # ... and against the reference's
+    saturated: float = 0.0  # more of the picture clipped to white than in the reference
+    ref_share: float = 0.0  # featureless share of the reference
+    cur_share: float = 0.0  # ... and of the snapshot
+    ref_blank: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, bool))
+    cur_blank: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, bool))
+
+
+def _judge_cover_and_exposure(ref: _Frame, cur: _Frame, j: _Judgement) -> None:
+    metrics = j.metrics
     # 1. Exposure against the reference, the whole frame.
     ref_brightness, cur_brightness = float(ref.grey.mean()), float(cur.grey.mean())
     exposure = cur_brightness / max(ref_brightness, 1.0)
@@ -463,132 +501,125 @@ def assess(reference: bytes, current: bytes, *, max_pixels: int = DEFAULT_MAX_PI
     #    threshold is scaled down by the exposure (a uniformly darker image has weaker texture, not
     #    less of it); but a tile featureless in the reference stays so at the full threshold (when
     #    a dark cover lowered the exposure, the sky beside it has not gained any texture).
-    ref_blank = ref.tile_detail < FEATURELESS_STD
-    cur_blank = (cur.tile_detail < FEATURELESS_STD * min(max(exposure, 0.05), 1.0)) | (
-        ref_blank & (cur.tile_detail < FEATURELESS_STD)
+    j.ref_blank = ref.tile_detail < FEATURELESS_STD
+    j.cur_blank = (cur.tile_detail < FEATURELESS_STD * min(max(exposure, 0.05), 1.0)) | (
+        j.ref_blank & (cur.tile_detail < FEATURELESS_STD)
     )
-    ref_share, cur_share = float(ref_blank.mean()), float(cur_blank.mean())
-    delta = cur_share - ref_share
-    lost = delta / max(1.0 - ref_share, 0.25)
+    j.ref_share, j.cur_share = float(j.ref_blank.mean()), float(j.cur_blank.mean())
+    delta = j.cur_share - j.ref_share
+    lost = delta / max(1.0 - j.ref_share, 0.25)
     metrics |= {
-        "featureless_share": cur_share,
-        "featureless_share_ref": ref_share,
+        "featureless_share": j.cur_share,
+        "featureless_share_ref": j.ref_share,
         "featureless_delta": delta,
         "texture_lost_share": lost,
     }
-    obstructed = _above(lost, OBSTRUCTED_WARN, OBSTRUCTED_FAIL)
+    j.obstructed = _above(lost, OBSTRUCTED_WARN, OBSTRUCTED_FAIL)
 
     # 3. Exposure. A cover is dark or bright itself: when there is one, judge the camera's exposure
     #    on the tiles that still show texture, unless none are left.
-    visible = ~cur_blank
-    level, ratio = cur_brightness, exposure
-    if obstructed != OK and visible.any():
-        level = float(cur.tile_mean[visible].mean())
-        ratio = level / max(float(ref.tile_mean[visible].mean()), 1.0)
-        metrics |= {"brightness_visible": level, "brightness_visible_ratio": ratio}
-    saturated = float(np.mean(cur.grey >= SATURATED_LEVEL) - np.mean(ref.grey >= SATURATED_LEVEL))
-    metrics["saturated_delta"] = saturated
-    dark = OK
-    if ratio < DARK_FAIL_RATIO and level < DARK_FAIL_LEVEL:
-        dark = FAIL
-    elif ratio < DARK_WARN_RATIO and level < DARK_WARN_LEVEL:
-        dark = WARNING
-    bright = _above(saturated, SATURATED_WARN, SATURATED_FAIL)
-    if ratio >= BRIGHT_RATIO:
-        bright = _worst(bright, _above(level, BRIGHT_WARN_LEVEL, BRIGHT_FAIL_LEVEL))
+    visible = ~j.cur_blank
+    j.level, j.ratio = cur_brightness, exposure
+    if j.obstructed != OK and visible.any():
+        j.level = float(cur.tile_mean[visible].mean())
+        j.ratio = j.level / max(float(ref.tile_mean[visible].mean()), 1.0)
+        metrics |= {"brightness_visible": j.level, "brightness_visible_ratio": j.ratio}
+    j.saturated = float(np.mean(cur.grey >= SATURATED_LEVEL) - np.mean(ref.grey >= SATURATED_LEVEL))
+    metrics["saturated_delta"] = j.saturated
+    if j.ratio < DARK_FAIL_RATIO and j.level < DARK_FAIL_LEVEL:
+        j.dark = FAIL
+    elif j.ratio < DARK_WARN_RATIO and j.level < DARK_WARN_LEVEL:
+        j.dark = WARNING
+    j.bright = _above(j.saturated, SATURATED_WARN, SATURATED_FAIL)
+    if j.ratio >= BRIGHT_RATIO:
+        j.bright = _worst(j.bright, _above(j.level, BRIGHT_WARN_LEVEL, BRIGHT_FAIL_LEVEL))
 
-    moved, moved_sentence = OK, ""
-    blurred, sharpness_ratio = OK, math.nan
-    if abs(cur.aspect - ref.aspect) > ASPECT_TOLERANCE * ref.aspect:
-        # A different picture format: the camera, its stream or its view changed. Nothing is
-        # comparable position by position, and a few more blank tiles say nothing.
-        moved = FAIL
-        moved_sentence = (
-            f"Görüntü oranı referanstan farklı ({cur.width}×{cur.height}, referans {ref.width}×{ref.height}):"
-            " kamera, akış ayarı ya da görüş alanı değişmiş; ayarlar kontrol edilmeli ya da referans"
-            " yenilenmeli."
+
+def _judge_view_and_focus(ref: _Frame, cur: _Frame, j: _Judgement) -> None:
+    """Pictures of the same format: where the view went, and its focus."""
+    metrics = j.metrics
+    # 4. Where the view went, on histogram-equalised images (exposure does not matter).
+    ref_eq = np.asarray(cv2.equalizeHist(ref.grey), np.uint8)
+    cur_eq = np.asarray(cv2.equalizeHist(cur.grey), np.uint8)
+    geometry = _features_geometry(ref_eq, cur_eq) or _phase_geometry(ref_eq, cur_eq)
+    if geometry is not None:
+        j.moved, j.moved_sentence = _judge_geometry(geometry, cur.width, metrics)
+    ssim = _ssim(ref_eq, cur_eq)
+    metrics["ssim"] = ssim
+
+    # 5. Sharpness over the tiles textured in both images, compensated for the exposure there.
+    textured = ~j.ref_blank & ~j.cur_blank
+    if textured.any():
+        ref_energy = float(ref.tile_lap_sq[textured].mean())
+        cur_energy = float(cur.tile_lap_sq[textured].mean())
+        gain = float(cur.tile_mean[textured].mean()) / max(float(ref.tile_mean[textured].mean()), 1.0)
+        j.sharpness_ratio = cur_energy / max(ref_energy * gain * gain, 1e-9)
+        j.blurred = _below(j.sharpness_ratio, BLUR_WARN, BLUR_FAIL)
+    metrics |= {
+        "sharpness": float(cur.laplacian.var()),
+        "sharpness_ref": float(ref.laplacian.var()),
+        "sharpness_ratio": j.sharpness_ratio,
+    }
+
+    # 6. One cause, one problem.
+    if j.obstructed == FAIL:  # what is left of the view says little about focus or aim
+        j.blurred = j.moved = OK
+    if j.dark == FAIL or j.bright != OK:  # texture crushed or clipped: focus cannot be judged
+        j.blurred = OK
+    if j.obstructed == WARNING and FAIL in (j.moved, j.blurred):  # new content / erased fine texture
+        j.obstructed = OK
+    unmatched = geometry is None or not geometry.inliers  # no feature match; at most a shift
+    similar = _below(ssim, SSIM_WARN, SSIM_FAIL)
+    judgeable = OK == j.blurred == j.dark == j.bright == j.obstructed
+    if unmatched and judgeable and _SEVERITY[similar] > _SEVERITY[j.moved]:
+        # Features did not match. With exposure, focus and coverage fine, a picture that does
+        # not look like the reference shows something else (turned, or a different view).
+        j.moved = similar
+        j.moved_sentence = (
+            f"Görüntü referansa {'benzemiyor' if j.moved == FAIL else 'pek benzemiyor'} (benzerlik"
+            f" {_decimal(ssim, 2)}): kamera yönü değişmiş ya da görüş alanına büyük bir şey girmiş"
+            " olabilir; kontrol edilmeli."
         )
-        obstructed = OK if obstructed == WARNING else obstructed
-    else:
-        # 4. Where the view went, on histogram-equalised images (exposure does not matter).
-        ref_eq = np.asarray(cv2.equalizeHist(ref.grey), np.uint8)
-        cur_eq = np.asarray(cv2.equalizeHist(cur.grey), np.uint8)
-        geometry = _features_geometry(ref_eq, cur_eq) or _phase_geometry(ref_eq, cur_eq)
-        if geometry is not None:
-            moved, moved_sentence = _judge_geometry(geometry, cur.width, metrics)
-        ssim = _ssim(ref_eq, cur_eq)
-        metrics["ssim"] = ssim
 
-        # 5. Sharpness over the tiles textured in both images, compensated for the exposure there.
-        textured = ~ref_blank & ~cur_blank
-        if textured.any():
-            ref_energy = float(ref.tile_lap_sq[textured].mean())
-            cur_energy = float(cur.tile_lap_sq[textured].mean())
-            gain = float(cur.tile_mean[textured].mean()) / max(float(ref.tile_mean[textured].mean()), 1.0)
-            sharpness_ratio = cur_energy / max(ref_energy * gain * gain, 1e-9)
-            blurred = _below(sharpness_ratio, BLUR_WARN, BLUR_FAIL)
-        metrics |= {
-            "sharpness": float(cur.laplacian.var()),
-            "sharpness_ref": float(ref.laplacian.var()),
-            "sharpness_ratio": sharpness_ratio,
-        }
 
-        # 6. One cause, one problem.
-        if obstructed == FAIL:  # what is left of the view says little about focus or aim
-            blurred = moved = OK
-        if dark == FAIL or bright != OK:  # texture crushed or clipped: focus cannot be judged
-            blurred = OK
-        if obstructed == WARNING and FAIL in (moved, blurred):  # new content / erased fine texture
-            obstructed = OK
-        unmatched = geometry is None or not geometry.inliers  # no feature match; at most a shift
-        similar = _below(ssim, SSIM_WARN, SSIM_FAIL)
-        judgeable = OK == blurred == dark == bright == obstructed
-        if unmatched and judgeable and _SEVERITY[similar] > _SEVERITY[moved]:
-            # Features did not match. With exposure, focus and coverage fine, a picture that does
-            # not look like the reference shows something else (turned, or a different view).
-            moved = similar
-            moved_sentence = (
-                f"Görüntü referansa {'benzemiyor' if moved == FAIL else 'pek benzemiyor'} (benzerlik"
-                f" {_decimal(ssim, 2)}): kamera yönü değişmiş ya da görüş alanına büyük bir şey girmiş"
-                " olabilir; kontrol edilmeli."
-            )
-
+def _findings(j: _Judgement) -> _Findings:
+    """The problems found, each with the sentence a technician reads."""
     clipped = (
-        f"; beyaza doymuş alan görüntünün {_percent_of(saturated)} kadar artmış"
-        if saturated >= SATURATED_WARN
+        f"; beyaza doymuş alan görüntünün {_percent_of(j.saturated)} kadar artmış"
+        if j.saturated >= SATURATED_WARN
         else ""
     )
     findings = _Findings()
     findings.add(
         ImageProblem.OBSTRUCTED,
-        obstructed,
-        f"Görüş {'engellenmiş' if obstructed == FAIL else 'kısmen engellenmiş'} (görüntünün"
-        f" {_percent_of(cur_share)} dokusuz, referansta {_percent(ref_share)}): lensin önünde bir cisim,"
+        j.obstructed,
+        f"Görüş {'engellenmiş' if j.obstructed == FAIL else 'kısmen engellenmiş'} (görüntünün"
+        f" {_percent_of(j.cur_share)} dokusuz, referansta {_percent(j.ref_share)}): lensin önünde bir cisim,"
         " kapak, boya, yaprak ya da örümcek ağı olabilir.",
     )
     findings.add(
         ImageProblem.TOO_DARK,
-        dark,
-        f"Görüntü {'çok ' if dark == FAIL else ''}karanlık (parlaklık referansın {_percent_of(ratio)},"
-        f" ortalama {round(level)}/255): aydınlatma, IR aydınlatıcı ya da pozlama ayarı kontrol"
-        " edilmeli" + ("." if obstructed != OK else "; lensin önü kapalı da olabilir."),
+        j.dark,
+        f"Görüntü {'çok ' if j.dark == FAIL else ''}karanlık (parlaklık referansın {_percent_of(j.ratio)},"
+        f" ortalama {round(j.level)}/255): aydınlatma, IR aydınlatıcı ya da pozlama ayarı kontrol"
+        " edilmeli" + ("." if j.obstructed != OK else "; lensin önü kapalı da olabilir."),
     )
     findings.add(
         ImageProblem.TOO_BRIGHT,
-        bright,
-        f"Görüntü {'aşırı' if bright == FAIL else 'fazla'} parlak (ortalama {round(level)}/255, referansın"
-        f" {_percent_of(ratio)}{clipped}): doğrudan güneş ya da ışık, kirli lens, pozlama ayarı ya da"
-        " gece/gündüz filtresi kontrol edilmeli.",
+        j.bright,
+        f"Görüntü {'aşırı' if j.bright == FAIL else 'fazla'} parlak (ortalama {round(j.level)}/255,"
+        f" referansın {_percent_of(j.ratio)}{clipped}): doğrudan güneş ya da ışık, kirli lens, pozlama"
+        " ayarı ya da gece/gündüz filtresi kontrol edilmeli.",
     )
-    findings.add(ImageProblem.VIEW_MOVED, moved, moved_sentence)
+    findings.add(ImageProblem.VIEW_MOVED, j.moved, j.moved_sentence)
     findings.add(
         ImageProblem.BLURRED,
-        blurred,
-        f"Görüntü {'bulanık' if blurred == FAIL else 'biraz bulanık'} (keskinlik referansın"
-        f" {_percent_of(sharpness_ratio) if math.isfinite(sharpness_ratio) else '?'}): lens kirli,"
+        j.blurred,
+        f"Görüntü {'bulanık' if j.blurred == FAIL else 'biraz bulanık'} (keskinlik referansın"
+        f" {_percent_of(j.sharpness_ratio) if math.isfinite(j.sharpness_ratio) else '?'}): lens kirli,"
         " buğulu ya da odak kaymış olabilir.",
     )
-    return findings.health(metrics)
+    return findings
 
 
 def _judge_geometry(geometry: _Geometry, width: int, metrics: dict[str, float]) -> tuple[str, str]:

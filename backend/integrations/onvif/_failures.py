@@ -210,7 +210,12 @@ _AIOHTTP_LOST = (
 )
 
 
+_CONNECTION_LOST = (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
+
+
 def _kind_of(exc: BaseException, details: dict[str, Any]) -> FailureKind:
+    """The kind of ``exc`` (``details`` gains what the messages cite): our own failures, then
+    the device's SOAP answers, the network, and answers that are no valid SOAP, in that order."""
     from backend.integrations.onvif import _soap
 
     if isinstance(exc, FailureError):
@@ -222,6 +227,17 @@ def _kind_of(exc: BaseException, details: dict[str, Any]) -> FailureKind:
         return exc.kind
     if isinstance(exc, TimeoutError):
         return FailureKind.TIMEOUT
+    for judge in (_soap_kind, _network_kind, _answer_kind):
+        kind = judge(exc, details)
+        if kind is not None:
+            return kind
+    return FailureKind.UNEXPECTED
+
+
+def _soap_kind(exc: BaseException, details: dict[str, Any]) -> FailureKind | None:
+    """The device answered with a SOAP fault (or an HTTP refusal of the credentials)."""
+    from backend.integrations.onvif import _soap
+
     if _soap.is_auth_error(exc):
         status = _soap.http_status(exc)
         if status is not None:
@@ -234,14 +250,19 @@ def _kind_of(exc: BaseException, details: dict[str, Any]) -> FailureKind:
         reason = printable(getattr(exc, "message", "") or "", 120)
         details["fault"] = printable(", ".join(codes), 80) if codes else reason
         return FailureKind.SOAP_FAULT
+    return None
+
+
+def _network_kind(exc: BaseException, _details: dict[str, Any]) -> FailureKind | None:
+    """No answer: TLS, name resolution, a refused, failed or lost connection."""
+    name = type(exc).__name__
     # certificate and TLS errors (aiohttp's wrap ssl.SSLError and are OSErrors themselves)
-    if isinstance(exc, ssl.SSLError) or "SSL" in type(exc).__name__ or "Certificate" in type(exc).__name__:
+    if isinstance(exc, ssl.SSLError) or "SSL" in name or "Certificate" in name:
         return FailureKind.TLS
     if isinstance(exc, socket.gaierror):
         return FailureKind.DNS
     if isinstance(exc, ConnectionRefusedError):
         return FailureKind.CONNECTION_REFUSED
-    name = type(exc).__name__
     if name == "ClientConnectorError":  # aiohttp: could not open the connection
         cause = getattr(exc, "os_error", None)
         if isinstance(cause, ConnectionRefusedError):
@@ -249,12 +270,21 @@ def _kind_of(exc: BaseException, details: dict[str, Any]) -> FailureKind:
         if isinstance(cause, socket.gaierror):
             return FailureKind.DNS
         return FailureKind.UNREACHABLE
-    if isinstance(exc, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
-        return FailureKind.CONNECTION_LOST
-    if name in _AIOHTTP_LOST:
+    if (
+        isinstance(exc, ConnectionResetError | BrokenPipeError | ConnectionAbortedError)
+        or name in _AIOHTTP_LOST
+    ):
         return FailureKind.CONNECTION_LOST
     if isinstance(exc, OSError):
         return FailureKind.UNREACHABLE
+    return None
+
+
+def _answer_kind(exc: BaseException, details: dict[str, Any]) -> FailureKind | None:
+    """An answer that is no valid SOAP: broken XML, an HTTP error status, a schema mismatch."""
+    from backend.integrations.onvif import _soap
+
+    name = type(exc).__name__
     if name in ("XMLSyntaxError", "DTDForbidden", "EntitiesForbidden", "ParseError"):
         details.setdefault("reason", "dtd" if "Forbidden" in name else "syntax")
         return FailureKind.BAD_XML
@@ -269,7 +299,7 @@ def _kind_of(exc: BaseException, details: dict[str, Any]) -> FailureKind:
     if name in ("ValidationError", "XMLParseError", "LookupError", "UnexpectedElementError"):
         details.setdefault("reason", "schema")
         return FailureKind.BAD_XML
-    return FailureKind.UNEXPECTED
+    return None
 
 
 def classify(exc: BaseException, *, what: str = "") -> Failure:

@@ -5,7 +5,7 @@ re-POSTs the authenticated envelope), the whole answer read into memory, parsed 
 event loop in lxml's "recover" mode with huge trees allowed. Here instead:
 
 * :func:`guard_address` — the target is resolved once and every resolved address checked against
-  the refused ranges (``backend.domain.assets.network.refused_range``: loopback, link-local,
+  the refused ranges (``backend.shared.addresses``: loopback, link-local,
   multicast ...); loopback only when :attr:`AddressPolicy.allow_loopback` (development, tests).
   The diagnosis then connects to that one checked address only.
 * :class:`Budget` — one overall deadline per diagnosis plus the per-call limit; every request
@@ -41,6 +41,7 @@ from backend.integrations.onvif._failures import (
     FailureError,
     FailureKind,
 )
+from backend.shared.addresses import AddressPolicy, refusal
 
 DEFAULT_MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 _CHUNK = 64 * 1024
@@ -48,25 +49,6 @@ _RETRY_ON = ("ServerDisconnectedError", "ClientConnectionResetError")
 
 
 # ---- where ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AddressPolicy:
-    allow_loopback: bool = False
-
-
-def refusal(address: str, policy: AddressPolicy) -> str | None:
-    """The name of the refused range ``address`` (an IP literal) lies in, or None."""
-    from backend.domain.assets.network import refused_range
-
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0].strip("[]"))
-    except ValueError:
-        return "invalid"
-    name = refused_range(ip)
-    if name == "loopback" and policy.allow_loopback:
-        return None
-    return name
 
 
 async def guard_address(host: str, port: int, policy: AddressPolicy, seconds: float) -> str:

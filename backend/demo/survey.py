@@ -19,6 +19,13 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
+from backend.demo.data import (
+    SEALED_SURVEY_FINDINGS,
+    SEALED_SURVEY_POINTS,
+    SEALED_SURVEY_REQUEST,
+    SEALED_SURVEY_SIGNERS,
+    SEALED_SURVEY_SITE,
+)
 from backend.domain.signing.keys import seal_pin_box
 from backend.domain.signing.message import SignRequest
 from backend.domain.surveys import signing as minutes_signing
@@ -26,7 +33,6 @@ from backend.domain.surveys.content import build_content, next_revision
 from backend.domain.surveys.models import Survey
 
 PutBlob = Callable[[bytes, str], str]  # (content, content type) → sha256
-SITE = "KNK-KP-01"  # Kültürpark Kampüsü (Merkez: the demo technician's region)
 
 
 def _photo(rng: random.Random) -> bytes:
@@ -78,9 +84,8 @@ def sealed_survey(
         manager,
         "survey.request",
         {
-            "site_id": site_ids[SITE],
-            "reason": "Açık hava sahnesi girişi ve bilet gişesi için kamera talebi (Yönerge 4(3), 7(1)).",
-            "requesting_unit": "Kültür ve Sanat Dairesi Başkanlığı",
+            "site_id": site_ids[SEALED_SURVEY_SITE],
+            **SEALED_SURVEY_REQUEST,
             "unit_head_id": users["birimamiri"].id,
             "technician_id": users["teknisyen"].id,
             "security_id": users["guvenlik"].id,
@@ -95,32 +100,12 @@ def sealed_survey(
         {
             "survey_id": survey.id,
             "survey_date": on_site.date(),
-            "recording_location": "OWN_RECORDING_ROOM",
-            "recording_note": "Kampüs kayıt odası, mevcut NVR'da 4 kanal boş.",
-            "infrastructure_needs": "Gişe önüne 1 adet PoE anahtar; kabinde 1U boş yer var.",
-            "cabling_needs": "Cat6 yaklaşık 60 m, kablo kanalı ile; gişe tavanından geçiş.",
-            "signs_needed": 2,
-            "signs_note": "Sahne girişine ve gişe üstüne “Bu alan kamera ile izlenmektedir”.",
-            "conclusion": "FAVOURABLE",
-            "conclusion_note": "Giriş ve gişe için kamera uygundur; özel alan yoktur (Yönerge 7(4)).",
+            **SEALED_SURVEY_FINDINGS,
         },
         on_site,
     )
     photo = put_blob(_photo(rng), "image/jpeg")
-    for position, (place, area, mounting, view, photos, lat, lon) in enumerate(
-        [
-            (
-                "Açık hava sahnesi ana girişi",
-                "ENTRANCE",
-                "WALL",
-                "Giriş kapısına",
-                [photo],
-                38427610,
-                27145220,
-            ),
-            ("Bilet gişesi (vezne)", "CASHIER", "CEILING", "Gişe tezgâhına", [], 38427480, 27145410),
-        ]
-    ):
+    for position, (place, area, mounting, view, with_photo, lat, lon) in enumerate(SEALED_SURVEY_POINTS):
         run(
             tech,
             "survey.addPoint",
@@ -132,7 +117,7 @@ def sealed_survey(
                 "area_type": area,
                 "mounting": mounting,
                 "view_direction": view,
-                "photos": photos,
+                "photos": [photo] if with_photo else [],
                 "lat_e6": lat,
                 "lon_e6": lon,
                 "accuracy_m": 8,
@@ -146,9 +131,7 @@ def sealed_survey(
     digest = minutes_signing.content_hash(content)
     run(tech, "minutes.create", {"id": minutes_id, "survey_id": survey.id, "content_hash": digest}, on_site)
     keys = run.keys
-    for offset, (username, role) in enumerate(
-        [("teknisyen", "TECHNICIAN"), ("guvenlik", "SECURITY"), ("birimamiri", "UNIT_HEAD")]
-    ):
+    for offset, (username, role) in enumerate(SEALED_SURVEY_SIGNERS):
         signer = users[username]
         at = on_site + timedelta(minutes=20 + 5 * offset)
         image = put_blob(_signature(rng), "image/png")

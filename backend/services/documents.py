@@ -28,9 +28,10 @@ from backend.domain.surveys.queries import (
     verify_code,
     verify_document,
 )
-from backend.integrations.blobs.service import UploadService
 from backend.integrations.pdf.minutes_pdf import SignatureBlock, render_minutes_pdf
+from backend.integrations.pdf.precheck import shape_problem
 from backend.integrations.pdf.seal import SealIdentity, load_seal_identity, seal_pdf, verify_pdf
+from backend.services.uploads import UploadService
 
 PDF_TYPE = "application/pdf"
 
@@ -121,6 +122,14 @@ class MinutesDocuments:
 
     async def verify_code(self, code: str) -> dict[str, Any]:
         return await self.db.read(lambda s: verify_code(s, code))
+
+    async def shape_problem(self, data: bytes) -> str | None:
+        """Why a PDF is too heavy to verify (objects, revisions), or None: a byte scan before
+        anything parses it (``backend.integrations.pdf.precheck``)."""
+        s = self.settings
+        return await anyio.to_thread.run_sync(
+            shape_problem, data, s.max_verify_pdf_objects, s.max_verify_pdf_revisions
+        )
 
     async def verify_pdf(self, data: bytes) -> dict[str, Any]:
         check = await anyio.to_thread.run_sync(verify_pdf, data, self.identity)

@@ -26,9 +26,9 @@ from backend.domain.diagnostics import queries as dq
 from backend.domain.diagnostics.models import Diagnosis, DiagnosisSource
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.people.permissions import Actor
-from backend.integrations.blobs.service import UploadService
 from backend.integrations.credentials import CredentialCipher, CredentialError, load_key
 from backend.integrations.onvif.record import build_record_args
+from backend.services.uploads import UploadService
 
 log = logging.getLogger("saha.diagnostics")
 

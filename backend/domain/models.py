@@ -1,4 +1,7 @@
-"""Imports every table model so that ``SQLModel.metadata`` is complete (Alembic, tests)."""
+"""Every table, so that ``SQLModel.metadata`` is complete (Alembic's migrations, tests).
+
+The domain's tables, the sync core's (ledger, change log, conflicts) and the database layer's
+counters: the migrations (``backend/db/migrations/env.py``) read this one registry."""
 
 from sqlmodel import SQLModel
 

@@ -15,16 +15,16 @@ from enum import Enum
 from typing import Any
 
 from pydantic.alias_generators import to_camel
-from sqlalchemy import ColumnElement, TypeDecorator, and_, or_
+from sqlalchemy import ColumnElement, TypeDecorator
 from sqlmodel import Session, SQLModel, col, select
 
 from backend.domain.assets.models import Device, IpBlock, Site
 from backend.domain.commands import CommandContext, execute, prepare_run
-from backend.domain.diagnostics.models import DeviceHealth, DeviceReference, Diagnosis, DiagnosisSource
+from backend.domain.diagnostics.models import DeviceHealth, DeviceReference, Diagnosis
 from backend.domain.errors import DomainError
 from backend.domain.people.models import Region, User
 from backend.domain.people.permissions import Actor
-from backend.domain.scope import OUTSIDE_PARTY, hidden_fields, hidden_value, scope_for
+from backend.domain.scope import companions, hidden_fields, hidden_value, pull_scope, scope_for
 from backend.domain.signing.keys import SigningKeys
 from backend.domain.signing.models import Passkey
 from backend.domain.surveys.models import Minutes, MinutesSignature, SignatureRefusal, Survey, SurveyPoint
@@ -66,9 +66,24 @@ tracker = ChangeTracker(ENTITIES)
 PRIVATE_FIELDS = {"password_hash", "phone", "is_active", "public_key", "sign_count", "aaguid"}
 
 
+_installed = False
+
+
 def install_change_tracking() -> None:
-    install_seal_guard()  # refuses writes to sealed minutes before they reach the change log
+    """From now on, in this process, every write through any session lands in the change log,
+    and writes to sealed minutes are refused before they get there (SQLAlchemy session events).
+
+    Process-wide, so it is an explicit step of every entry point's start-up — ``create_app``,
+    the CLI's database commands, the test fixtures, the benchmarks — never a side effect of
+    opening a database. Idempotent."""
+    global _installed
+    install_seal_guard()
     tracker.install()
+    _installed = True
+
+
+def change_tracking_installed() -> bool:
+    return _installed
 
 
 def _value(value: Any) -> Any:
@@ -130,28 +145,10 @@ class PersonSource:
         self.user_id = actor.id
 
     def _scope(self, entity: str) -> ColumnElement[bool]:
-        visible = scope_for(entity, self.actor)
-        if entity == "diagnosis":
-            # what people started (remote, probe) and each device's latest result; not every
-            # nightly run, which would grow phones by tens of thousands of rows a year
-            latest = col(Diagnosis.id).in_(select(DeviceHealth.last_diagnosis_id))
-            personal = col(Diagnosis.source).in_([DiagnosisSource.REMOTE, DiagnosisSource.PROBE])
-            return and_(visible, or_(personal, latest))
-        return visible
+        return pull_scope(entity, self.actor)
 
     def companions(self, session: Session, entity: str, data: dict[str, Any]) -> list[tuple[str, uuid.UUID]]:
-        # People from outside the unit see the people, the site and its devices of their work
-        # only (scope.py): becoming party to a survey changes none of those rows, so they come
-        # along with it.
-        if self.actor.role not in OUTSIDE_PARTY:
-            return []
-        out = [("user", uuid.UUID(v)) for f in _PEOPLE_FIELDS.get(entity, ()) if (v := data.get(f))]
-        if entity in ("survey", "workOrder") and (site := data.get("siteId")):
-            site_id = uuid.UUID(site)
-            out.append(("site", site_id))
-            devices = session.exec(select(Device.id).where(col(Device.site_id) == site_id)).all()
-            out += [("device", d) for d in devices]
-        return out
+        return companions(session, self.actor, entity, lambda attribute: data.get(to_camel(attribute)))
 
     def snapshot_ids(
         self, session: Session, entity: str, after: uuid.UUID | None, limit: int
@@ -224,12 +221,6 @@ def _site_extras(session: Session, actor: Actor, ids: Sequence[uuid.UUID]) -> di
 _EXTRAS: dict[str, Callable[[Session, Actor, Sequence[uuid.UUID]], dict[uuid.UUID, dict[str, Any]]]] = {
     "workOrder": _work_order_extras,
     "site": _site_extras,
-}
-
-_PEOPLE_FIELDS: dict[str, tuple[str, ...]] = {
-    "survey": ("technicianId", "securityId", "unitHeadId"),
-    "workOrder": ("assigneeId", "createdById"),
-    "workOrderEvent": ("actorId",),
 }
 
 _RESULT_ENTITY = {model: name for name, model in MODELS.items()}

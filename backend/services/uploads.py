@@ -36,7 +36,6 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import hashlib
 import logging
 import mimetypes
 import re
@@ -70,6 +69,7 @@ from backend.integrations.blobs.store import (
     PartialBusyError,
     PartialMissingError,
     PartialWriter,
+    store_bytes,
 )
 
 APPEND_BUFFER = 1024 * 1024
@@ -144,23 +144,6 @@ def _state(upload: Upload, expiry: timedelta | None = None) -> UploadState:
         sha256=upload.sha256,
         expires_at=None if complete or expiry is None else upload.created_at + expiry,
     )
-
-
-def store_bytes(store: BlobStore, data: bytes) -> str:
-    """Write content the server made itself into the store the way an upload is written
-    (partial, fsync, verified move), so the store holds one kind of blob. Returns its SHA-256;
-    the caller records the ``Blob`` row."""
-    sha256 = hashlib.sha256(data).hexdigest()
-    upload_id = uuid.uuid4().hex
-    store.create_partial(upload_id)
-    writer = store.open_partial(upload_id, 0)
-    try:
-        writer.write(data)
-        writer.commit()
-    finally:
-        writer.close()
-    store.finalize(upload_id, sha256, len(data))
-    return sha256
 
 
 class _Lease:
@@ -410,6 +393,14 @@ class UploadService:
     # --- complete ----------------------------------------------------------------------------
 
     async def _complete(self, upload: Upload) -> UploadState:
+        await self._finalize(upload)
+        return await self._record_complete(upload)
+
+    async def _finalize(self, upload: Upload) -> None:
+        """Move the content into place once it hashes to the declared SHA-256, its first bytes
+        show the declared type and an image's header is within the pixel limit; a failed check
+        deletes the partial and the upload."""
+
         def check(head: bytes) -> None:
             if not sniff.matches(upload.content_type, head):
                 raise DomainError(
@@ -445,6 +436,9 @@ class UploadService:
         except DomainError:
             await self._forget(upload.id)
             raise
+
+    async def _record_complete(self, upload: Upload) -> UploadState:
+        """The ``Blob`` row (unless the same content is there already) and the upload complete."""
 
         def record(session: Session) -> UploadState:
             if session.get(Blob, upload.sha256) is None:
