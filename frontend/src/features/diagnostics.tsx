@@ -46,7 +46,7 @@ import { syncedDiagnostics } from '../store/diagnostics';
 import { useStore } from '../store/hooks';
 import type { DeviceRecord } from '../store/store';
 import { BlobImage } from '../ui/blob-image';
-import { BackLink, Feedback, Freshness, Sheet } from '../ui/components';
+import { BackLink, Feedback, Freshness, Sheet, SheetActions } from '../ui/components';
 import { useLoader, useOnline } from '../ui/hooks';
 
 type Msg = { ok: boolean; text: string } | null;
@@ -355,14 +355,7 @@ function ReferenceSheet(props: { busy: boolean; error: string | null; onClose: (
             {props.error}
           </p>
         )}
-        <div class="sheet-actions">
-          <button type="button" class="btn-secondary" onClick={props.onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="btn-primary" disabled={props.busy}>
-            {t('diag.makeReference')}
-          </button>
-        </div>
+        <SheetActions onCancel={props.onClose} confirm={t('diag.makeReference')} disabled={props.busy} />
       </form>
     </Sheet>
   );

@@ -11,7 +11,7 @@ import { saveBlob } from '../sync/blobs';
 import { BlobImage } from '../ui/blob-image';
 import { useStore } from '../store/hooks';
 import { selectWorkOrder, selectWorkOrderList, type AttachmentRecord, type WorkOrderView } from '../store/store';
-import { BackLink, Feedback, Field, Freshness, PriorityBadge, Sheet, StatusBadge, TextSheet, WorkOrderCard } from '../ui/components';
+import { BackLink, Feedback, Field, Freshness, PriorityBadge, Sheet, SheetActions, StatusBadge, TextSheet, WorkOrderCard } from '../ui/components';
 import { useLoader } from '../ui/hooks';
 import { useOutbox } from '../sync/hooks';
 import { isParty, refusalsFor, surveyOfInstallation, surveyOfWorkOrder, workOrdersWithRefusedSignatures } from '../store/surveys';
@@ -438,14 +438,7 @@ export function WorkOrderDetail({ id }: { id: string }) {
       {sheet === 'return' && <ReturnSheet wo={wo} onClose={() => setSheet(null)} onDone={(r) => { setMsg(r.ok ? { ok: true, text: t('wo.done') } : { ok: false, text: r.error.message }); if (r.ok) setSheet(null); }} />}
       {sheet === 'close' && (
         <Sheet title={t('form.closeQuestion')} onClose={() => setSheet(null)}>
-          <div class="sheet-actions">
-            <button type="button" class="btn-secondary" onClick={() => setSheet(null)}>
-              {t('common.cancel')}
-            </button>
-            <button type="button" class="btn-danger" disabled={busy} onClick={() => run('workorder.close', { workOrderId: wo.id })}>
-              {t('form.closeConfirm')}
-            </button>
-          </div>
+          <SheetActions onCancel={() => setSheet(null)} confirm={t('form.closeConfirm')} danger disabled={busy} onConfirm={() => run('workorder.close', { workOrderId: wo.id })} />
         </Sheet>
       )}
       {sheet === 'edit' && (
@@ -528,14 +521,7 @@ function AssignSheet(props: { wo: WorkOrderView; busy: boolean; error: string | 
             {props.error ?? load.error}
           </p>
         )}
-        <div class="sheet-actions">
-          <button type="button" class="btn-secondary" onClick={props.onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="btn-primary" disabled={props.busy || !choice}>
-            {t('form.assignConfirm')}
-          </button>
-        </div>
+        <SheetActions onCancel={props.onClose} confirm={t('form.assignConfirm')} disabled={props.busy || !choice} />
       </form>
     </Sheet>
   );
@@ -608,14 +594,7 @@ function EditSheet({ wo, onClose, onDone }: { wo: WorkOrderView; onClose: () => 
             {error}
           </p>
         )}
-        <div class="sheet-actions">
-          <button type="button" class="btn-secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="btn-primary" disabled={busy || !changed || !form.title.trim()}>
-            {busy ? t('wo.sending') : t('form.editSave')}
-          </button>
-        </div>
+        <SheetActions onCancel={onClose} confirm={t('form.editSave')} busy={busy} disabled={!changed || !form.title.trim()} />
       </form>
     </Sheet>
   );

@@ -147,6 +147,34 @@ export function Feedback({ msg }: { msg: { ok: boolean; text: string } | null })
   );
 }
 
+/**
+ * A sheet's footer: Cancel (or `cancel`), and the confirming button when `confirm` is given. That one
+ * submits the surrounding form, or runs `onConfirm` when given. `busy` disables it and shows
+ * "sending…" instead of its label; `disabled` only disables it.
+ */
+export function SheetActions(props: {
+  onCancel: () => void;
+  cancel?: string;
+  confirm?: string;
+  onConfirm?: () => void;
+  danger?: boolean;
+  busy?: boolean;
+  disabled?: boolean;
+}) {
+  return (
+    <div class="sheet-actions">
+      <button type="button" class="btn-secondary" onClick={props.onCancel}>
+        {props.cancel ?? t('common.cancel')}
+      </button>
+      {props.confirm !== undefined && (
+        <button type={props.onConfirm ? 'button' : 'submit'} class={props.danger ? 'btn-danger' : 'btn-primary'} disabled={props.busy || props.disabled} onClick={props.onConfirm}>
+          {props.busy ? t('wo.sending') : props.confirm}
+        </button>
+      )}
+    </div>
+  );
+}
+
 /** A bottom sheet with one text field (note, reason…). */
 export function TextSheet(props: {
   title: string;
@@ -185,14 +213,7 @@ export function TextSheet(props: {
             {props.error}
           </p>
         )}
-        <div class="sheet-actions">
-          <button type="button" class="btn-secondary" onClick={props.onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="btn-primary" disabled={props.busy || (props.required && empty)}>
-            {props.busy ? t('wo.sending') : props.confirm}
-          </button>
-        </div>
+        <SheetActions onCancel={props.onClose} confirm={props.confirm} busy={props.busy} disabled={props.required && empty} />
       </form>
     </Sheet>
   );

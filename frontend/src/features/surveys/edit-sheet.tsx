@@ -6,7 +6,7 @@ import type { SurveyFields } from '../../outbox/commands';
 import { dispatch, type DispatchResult } from '../../outbox/dispatch';
 import type { SurveyRecord } from '../../store/store';
 import type { SurveyView } from '../../store/surveys';
-import { Sheet } from '../../ui/components';
+import { Sheet, SheetActions } from '../../ui/components';
 
 export interface SurveyForm {
   surveyDate: string;
@@ -137,14 +137,7 @@ export function SurveyEditSheet({ sv, onClose, onDone }: { sv: SurveyView; onClo
             {error}
           </p>
         )}
-        <div class="sheet-actions">
-          <button type="button" class="btn-secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="btn-primary" disabled={busy || !changed || signsBad}>
-            {busy ? t('wo.sending') : t('form.editSave')}
-          </button>
-        </div>
+        <SheetActions onCancel={onClose} confirm={t('form.editSave')} busy={busy} disabled={!changed || signsBad} />
       </form>
     </Sheet>
   );

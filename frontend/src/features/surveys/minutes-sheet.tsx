@@ -8,7 +8,7 @@ import { dispatch } from '../../outbox/dispatch';
 import { useStore } from '../../store/hooks';
 import { getState } from '../../store/store';
 import type { SurveyView } from '../../store/surveys';
-import { Sheet } from '../../ui/components';
+import { Sheet, SheetActions } from '../../ui/components';
 
 const MISSING_KEY = {
   surveyDate: 'survey.missing.surveyDate',
@@ -62,14 +62,7 @@ export function CreateMinutesSheet({ sv, onClose }: { sv: SurveyView; onClose: (
             {error}
           </p>
         )}
-        <div class="sheet-actions">
-          <button type="button" class="btn-secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="button" class="btn-primary" disabled={busy || missing.length > 0} onClick={() => void create()}>
-            {t('survey.createMinutesConfirm')}
-          </button>
-        </div>
+        <SheetActions onCancel={onClose} confirm={t('survey.createMinutesConfirm')} disabled={busy || missing.length > 0} onConfirm={() => void create()} />
       </div>
     </Sheet>
   );

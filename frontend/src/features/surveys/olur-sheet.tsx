@@ -5,7 +5,7 @@ import { todayIstanbul } from '../../lib/survey';
 import { newId } from '../../outbox/commands';
 import { dispatch, type DispatchResult } from '../../outbox/dispatch';
 import type { SurveyView } from '../../store/surveys';
-import { Sheet } from '../../ui/components';
+import { Sheet, SheetActions } from '../../ui/components';
 
 export function OlurSheet({ sv, onClose, onDone }: { sv: SurveyView; onClose: () => void; onDone: (r: DispatchResult) => void }) {
   const [ref, setRef] = useState('');
@@ -39,14 +39,7 @@ export function OlurSheet({ sv, onClose, onDone }: { sv: SurveyView; onClose: ()
             {error}
           </p>
         )}
-        <div class="sheet-actions">
-          <button type="button" class="btn-secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="btn-primary" disabled={busy || !ready}>
-            {t('survey.olurSave')}
-          </button>
-        </div>
+        <SheetActions onCancel={onClose} confirm={t('survey.olurSave')} disabled={busy || !ready} />
       </form>
     </Sheet>
   );

@@ -8,7 +8,7 @@ import type { SurveyPointRecord } from '../../store/store';
 import type { SurveyView } from '../../store/surveys';
 import { saveBlob } from '../../sync/blobs';
 import { BlobImage } from '../../ui/blob-image';
-import { Sheet } from '../../ui/components';
+import { Sheet, SheetActions } from '../../ui/components';
 
 interface Gps {
   latE6: number;
@@ -179,14 +179,7 @@ export function PointSheet({ sv, point, onClose, onDone }: { sv: SurveyView; poi
             {error}
           </p>
         )}
-        <div class="sheet-actions">
-          <button type="button" class="btn-secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="btn-primary" disabled={busy || !ready}>
-            {busy ? t('wo.sending') : t('survey.savePoint')}
-          </button>
-        </div>
+        <SheetActions onCancel={onClose} confirm={t('survey.savePoint')} busy={busy} disabled={!ready} />
       </form>
     </Sheet>
   );
