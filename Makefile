@@ -33,7 +33,7 @@ $(STAMP_PY): pyproject.toml
 	$(VPY) -m pip install -q -e '.[dev]'
 	@touch $@
 
-$(STAMP_JS): frontend/package.json frontend/package-lock.json
+$(STAMP_JS): frontend/package.json frontend/package-lock.json frontend/lint/package.json
 	@$(MAKE) --no-print-directory system-deps
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
