@@ -71,11 +71,7 @@ export function done(tx: IDBTransaction): Promise<void> {
 }
 
 /** Runs `fn` in one transaction over `stores`; resolves with its value once the transaction commits. */
-export async function withTx<T>(
-  stores: string[],
-  mode: IDBTransactionMode,
-  fn: (tx: IDBTransaction) => Promise<T> | T,
-): Promise<T> {
+export async function withTx<T>(stores: string[], mode: IDBTransactionMode, fn: (tx: IDBTransaction) => Promise<T> | T): Promise<T> {
   const db = await openDb();
   const tx = db.transaction(stores, mode);
   const committed = done(tx);

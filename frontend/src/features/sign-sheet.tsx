@@ -36,7 +36,19 @@ export function cosignUrl(m: Pick<MinutesRecord, 'id' | 'contentHash'>, role: Si
   return `${origin}/#/cosign/${m.id}/${role}?h=${m.contentHash}`;
 }
 
-export function SignSheet({ m, survey, role, onClose, onDone }: { m: MinutesRecord; survey: SurveyRecord; role: SignerRole; onClose: () => void; onDone: (o: SignOutcome) => void }) {
+export function SignSheet({
+  m,
+  survey,
+  role,
+  onClose,
+  onDone,
+}: {
+  m: MinutesRecord;
+  survey: SurveyRecord;
+  role: SignerRole;
+  onClose: () => void;
+  onDone: (o: SignOutcome) => void;
+}) {
   const me = useStore((s) => s.viewer?.user.id ?? '');
   const signerId = signerOf(survey, role);
   const signer = useStore((s) => s.users[signerId]);

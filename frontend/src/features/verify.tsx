@@ -15,7 +15,15 @@ export interface VerifyAnswer {
   verdict: Verdict;
   message: string;
   code: string | null;
-  pdf: null | { signed: boolean; intact: boolean; valid: boolean; signer: string | null; signedAt: string | null; problem: string | null; matchesRecord: boolean };
+  pdf: null | {
+    signed: boolean;
+    intact: boolean;
+    valid: boolean;
+    signer: string | null;
+    signedAt: string | null;
+    problem: string | null;
+    matchesRecord: boolean;
+  };
   minutes: null | {
     id: string;
     verificationCode: string;
@@ -82,7 +90,9 @@ export function VerifyPage({ signedIn }: { signedIn: boolean }) {
     if (!file) return;
     setBusy(true);
     const bytes = await file.arrayBuffer();
-    show(await ask(() => publicFetch('/api/verify', { method: 'POST', body: bytes, headers: { 'Content-Type': 'application/pdf', Accept: 'application/json' } })));
+    show(
+      await ask(() => publicFetch('/api/verify', { method: 'POST', body: bytes, headers: { 'Content-Type': 'application/pdf', Accept: 'application/json' } })),
+    );
     setBusy(false);
   }
 

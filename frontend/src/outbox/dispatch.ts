@@ -29,9 +29,7 @@ export const CLIENT_ERROR = {
   unexpected: 'CLIENT_UNEXPECTED',
 } as const;
 
-export type DispatchResult =
-  | { ok: true; item: OutboxItem }
-  | { ok: false; error: Pick<OperationError, 'code' | 'message' | 'field'> };
+export type DispatchResult = { ok: true; item: OutboxItem } | { ok: false; error: Pick<OperationError, 'code' | 'message' | 'field'> };
 
 const fail = (code: string, message: string, field: string | null = null): DispatchResult => ({
   ok: false,

@@ -3,7 +3,16 @@
  * `withWorkOrders` / `withSites` / `withDevices`, `syncPull` pages through `withChanges`.
  */
 import type { Device, Region, Site, WorkOrder } from '../api/types';
-import { ENTITY_MAPS, type EntityMapKey, type EntityType, type SiteRecord, type State, type SyncChange, type UserRecord, type WorkOrderRecord } from './records';
+import {
+  ENTITY_MAPS,
+  type EntityMapKey,
+  type EntityType,
+  type SiteRecord,
+  type State,
+  type SyncChange,
+  type UserRecord,
+  type WorkOrderRecord,
+} from './records';
 
 /** Shallow merge that keeps existing values for fields the incoming (partial) object lacks. */
 function merge<T extends object>(old: T | undefined, incoming: Partial<T>): T {

@@ -167,7 +167,12 @@ export function SheetActions(props: {
         {props.cancel ?? t('common.cancel')}
       </button>
       {props.confirm !== undefined && (
-        <button type={props.onConfirm ? 'button' : 'submit'} class={props.danger ? 'btn-danger' : 'btn-primary'} disabled={props.busy || props.disabled} onClick={props.onConfirm}>
+        <button
+          type={props.onConfirm ? 'button' : 'submit'}
+          class={props.danger ? 'btn-danger' : 'btn-primary'}
+          disabled={props.busy || props.disabled}
+          onClick={props.onConfirm}
+        >
           {props.busy ? t('wo.sending') : props.confirm}
         </button>
       )}
@@ -201,7 +206,13 @@ export function TextSheet(props: {
       >
         <label class="lbl">
           {props.label}
-          <textarea rows={4} value={text} required={props.required} aria-describedby={props.hint ? 'sheet-hint' : undefined} onInput={(e) => setText(e.currentTarget.value)} />
+          <textarea
+            rows={4}
+            value={text}
+            required={props.required}
+            aria-describedby={props.hint ? 'sheet-hint' : undefined}
+            onInput={(e) => setText(e.currentTarget.value)}
+          />
         </label>
         {props.hint && (
           <p id="sheet-hint" class="muted small">

@@ -40,7 +40,8 @@ export function surveyChanges(start: SurveyForm, form: SurveyForm): SurveyFields
   const text = ['recordingNote', 'infrastructureNeeds', 'cablingNeeds', 'signsNote', 'conclusionNote'] as const;
   for (const k of text) if (form[k].trim() !== start[k].trim()) out[k] = form[k].trim();
   if (form.surveyDate && form.surveyDate !== start.surveyDate) out.surveyDate = form.surveyDate;
-  if (form.recordingLocation && form.recordingLocation !== start.recordingLocation) out.recordingLocation = form.recordingLocation as SurveyFields['recordingLocation'];
+  if (form.recordingLocation && form.recordingLocation !== start.recordingLocation)
+    out.recordingLocation = form.recordingLocation as SurveyFields['recordingLocation'];
   if (form.conclusion && form.conclusion !== start.conclusion) out.conclusion = form.conclusion as SurveyFields['conclusion'];
   const n = form.signsNeeded.trim();
   if (n !== '' && n !== start.signsNeeded.trim() && /^\d+$/.test(n)) out.signsNeeded = Number(n);
@@ -121,7 +122,14 @@ export function SurveyEditSheet({ sv, onClose, onDone }: { sv: SurveyView; onClo
           </p>
           <div class="segmented" role="radiogroup" aria-labelledby="conclusion-label">
             {(['FAVOURABLE', 'UNFAVOURABLE'] as const).map((c) => (
-              <button key={c} type="button" role="radio" aria-checked={form.conclusion === c} class={form.conclusion === c ? 'seg-on' : ''} onClick={() => setForm((f) => ({ ...f, conclusion: c }))}>
+              <button
+                key={c}
+                type="button"
+                role="radio"
+                aria-checked={form.conclusion === c}
+                class={form.conclusion === c ? 'seg-on' : ''}
+                onClick={() => setForm((f) => ({ ...f, conclusion: c }))}
+              >
                 {enumLabel('conclusion', c)}
               </button>
             ))}

@@ -185,7 +185,11 @@ export function SurveyPage({ id }: { id: string }) {
                     {p.pending && <span class="pending-tag">{t('wo.pending')}</span>}
                   </p>
                   {p.viewDirection && <p class="small">{t('survey.viewDirectionShort', { v: p.viewDirection })}</p>}
-                  <p class="muted small">{p.latE6 !== null && p.lonE6 !== null ? t('survey.gpsValue', { lat: (p.latE6 / 1e6).toFixed(6), lon: (p.lonE6 / 1e6).toFixed(6), acc: p.accuracyM ?? '?' }) : t('survey.noGps')}</p>
+                  <p class="muted small">
+                    {p.latE6 !== null && p.lonE6 !== null
+                      ? t('survey.gpsValue', { lat: (p.latE6 / 1e6).toFixed(6), lon: (p.lonE6 / 1e6).toFixed(6), acc: p.accuracyM ?? '?' })
+                      : t('survey.noGps')}
+                  </p>
                   {p.photos.length > 0 && (
                     <ul class="photos" aria-label={t('survey.pointPhotos', { n: i + 1 })}>
                       {p.photos.map((sha) => (
@@ -198,10 +202,22 @@ export function SurveyPage({ id }: { id: string }) {
                 </div>
                 {editable && (
                   <div class="card-actions">
-                    <button type="button" class="btn-secondary" disabled={busy} aria-label={`${t('survey.editPoint')}: ${p.place}`} onClick={() => (setMsg(null), setEditing(p), setSheet('point'))}>
+                    <button
+                      type="button"
+                      class="btn-secondary"
+                      disabled={busy}
+                      aria-label={`${t('survey.editPoint')}: ${p.place}`}
+                      onClick={() => (setMsg(null), setEditing(p), setSheet('point'))}
+                    >
                       {t('survey.editPoint')}
                     </button>
-                    <button type="button" class="btn-secondary" disabled={busy} aria-label={`${t('survey.removePoint')}: ${p.place}`} onClick={() => void removePoint(p)}>
+                    <button
+                      type="button"
+                      class="btn-secondary"
+                      disabled={busy}
+                      aria-label={`${t('survey.removePoint')}: ${p.place}`}
+                      onClick={() => void removePoint(p)}
+                    >
                       {t('survey.removePoint')}
                     </button>
                   </div>

@@ -16,13 +16,25 @@ interface Gps {
   accuracyM: number;
 }
 
-export function PointSheet({ sv, point, onClose, onDone }: { sv: SurveyView; point: SurveyPointRecord | null; onClose: () => void; onDone: (r: DispatchResult) => void }) {
+export function PointSheet({
+  sv,
+  point,
+  onClose,
+  onDone,
+}: {
+  sv: SurveyView;
+  point: SurveyPointRecord | null;
+  onClose: () => void;
+  onDone: (r: DispatchResult) => void;
+}) {
   const [place, setPlace] = useState(point?.place ?? '');
   const [areaType, setAreaType] = useState(point?.areaType ?? '');
   const [mounting, setMounting] = useState(point?.mounting ?? '');
   const [viewDirection, setViewDirection] = useState(point?.viewDirection ?? '');
   const [photos, setPhotos] = useState<string[]>(point?.photos ?? []);
-  const [gps, setGps] = useState<Gps | null>(point && point.latE6 !== null && point.lonE6 !== null ? { latE6: point.latE6, lonE6: point.lonE6, accuracyM: point.accuracyM ?? 0 } : null);
+  const [gps, setGps] = useState<Gps | null>(
+    point && point.latE6 !== null && point.lonE6 !== null ? { latE6: point.latE6, lonE6: point.lonE6, accuracyM: point.accuracyM ?? 0 } : null,
+  );
   const [gpsState, setGpsState] = useState<'idle' | 'busy' | 'failed'>('idle');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -84,7 +96,8 @@ export function PointSheet({ sv, point, onClose, onDone }: { sv: SurveyView; poi
       if (mounting !== point.mounting) changes.mounting = fields.mounting;
       if (fields.viewDirection !== point.viewDirection) changes.viewDirection = fields.viewDirection;
       if (photos.join() !== point.photos.join()) changes.photos = photos;
-      if (gps && (gps.latE6 !== point.latE6 || gps.lonE6 !== point.lonE6)) Object.assign(changes, { latE6: gps.latE6, lonE6: gps.lonE6, accuracyM: gps.accuracyM });
+      if (gps && (gps.latE6 !== point.latE6 || gps.lonE6 !== point.lonE6))
+        Object.assign(changes, { latE6: gps.latE6, lonE6: gps.lonE6, accuracyM: gps.accuracyM });
       if (Object.keys(changes).length === 1) {
         setBusy(false);
         return setError(t('form.noChanges'));
@@ -168,7 +181,13 @@ export function PointSheet({ sv, point, onClose, onDone }: { sv: SurveyView; poi
         <div>
           <p class="lbl-text">{t('survey.gps')}</p>
           <p class="muted small" role="status">
-            {gps ? t('survey.gpsValue', { lat: (gps.latE6 / 1e6).toFixed(6), lon: (gps.lonE6 / 1e6).toFixed(6), acc: gps.accuracyM }) : gpsState === 'busy' ? t('survey.gpsBusy') : gpsState === 'failed' ? t('survey.gpsFailed') : t('survey.noGps')}
+            {gps
+              ? t('survey.gpsValue', { lat: (gps.latE6 / 1e6).toFixed(6), lon: (gps.lonE6 / 1e6).toFixed(6), acc: gps.accuracyM })
+              : gpsState === 'busy'
+                ? t('survey.gpsBusy')
+                : gpsState === 'failed'
+                  ? t('survey.gpsFailed')
+                  : t('survey.noGps')}
           </p>
           <button type="button" class="btn-secondary" disabled={gpsState === 'busy'} onClick={locate}>
             {t('survey.getGps')}

@@ -18,7 +18,8 @@ export function SurveyRequestPage() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const set = (k: keyof typeof form) => (e: Event) => setForm((f) => ({ ...f, [k]: (e.currentTarget as HTMLInputElement).value }));
-  const ready = !!form.siteId && form.requestingUnit.trim().length >= 2 && form.reason.trim().length >= 2 && !!form.unitHeadId && !!form.technicianId && !!form.securityId;
+  const ready =
+    !!form.siteId && form.requestingUnit.trim().length >= 2 && form.reason.trim().length >= 2 && !!form.unitHeadId && !!form.technicianId && !!form.securityId;
 
   if (!can(viewer, 'surveys.request')) {
     return (
