@@ -7,6 +7,8 @@ import { loadSession, saveSession } from './session';
 const future = () => new Date(Date.now() + 3600_000).toISOString();
 const past = () => new Date(Date.now() - 1000).toISOString();
 const json = (b: unknown) => new Response(JSON.stringify(b), { status: 200, headers: { 'Content-Type': 'application/json' } });
+/** The GraphQL request the client sent (it always sends a JSON string). */
+const bodyOf = (init: RequestInit) => JSON.parse(init.body as string) as { query: string; variables: Record<string, unknown> };
 const session = (n: number) => ({
   accessToken: `acc-${n}`,
   accessTokenExpiresAt: future(),
@@ -32,7 +34,7 @@ describe('graphql client', () => {
     vi.stubGlobal(
       'fetch',
       vi.fn(async (_u: string, init: RequestInit) => {
-        const body = JSON.parse(String(init.body));
+        const body = bodyOf(init);
         if (body.query.includes('refreshSession')) {
           refreshes += 1;
           expect(body.variables.refreshToken).toBe('ref-1');
@@ -59,7 +61,7 @@ describe('graphql client', () => {
     vi.stubGlobal(
       'fetch',
       vi.fn(async (_u: string, init: RequestInit) => {
-        const body = JSON.parse(String(init.body));
+        const body = bodyOf(init);
         sent.push((init.headers as Record<string, string>).Authorization);
         if (body.query.includes('refreshSession')) return json({ data: { refreshSession: { __typename: 'SessionSuccess', session: session(2) } } });
         return json({ data: { viewer: 1 } });
@@ -79,7 +81,7 @@ describe('graphql client', () => {
     vi.stubGlobal(
       'fetch',
       vi.fn(async (_u: string, init: RequestInit) => {
-        const body = JSON.parse(String(init.body));
+        const body = bodyOf(init);
         if (body.query.includes('refreshSession')) {
           return json({ data: { refreshSession: { __typename: 'OperationError', code: 'AUTH_SESSION_EXPIRED', message: 'expired', field: null } } });
         }
@@ -100,7 +102,7 @@ describe('graphql client', () => {
     vi.stubGlobal(
       'fetch',
       vi.fn(async (_u: string, init: RequestInit) => {
-        const body = JSON.parse(String(init.body));
+        const body = bodyOf(init);
         if (body.query.includes('refreshSession')) return json({ data: null, errors: [{ message: 'Unexpected error.' }] });
         return json({ data: null, errors: [{ message: 'x', extensions: { code: 'AUTH_REQUIRED' } }] });
       }),

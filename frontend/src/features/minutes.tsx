@@ -65,17 +65,19 @@ export function MinutesPage({ id }: { id: string }) {
   const [hashOk, setHashOk] = useState<boolean | null>(null);
 
   // Check on this device that the content shown is the content the hash (and signatures) cover.
+  const content = m?.content;
+  const contentHash = m?.contentHash;
   useEffect(() => {
-    if (!m) return;
+    if (content === undefined) return;
     let live = true;
-    sha256(m.content).then(
-      (h) => live && setHashOk(toHex(h) === m.contentHash),
+    sha256(content).then(
+      (h) => live && setHashOk(toHex(h) === contentHash),
       () => live && setHashOk(null),
     );
     return () => {
       live = false;
     };
-  }, [m?.content, m?.contentHash]);
+  }, [content, contentHash]);
 
   if (!m) {
     return (

@@ -102,7 +102,7 @@ export function applyItem(s: State, it: OutboxItem): State {
         },
       };
       if (a.choice === 'take_client' && c.entity === 'workOrder') {
-        out = withWo(out, c.entityId, { [editField(c.field)]: fieldValue(c.field, c.clientValue) } as Partial<WorkOrderRecord>);
+        out = withWo(out, c.entityId, { [editField(c.field)]: fieldValue(c.field, c.clientValue) });
       }
       if (a.choice === 'take_client' && c.entity === 'survey' && out.surveys[c.entityId]) {
         const sv = out.surveys[c.entityId];

@@ -204,8 +204,9 @@ describe('survey commands, applied at once on the phone', () => {
       supersedesId: null,
     });
     expect(m.content).toBe(canonicalJson(buildContent(s, s.surveys.sv1, 'm1', 1) as unknown as Json));
-    expect(JSON.parse(m.content).points[0]).toMatchObject({ no: 1, place: 'Vezne', areaType: 'CASHIER' });
-    expect(JSON.parse(m.content).signs).toEqual({ count: 2, note: 'Girişe ve vezneye' });
+    const content = JSON.parse(m.content) as { points: unknown[]; signs: unknown };
+    expect(content.points[0]).toMatchObject({ no: 1, place: 'Vezne', areaType: 'CASHIER' });
+    expect(content.signs).toEqual({ count: 2, note: 'Girişe ve vezneye' });
     expect(s.surveys.sv1.status).toBe('AWAITING_SIGNATURES');
   });
 

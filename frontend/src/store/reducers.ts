@@ -108,7 +108,7 @@ export function withChanges(s: State, changes: SyncChange[]): State {
     } else if (key === 'users') {
       const regionId = data.regionId as string | null | undefined;
       const region = regionId ? ((maps.regions ?? s.regions)[regionId] as Region | undefined) : undefined;
-      m[c.id] = merge(m[c.id] as UserRecord | undefined, { ...data, ...(region ? { region } : {}) } as Partial<UserRecord>);
+      m[c.id] = merge(m[c.id] as UserRecord | undefined, { ...data, ...(region ? { region } : {}) });
     } else if (key === 'sites' || key === 'devices') {
       m[c.id] = merge(m[c.id] as object | undefined, data);
     } else {

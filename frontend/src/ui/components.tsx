@@ -108,10 +108,13 @@ export function Field({ label, children }: { label: string; children: ComponentC
 /** Bottom sheet dialog; focuses its first control and closes on Escape. */
 export function Sheet({ title, onClose, children }: { title: string; onClose: () => void; children: ComponentChildren }) {
   const ref = useRef<HTMLDivElement>(null);
+  // Escape calls the onClose of the latest render (parents pass a new arrow each time).
+  const close = useRef(onClose);
+  close.current = onClose;
   useEffect(() => {
     const first = ref.current?.querySelector<HTMLElement>('textarea, select, input, button');
     first?.focus();
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && close.current();
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);

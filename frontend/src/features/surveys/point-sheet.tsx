@@ -71,7 +71,7 @@ export function PointSheet({
 
   async function save(e: Event) {
     e.preventDefault();
-    if (forbidden) return setError(rule!.message);
+    if (forbidden) return setError(rule.message);
     if (!ready) return setError(t('survey.pointIncomplete'));
     setBusy(true);
     setError(null);
