@@ -67,11 +67,13 @@ chromium: ## install what tests need from Debian when missing and root: chromium
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else echo "missing:$$missing: run 'sudo apt-get install$$missing'"; exit 1; fi; fi
 
-lint: $(STAMP_PY) $(STAMP_JS) ## ruff, mypy (strict) and the TypeScript check
+lint: $(STAMP_PY) $(STAMP_JS) ## ruff, mypy (strict), the TypeScript check, ESLint and Prettier
 	$(VENV)/bin/ruff check backend sync tests bench scripts
 	$(VENV)/bin/ruff format --check backend sync tests bench scripts
 	$(VENV)/bin/mypy
 	cd frontend && npm run --silent typecheck
+	cd frontend && npm run --silent lint
+	cd frontend && npm run --silent format:check
 
 test-py: $(STAMP_PY) chromium ## unit + integration tests (also on PostgreSQL when TEST_DATABASE_URL is set)
 	$(VPY) -m pytest tests --ignore=tests/e2e -q
