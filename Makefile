@@ -52,7 +52,7 @@ lock: ## re-pin requirements.lock (the image) and requirements-dev.lock from pyp
 	  -c requirements.lock -o requirements-dev.lock
 	@echo "locked; 'make deps' installs it"
 
-$(STAMP_JS): frontend/package.json frontend/package-lock.json
+$(STAMP_JS): frontend/package.json frontend/package-lock.json frontend/lint/package.json
 	@$(MAKE) --no-print-directory system-deps
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
@@ -86,12 +86,14 @@ chromium: ## install what tests need from Debian when missing and root: chromium
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else echo "missing:$$missing: run 'sudo apt-get install$$missing'"; exit 1; fi; fi
 
-lint: $(STAMP_PY) $(STAMP_JS) ## ruff, mypy (strict), the layer contracts (import-linter) and the TypeScript check
+lint: $(STAMP_PY) $(STAMP_JS) ## ruff, mypy (strict), the layer contracts (import-linter), the TypeScript check, ESLint and Prettier
 	$(VENV)/bin/ruff check backend sync tests bench scripts
 	$(VENV)/bin/ruff format --check backend sync tests bench scripts
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 	cd frontend && npm run --silent typecheck
+	cd frontend && npm run --silent lint
+	cd frontend && npm run --silent format:check
 
 test-py: $(STAMP_PY) chromium ## unit + integration tests (also on PostgreSQL when TEST_DATABASE_URL is set)
 	$(VPY) -m pytest tests --ignore=tests/e2e -q

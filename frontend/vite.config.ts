@@ -53,8 +53,7 @@ export default defineConfig({
         id: '/',
         name: 'Saha',
         short_name: 'Saha',
-        description:
-          'Görüntülü İzleme Sistemleri Birimi saha uygulaması: iş emirleri, yerler ve cihazlar, çevrimdışı çalışır.',
+        description: 'Görüntülü İzleme Sistemleri Birimi saha uygulaması: iş emirleri, yerler ve cihazlar, çevrimdışı çalışır.',
         lang: 'tr',
         dir: 'ltr',
         start_url: '/',

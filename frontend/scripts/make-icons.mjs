@@ -82,14 +82,22 @@ function render(size, s, fullBleed) {
   const SS = 4;
   for (let py = 0; py < size; py++) {
     for (let px = 0; px < size; px++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < SS; sy++) {
         for (let sx = 0; sx < SS; sx++) {
           const x = (px + (sx + 0.5) / SS) / size;
           const y = (py + (sy + 0.5) / SS) / size;
           let col = null;
           for (const [sdf, c] of L) if (sdf(x, y) <= 0) col = c;
-          if (col) { r += col[0]; g += col[1]; b += col[2]; a += 255; }
+          if (col) {
+            r += col[0];
+            g += col[1];
+            b += col[2];
+            a += 255;
+          }
         }
       }
       const n = SS * SS;

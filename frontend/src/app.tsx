@@ -101,13 +101,16 @@ export function App() {
         .catch(() => undefined);
   }, [signedIn]);
 
+  const path = route.join('/');
+  const top = route[0]; // undefined at the root
+
   // A new screen starts at the top (hash navigation keeps the old scroll position otherwise).
-  useEffect(() => window.scrollTo(0, 0), [route.join('/')]);
+  useEffect(() => window.scrollTo(0, 0), [path]);
 
   useEffect(() => {
-    if (!signedIn && route[0] !== 'signin' && route[0] !== 'verify') navigate('/signin', true);
-    else if (signedIn && viewer && (route.length === 0 || route[0] === 'signin')) navigate(homePath(viewer), true);
-  }, [signedIn, viewer, route.join('/')]);
+    if (!signedIn && top !== 'signin' && top !== 'verify') navigate('/signin', true);
+    else if (signedIn && viewer && (top === undefined || top === 'signin')) navigate(homePath(viewer), true);
+  }, [signedIn, viewer, top]);
 
   if (!signedIn) {
     return (

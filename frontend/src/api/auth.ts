@@ -19,11 +19,7 @@ export const SIGN_OUT_MUTATION = `mutation SignOut($refreshToken: String!) {
 type SessionResult = { __typename: 'SessionSuccess'; session: Session } | OperationError;
 
 export async function signIn(username: string, password: string): Promise<OperationError | null> {
-  const d = await gql<{ signIn: SessionResult }>(
-    SIGN_IN_MUTATION,
-    { username, password },
-    { auth: false },
-  );
+  const d = await gql<{ signIn: SessionResult }>(SIGN_IN_MUTATION, { username, password }, { auth: false });
   const r = d.signIn;
   if (r.__typename === 'SessionSuccess') {
     resetStore();
@@ -39,11 +35,7 @@ export async function signOut(): Promise<void> {
   const s = loadSession();
   try {
     if (s) {
-      await gql(
-        SIGN_OUT_MUTATION,
-        { refreshToken: s.refreshToken },
-        { auth: false, attachToken: true },
-      );
+      await gql(SIGN_OUT_MUTATION, { refreshToken: s.refreshToken }, { auth: false, attachToken: true });
     }
   } catch (e) {
     if (!(e instanceof NetworkError)) console.warn('signOut failed', e);

@@ -5,13 +5,7 @@
 import { getLang } from '../i18n';
 import { noteRequest } from '../lib/net';
 import { SESSION_FIELDS } from './fragments';
-import {
-  accessTokenExpired,
-  clearSession,
-  loadSession,
-  saveSession,
-  type StoredSession,
-} from './session';
+import { accessTokenExpired, clearSession, loadSession, saveSession, type StoredSession } from './session';
 import type { OperationError, Session } from './types';
 
 export const GRAPHQL_URL = '/graphql';
@@ -123,11 +117,7 @@ export function refreshSession(): Promise<StoredSession> {
 }
 
 /** Runs a query/mutation. `auth: false` for signIn; otherwise the stored session is used. */
-export async function gql<T>(
-  query: string,
-  variables: Record<string, unknown> = {},
-  opts: { auth?: boolean; attachToken?: boolean } = {},
-): Promise<T> {
+export async function gql<T>(query: string, variables: Record<string, unknown> = {}, opts: { auth?: boolean; attachToken?: boolean } = {}): Promise<T> {
   const auth = opts.auth ?? true;
   if (!auth && opts.attachToken) {
     // e.g. signOut: send the token we have, never refresh for it.

@@ -98,7 +98,7 @@ export const REJECT_PROPOSAL_MUTATION = `mutation RejectProposal($id: ID!) {
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: OperationError };
 
 export async function diagnoseDevice(deviceId: string, workOrderId: string | null): Promise<Outcome<Diagnosis>> {
-  const d = await gql<{ diagnoseDevice: ({ __typename: 'DiagnosisSuccess'; diagnosis: Diagnosis }) | OperationError }>(DIAGNOSE_MUTATION, {
+  const d = await gql<{ diagnoseDevice: { __typename: 'DiagnosisSuccess'; diagnosis: Diagnosis } | OperationError }>(DIAGNOSE_MUTATION, {
     deviceId,
     workOrderId,
   });
@@ -134,7 +134,9 @@ export async function loadFirmwareBaselines(): Promise<FirmwareBaseline[]> {
 }
 
 export async function setFirmwareBaseline(input: { make: string; model: string; approvedFirmware: string; note: string }): Promise<Outcome<FirmwareBaseline>> {
-  const d = await gql<{ setFirmwareBaseline: { __typename: 'FirmwareBaselineSuccess'; baseline: FirmwareBaseline } | OperationError }>(SET_BASELINE_MUTATION, { input });
+  const d = await gql<{ setFirmwareBaseline: { __typename: 'FirmwareBaselineSuccess'; baseline: FirmwareBaseline } | OperationError }>(SET_BASELINE_MUTATION, {
+    input,
+  });
   const r = d.setFirmwareBaseline;
   return r.__typename === 'OperationError' ? { ok: false, error: r } : { ok: true, value: r.baseline };
 }

@@ -39,19 +39,13 @@ export async function loadReviewQueue(): Promise<void> {
 export const workOrdersListKey = (status: WorkOrderStatus | null): string => `workOrders:${status ?? ''}`;
 
 export async function loadWorkOrders(status: WorkOrderStatus | null, limit = 100): Promise<void> {
-  const d = await gql<{ workOrders: { items: WorkOrder[]; total: number } }>(
-    WORK_ORDERS_QUERY,
-    { status, limit },
-  );
+  const d = await gql<{ workOrders: { items: WorkOrder[]; total: number } }>(WORK_ORDERS_QUERY, { status, limit });
   putWorkOrders(d.workOrders.items, workOrdersListKey(status), d.workOrders.total);
 }
 
 /** Returns false when the server says the work order does not exist or is out of scope. */
 export async function loadWorkOrder(id: string): Promise<boolean> {
-  const d = await gql<{ workOrder: WorkOrder | null }>(
-    WORK_ORDER_QUERY,
-    { id },
-  );
+  const d = await gql<{ workOrder: WorkOrder | null }>(WORK_ORDER_QUERY, { id });
   if (!d.workOrder) return false;
   putWorkOrders([d.workOrder]);
   return true;
@@ -60,10 +54,7 @@ export async function loadWorkOrder(id: string): Promise<boolean> {
 export const sitesListKey = (search: string): string => `sites:${search.trim().toLocaleLowerCase('tr')}`;
 
 export async function loadSites(search: string, limit = 100): Promise<void> {
-  const d = await gql<{ sites: { items: Site[]; total: number } }>(
-    SITES_QUERY,
-    { search: search.trim() || null, limit },
-  );
+  const d = await gql<{ sites: { items: Site[]; total: number } }>(SITES_QUERY, { search: search.trim() || null, limit });
   update((s) =>
     withList(
       withSites(s, d.sites.items),
@@ -75,10 +66,7 @@ export async function loadSites(search: string, limit = 100): Promise<void> {
 }
 
 export async function loadSite(id: string): Promise<boolean> {
-  const d = await gql<{ site: Site | null }>(
-    SITE_QUERY,
-    { id },
-  );
+  const d = await gql<{ site: Site | null }>(SITE_QUERY, { id });
   if (!d.site) return false;
   const site = d.site;
   update((s) => withFetched(withSites(s, [site]), `site:${id}`));
@@ -100,6 +88,10 @@ export async function loadTechnicians(): Promise<void> {
   update((s) => {
     const users = { ...s.users };
     for (const u of d.technicians) users[u.id] = { ...users[u.id], ...u };
-    return withList({ ...s, users }, 'technicians', d.technicians.map((u) => u.id));
+    return withList(
+      { ...s, users },
+      'technicians',
+      d.technicians.map((u) => u.id),
+    );
   });
 }

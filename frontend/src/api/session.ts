@@ -21,10 +21,7 @@ export function loadSession(): StoredSession | null {
 
 export function saveSession(s: StoredSession): void {
   const { accessToken, accessTokenExpiresAt, refreshToken, refreshTokenExpiresAt } = s;
-  localStorage.setItem(
-    SESSION_STORAGE_KEY,
-    JSON.stringify({ accessToken, accessTokenExpiresAt, refreshToken, refreshTokenExpiresAt }),
-  );
+  localStorage.setItem(SESSION_STORAGE_KEY, JSON.stringify({ accessToken, accessTokenExpiresAt, refreshToken, refreshTokenExpiresAt }));
 }
 
 export function clearSession(): void {

@@ -47,11 +47,17 @@ const record = (p: PasskeyWire, userId: string): PasskeyRecord => ({ ...p, userI
 
 /** Fetches `signingSetup` into the store (call when online and signed in). */
 export async function loadSigningSetup(): Promise<void> {
-  const d = await gql<{ signingSetup: { rpId: string; pinKeyId: string; pinPublicKey: string; pinSetAt: string | null; passkeys: PasskeyWire[] } }>(SIGNING_SETUP_QUERY);
+  const d = await gql<{ signingSetup: { rpId: string; pinKeyId: string; pinPublicKey: string; pinSetAt: string | null; passkeys: PasskeyWire[] } }>(
+    SIGNING_SETUP_QUERY,
+  );
   const me = getState().viewer?.user.id;
   if (!me) return;
   const s = d.signingSetup;
-  putSigningSetup({ rpId: s.rpId, pinKeyId: s.pinKeyId, pinPublicKey: s.pinPublicKey }, s.passkeys.filter((p) => !p.revokedAt).map((p) => record(p, me)), s.pinSetAt);
+  putSigningSetup(
+    { rpId: s.rpId, pinKeyId: s.pinKeyId, pinPublicKey: s.pinPublicKey },
+    s.passkeys.filter((p) => !p.revokedAt).map((p) => record(p, me)),
+    s.pinSetAt,
+  );
 }
 
 // --- which passkeys live on this device ---------------------------------------------------------
@@ -95,10 +101,13 @@ export async function setSigningPin(password: string, pin: string): Promise<Setu
   const setup = getState().signing;
   if (!setup) throw new Error('no signing setup');
   const pinBox = await sealPinBox({ kid: setup.pinKeyId, publicKey: setup.pinPublicKey }, pin, pinSetAad(me));
-  const d = await gql<{ setSigningPin: { __typename: 'SigningPinSuccess'; pinSetAt: string } | (OperationError & { __typename: 'OperationError' }) }>(SET_SIGNING_PIN_MUTATION, {
-    password,
-    pinBox,
-  });
+  const d = await gql<{ setSigningPin: { __typename: 'SigningPinSuccess'; pinSetAt: string } | (OperationError & { __typename: 'OperationError' }) }>(
+    SET_SIGNING_PIN_MUTATION,
+    {
+      password,
+      pinBox,
+    },
+  );
   const r = d.setSigningPin;
   if (r.__typename === 'OperationError') return { ok: false, error: r };
   await loadSigningSetup();
@@ -109,17 +118,16 @@ export async function setSigningPin(password: string, pin: string): Promise<Setu
 export async function registerPasskey(password: string): Promise<SetupResult> {
   const me = getState().viewer?.user.id;
   if (!me) throw new Error('not signed in');
-  const begin = await gql<{ beginPasskeyRegistration: { __typename: 'PasskeyOptions'; options: Parameters<typeof createPasskey>[0]; ticket: string } | (OperationError & { __typename: 'OperationError' }) }>(
-    BEGIN_PASSKEY_MUTATION,
-    { password },
-  );
+  const begin = await gql<{
+    beginPasskeyRegistration:
+      { __typename: 'PasskeyOptions'; options: Parameters<typeof createPasskey>[0]; ticket: string } | (OperationError & { __typename: 'OperationError' });
+  }>(BEGIN_PASSKEY_MUTATION, { password });
   const b = begin.beginPasskeyRegistration;
   if (b.__typename === 'OperationError') return { ok: false, error: b };
   const credential = await createPasskey(b.options); // throws PasskeyError (cancelled, …)
-  const finish = await gql<{ finishPasskeyRegistration: { __typename: 'PasskeySuccess'; passkey: PasskeyWire } | (OperationError & { __typename: 'OperationError' }) }>(
-    FINISH_PASSKEY_MUTATION,
-    { ticket: b.ticket, credential, label: deviceLabel() },
-  );
+  const finish = await gql<{
+    finishPasskeyRegistration: { __typename: 'PasskeySuccess'; passkey: PasskeyWire } | (OperationError & { __typename: 'OperationError' });
+  }>(FINISH_PASSKEY_MUTATION, { ticket: b.ticket, credential, label: deviceLabel() });
   const f = finish.finishPasskeyRegistration;
   if (f.__typename === 'OperationError') return { ok: false, error: f };
   rememberLocal(me, f.passkey.credentialId);

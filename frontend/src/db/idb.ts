@@ -45,7 +45,7 @@ export function openDb(): Promise<IDBDatabase> {
         };
         resolve(db);
       };
-      req.onerror = () => reject(req.error);
+      req.onerror = () => reject(req.error ?? new Error('IndexedDB open failed'));
       req.onblocked = () => undefined;
     });
     dbPromise.catch(() => {
@@ -58,24 +58,20 @@ export function openDb(): Promise<IDBDatabase> {
 export function promisify<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
+    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
   });
 }
 
 export function done(tx: IDBTransaction): Promise<void> {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error);
+    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
     tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'));
   });
 }
 
 /** Runs `fn` in one transaction over `stores`; resolves with its value once the transaction commits. */
-export async function withTx<T>(
-  stores: string[],
-  mode: IDBTransactionMode,
-  fn: (tx: IDBTransaction) => Promise<T> | T,
-): Promise<T> {
+export async function withTx<T>(stores: string[], mode: IDBTransactionMode, fn: (tx: IDBTransaction) => Promise<T> | T): Promise<T> {
   const db = await openDb();
   const tx = db.transaction(stores, mode);
   const committed = done(tx);

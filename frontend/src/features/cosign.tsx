@@ -33,12 +33,14 @@ export function CoSignPage({ minutesId, role }: { minutesId: string; role: strin
   const hash = queryParam('h');
   const validRole = (ROLES as string[]).includes(role) ? (role as SignerRole) : null;
 
-  // Not on this phone yet: bring it (the request came from a phone that synced it).
+  // Not on this phone yet: bring it (the request came from a phone that synced it). syncNow
+  // reports its own failures in the sync status.
+  const here = !!m;
   useEffect(() => {
-    if (m || !online) return;
+    if (here || !online) return;
     setSyncing(true);
-    syncNow().finally(() => setSyncing(false));
-  }, [!!m, online]);
+    void syncNow().finally(() => setSyncing(false));
+  }, [here, online]);
 
   const back = <BackLink to="/my" label={t('nav.myWork')} />;
   const stop = (text: string, alert = true) => (

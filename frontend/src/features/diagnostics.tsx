@@ -46,7 +46,7 @@ import { syncedDiagnostics } from '../store/diagnostics';
 import { useStore } from '../store/hooks';
 import type { DeviceRecord } from '../store/store';
 import { BlobImage } from '../ui/blob-image';
-import { BackLink, Feedback, Freshness, Sheet } from '../ui/components';
+import { BackLink, Feedback, Freshness, Sheet, SheetActions } from '../ui/components';
 import { useLoader, useOnline } from '../ui/hooks';
 
 type Msg = { ok: boolean; text: string } | null;
@@ -289,13 +289,15 @@ export function DiagnosisView({ d, reference, onReference, heading }: { d: Diagn
       )}
       <Feedback msg={msg} />
       <div class="diag-actions">
-        {snapSha && mayRun && (reference === snapSha ? (
-          <p class="muted small">{t('diag.isReference')}</p>
-        ) : (
-          <button type="button" class="btn-secondary" disabled={busy} onClick={() => (setMsg(null), setAsking(true))}>
-            {t('diag.makeReference')}
-          </button>
-        ))}
+        {snapSha &&
+          mayRun &&
+          (reference === snapSha ? (
+            <p class="muted small">{t('diag.isReference')}</p>
+          ) : (
+            <button type="button" class="btn-secondary" disabled={busy} onClick={() => (setMsg(null), setAsking(true))}>
+              {t('diag.makeReference')}
+            </button>
+          ))}
         {mayRun && canOpenFault(d.overall) && (
           <button type="button" class="btn-danger" disabled={busy} onClick={openFault}>
             {t('diag.openFault')}
@@ -355,14 +357,7 @@ function ReferenceSheet(props: { busy: boolean; error: string | null; onClose: (
             {props.error}
           </p>
         )}
-        <div class="sheet-actions">
-          <button type="button" class="btn-secondary" onClick={props.onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="btn-primary" disabled={props.busy}>
-            {t('diag.makeReference')}
-          </button>
-        </div>
+        <SheetActions onCancel={props.onClose} confirm={t('diag.makeReference')} disabled={props.busy} />
       </form>
     </Sheet>
   );
@@ -413,10 +408,22 @@ function ProposalList({ deviceId }: { deviceId: string }) {
                 </span>
               </div>
               <div class="card-actions">
-                <button type="button" class="btn-primary" disabled={busy !== null} aria-label={`${t('proposal.accept')}: ${proposalFieldLabel(p.field)}`} onClick={() => decide(p, true)}>
+                <button
+                  type="button"
+                  class="btn-primary"
+                  disabled={busy !== null}
+                  aria-label={`${t('proposal.accept')}: ${proposalFieldLabel(p.field)}`}
+                  onClick={() => decide(p, true)}
+                >
                   {t('proposal.accept')}
                 </button>
-                <button type="button" class="btn-secondary" disabled={busy !== null} aria-label={`${t('proposal.reject')}: ${proposalFieldLabel(p.field)}`} onClick={() => decide(p, false)}>
+                <button
+                  type="button"
+                  class="btn-secondary"
+                  disabled={busy !== null}
+                  aria-label={`${t('proposal.reject')}: ${proposalFieldLabel(p.field)}`}
+                  onClick={() => decide(p, false)}
+                >
                   {t('proposal.reject')}
                 </button>
               </div>
@@ -461,7 +468,14 @@ function CredentialsForm({ deviceId }: { deviceId: string }) {
           </label>
           <label class="lbl">
             {t('diag.credPassword')}
-            <input type="password" autocomplete="new-password" value={password} required aria-describedby="cred-hint" onInput={(e) => setPassword(e.currentTarget.value)} />
+            <input
+              type="password"
+              autocomplete="new-password"
+              value={password}
+              required
+              aria-describedby="cred-hint"
+              onInput={(e) => setPassword(e.currentTarget.value)}
+            />
           </label>
           <p id="cred-hint" class="muted small">
             {t('diag.credHint')}

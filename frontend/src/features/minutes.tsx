@@ -45,12 +45,13 @@ function refusedSlot(local: OutboxItem | null, synced: SignatureRefusalRecord | 
   return null;
 }
 
-
 export function MinutesPage({ id }: { id: string }) {
   const m = useStore((s) => s.minutes[id]);
   const survey = useStore((s) => (m ? s.surveys[m.surveyId] : undefined));
   const sigs = useStore((s) => signaturesOf(s, id));
-  const synced = useStore((s) => Object.fromEntries(SIGNER_ROLES.map((r) => [r, lastRefusal(s, id, r)])) as Partial<Record<SignerRole, SignatureRefusalRecord>>);
+  const synced = useStore(
+    (s) => Object.fromEntries(SIGNER_ROLES.map((r) => [r, lastRefusal(s, id, r)])) as Partial<Record<SignerRole, SignatureRefusalRecord>>,
+  );
   const users = useStore((s) => s.users);
   const related = useStore((s) => ({
     supersedes: m?.supersedesId ? s.minutes[m.supersedesId] : undefined,
@@ -64,17 +65,19 @@ export function MinutesPage({ id }: { id: string }) {
   const [hashOk, setHashOk] = useState<boolean | null>(null);
 
   // Check on this device that the content shown is the content the hash (and signatures) cover.
+  const content = m?.content;
+  const contentHash = m?.contentHash;
   useEffect(() => {
-    if (!m) return;
+    if (content === undefined) return;
     let live = true;
-    sha256(m.content).then(
-      (h) => live && setHashOk(toHex(h) === m.contentHash),
+    sha256(content).then(
+      (h) => live && setHashOk(toHex(h) === contentHash),
       () => live && setHashOk(null),
     );
     return () => {
       live = false;
     };
-  }, [m?.content, m?.contentHash]);
+  }, [content, contentHash]);
 
   if (!m) {
     return (
@@ -167,7 +170,12 @@ export function MinutesPage({ id }: { id: string }) {
             const signerId = survey ? signerOf(survey, role) : (c?.parties[PARTY_KEY[role]].id ?? '');
             const signerName = c?.parties[PARTY_KEY[role]].name || users[signerId]?.fullName || t('common.none');
             return (
-              <li key={role} class={`card sig-slot${rejected ? ' sig-rejected' : ''}`} data-role={role} data-state={sig ? (sig.pending ? 'pending' : 'signed') : rejected ? 'rejected' : 'open'}>
+              <li
+                key={role}
+                class={`card sig-slot${rejected ? ' sig-rejected' : ''}`}
+                data-role={role}
+                data-state={sig ? (sig.pending ? 'pending' : 'signed') : rejected ? 'rejected' : 'open'}
+              >
                 <p class="card-title">{t(`minutes.role.${role}`)}</p>
                 <p>{signerName}</p>
                 {sig ? (
@@ -178,13 +186,22 @@ export function MinutesPage({ id }: { id: string }) {
                       <div class="error" role="alert">
                         <strong>{t('minutes.signRejected')}</strong> {rejected.message}
                         {(rejected.at || rejected.by) && (
-                          <p class="small">{[rejected.at && formatDateTime(rejected.at), rejected.by && t('minutes.refusedFrom', { who: rejected.by })].filter(Boolean).join(' · ')}</p>
+                          <p class="small">
+                            {[rejected.at && formatDateTime(rejected.at), rejected.by && t('minutes.refusedFrom', { who: rejected.by })]
+                              .filter(Boolean)
+                              .join(' · ')}
+                          </p>
                         )}
                       </div>
                     )}
                     <p class="muted small">{t('minutes.slotOpen')}</p>
                     {waiting && can(viewer, 'minutes.sign') && (
-                      <button type="button" class="btn-primary wide" aria-label={`${rejected ? t('minutes.signAgain') : t('minutes.sign')}: ${t(`minutes.role.${role}`)}`} onClick={() => (setMsg(null), setSigning(role))}>
+                      <button
+                        type="button"
+                        class="btn-primary wide"
+                        aria-label={`${rejected ? t('minutes.signAgain') : t('minutes.sign')}: ${t(`minutes.role.${role}`)}`}
+                        onClick={() => (setMsg(null), setSigning(role))}
+                      >
                         {rejected ? t('minutes.signAgain') : t('minutes.sign')}
                       </button>
                     )}
@@ -238,11 +255,7 @@ function SignatureDone({ sig }: { sig: SignatureRecord }) {
       <div class="sig-image">
         <BlobImage sha={sig.imageSha256} alt={t('minutes.signatureAlt')} />
       </div>
-      {sig.pending ? (
-        <p class="pending-tag">{t('minutes.signPending')}</p>
-      ) : (
-        <p class="success small">{t('minutes.signed')}</p>
-      )}
+      {sig.pending ? <p class="pending-tag">{t('minutes.signPending')}</p> : <p class="success small">{t('minutes.signed')}</p>}
       <p class="muted small">{t('minutes.signedAt', { time: formatDateTime(sig.signedAt) })}</p>
       {sig.method && <p class="muted small sig-method">{t(`minutes.method.${sig.method}`)}</p>}
       {sig.recordedAt && <p class="muted small">{t('minutes.recordedAt', { time: formatDateTime(sig.recordedAt) })}</p>}
@@ -352,7 +365,11 @@ export function ContentView({ c }: { c: MinutesContent }) {
                     <span>{enumLabel('mounting', p.mounting)}</span>
                   </p>
                   {p.viewDirection && <p class="small">{t('survey.viewDirectionShort', { v: p.viewDirection })}</p>}
-                  <p class="muted small">{p.latE6 !== null && p.lonE6 !== null ? t('minutes.gps', { lat: (p.latE6 / 1e6).toFixed(6), lon: (p.lonE6 / 1e6).toFixed(6) }) : t('survey.noGps')}</p>
+                  <p class="muted small">
+                    {p.latE6 !== null && p.lonE6 !== null
+                      ? t('minutes.gps', { lat: (p.latE6 / 1e6).toFixed(6), lon: (p.lonE6 / 1e6).toFixed(6) })
+                      : t('survey.noGps')}
+                  </p>
                   {p.photos.length > 0 && (
                     <ul class="photos" aria-label={t('survey.pointPhotos', { n: p.no })}>
                       {p.photos.map((sha) => (

@@ -42,9 +42,7 @@ export function ScanPage() {
           </p>
           <p class="muted small">{t('scan.content')}</p>
           {/* Plain text only: a scanned code is never rendered as markup nor turned into a link. */}
-          <pre class="scan-text">
-            {foreign}
-          </pre>
+          <pre class="scan-text">{foreign}</pre>
           <button type="button" class="btn-primary wide" onClick={again}>
             {t('scan.again')}
           </button>

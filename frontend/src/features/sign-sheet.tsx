@@ -18,7 +18,7 @@ import { awaitOutcome } from '../outbox/outbox';
 import { useStore } from '../store/hooks';
 import type { MinutesRecord, SignerRole, SurveyRecord } from '../store/store';
 import { saveBlob } from '../sync/blobs';
-import { Sheet } from '../ui/components';
+import { Sheet, SheetActions } from '../ui/components';
 import { useOnline } from '../ui/hooks';
 import { QrCode } from '../ui/qr';
 import { SignaturePad, type SignaturePadHandle } from '../ui/signature-pad';
@@ -36,7 +36,19 @@ export function cosignUrl(m: Pick<MinutesRecord, 'id' | 'contentHash'>, role: Si
   return `${origin}/#/cosign/${m.id}/${role}?h=${m.contentHash}`;
 }
 
-export function SignSheet({ m, survey, role, onClose, onDone }: { m: MinutesRecord; survey: SurveyRecord; role: SignerRole; onClose: () => void; onDone: (o: SignOutcome) => void }) {
+export function SignSheet({
+  m,
+  survey,
+  role,
+  onClose,
+  onDone,
+}: {
+  m: MinutesRecord;
+  survey: SurveyRecord;
+  role: SignerRole;
+  onClose: () => void;
+  onDone: (o: SignOutcome) => void;
+}) {
   const me = useStore((s) => s.viewer?.user.id ?? '');
   const signerId = signerOf(survey, role);
   const signer = useStore((s) => s.users[signerId]);
@@ -61,11 +73,7 @@ export function SignSheet({ m, survey, role, onClose, onDone }: { m: MinutesReco
             {t('sign.sharedPin')}
           </button>
           <p class="muted small">{t('sign.sharedPinHint')}</p>
-          <div class="sheet-actions">
-            <button type="button" class="btn-secondary" onClick={onClose}>
-              {t('common.cancel')}
-            </button>
-          </div>
+          <SheetActions onCancel={onClose} />
         </div>
       )}
       {choice === 'handoff' && <Handoff m={m} role={role} who={who} onBack={() => setChoice(null)} onClose={onClose} />}
@@ -104,14 +112,7 @@ function Handoff({ m, role, who, onBack, onClose }: { m: MinutesRecord; role: Si
         {t('minutes.verificationCode')}: <strong>{m.verificationCode}</strong>
       </p>
       <p class="muted small">{t('sign.handoffAfter')}</p>
-      <div class="sheet-actions">
-        <button type="button" class="btn-secondary" onClick={onBack}>
-          {t('common.back')}
-        </button>
-        <button type="button" class="btn-primary" onClick={onClose}>
-          {t('common.done')}
-        </button>
-      </div>
+      <SheetActions onCancel={onBack} cancel={t('common.back')} confirm={t('common.done')} onConfirm={onClose} />
     </div>
   );
 }
@@ -241,14 +242,7 @@ export function SignBody(props: {
           {error}
         </p>
       )}
-      <div class="sheet-actions">
-        <button type="button" class="btn-secondary" onClick={props.onCancel}>
-          {t('common.cancel')}
-        </button>
-        <button type="submit" class="btn-primary" disabled={!ready}>
-          {busy ? t('wo.sending') : method === 'passkey' ? t('sign.confirmPasskey') : t('sign.confirm')}
-        </button>
-      </div>
+      <SheetActions onCancel={props.onCancel} confirm={method === 'passkey' ? t('sign.confirmPasskey') : t('sign.confirm')} busy={!!busy} disabled={!ready} />
     </form>
   );
 }

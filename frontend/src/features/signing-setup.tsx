@@ -12,7 +12,7 @@ import { PasskeyError, passkeysSupported, PIN_LENGTH, pinProblem } from '../lib/
 import { dispatch } from '../outbox/dispatch';
 import { useStore } from '../store/hooks';
 import type { PasskeyRecord } from '../store/store';
-import { Feedback, Sheet } from '../ui/components';
+import { Feedback, Sheet, SheetActions } from '../ui/components';
 import { useOnline } from '../ui/hooks';
 
 type Msg = { ok: boolean; text: string } | null;
@@ -107,22 +107,16 @@ function Passkeys({ me, passkeys, online }: { me: string; passkeys: PasskeyRecor
       {removing && (
         <Sheet title={t('passkey.removeTitle')} onClose={() => setRemoving(null)}>
           <p>{t('passkey.removeExplain', { label: removing.label })}</p>
-          <div class="sheet-actions">
-            <button type="button" class="btn-secondary" onClick={() => setRemoving(null)}>
-              {t('common.cancel')}
-            </button>
-            <button
-              type="button"
-              class="btn-danger"
-              onClick={async () => {
-                const r = await dispatch('passkey.revoke', { passkeyId: removing.id });
-                setRemoving(null);
-                setMsg(r.ok ? { ok: true, text: t('passkey.removed') } : { ok: false, text: r.error.message });
-              }}
-            >
-              {t('passkey.remove')}
-            </button>
-          </div>
+          <SheetActions
+            onCancel={() => setRemoving(null)}
+            confirm={t('passkey.remove')}
+            danger
+            onConfirm={async () => {
+              const r = await dispatch('passkey.revoke', { passkeyId: removing.id });
+              setRemoving(null);
+              setMsg(r.ok ? { ok: true, text: t('passkey.removed') } : { ok: false, text: r.error.message });
+            }}
+          />
         </Sheet>
       )}
     </div>
@@ -221,14 +215,7 @@ export function PasswordSheet(props: { title: string; hint: string; confirm: str
             {error}
           </p>
         )}
-        <div class="sheet-actions">
-          <button type="button" class="btn-secondary" onClick={props.onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="btn-primary" disabled={busy || !password}>
-            {busy ? t('wo.sending') : props.confirm}
-          </button>
-        </div>
+        <SheetActions onCancel={props.onClose} confirm={props.confirm} busy={busy} disabled={!password} />
       </form>
     </Sheet>
   );

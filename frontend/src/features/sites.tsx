@@ -40,7 +40,13 @@ export function Sites() {
           {t('fw.link')}
         </a>
       )}
-      <form role="search" onSubmit={(e) => { e.preventDefault(); setSearch(input); }}>
+      <form
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setSearch(input);
+        }}
+      >
         <label class="lbl">
           {t('sites.search')}
           <input type="search" value={input} placeholder={t('sites.searchPlaceholder')} onInput={(e) => setInput(e.currentTarget.value)} />
@@ -188,7 +194,9 @@ export function DeviceDetail({ id }: { id: string }) {
           </>
         )}
         <Field label={t('device.installedOn')}>{formatDate(device.installedOn)}</Field>
-        <Field label={t('device.publicCityWatch')}>{device.isPublicCityWatch === undefined ? none : device.isPublicCityWatch ? t('common.yes') : t('common.no')}</Field>
+        <Field label={t('device.publicCityWatch')}>
+          {device.isPublicCityWatch === undefined ? none : device.isPublicCityWatch ? t('common.yes') : t('common.no')}
+        </Field>
         <Field label={t('device.areaType')}>{enumLabel('area', device.areaType)}</Field>
       </dl>
       {technical && <DeviceDiagnostics device={device} workOrderId={fromWo} />}

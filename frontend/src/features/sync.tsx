@@ -18,7 +18,12 @@ function itemLabel(it: OutboxItem, number: (id: string) => string | undefined, s
   const target = a.workOrderId ? number(a.workOrderId) : a.surveyId ? surveyUnit(a.surveyId) : (a.requestingUnit ?? a.place);
   const role = it.name === 'minutes.sign' && a.role ? enumLabel('minutes.role', a.role) : null;
   const what = t(`cmd.${it.name}` as MessageKey);
-  const fields = it.name === 'workorder.update' ? EDIT_FIELDS.filter((f) => (a as Record<string, unknown>)[f] !== undefined).map(fieldLabel).join(', ') : null;
+  const fields =
+    it.name === 'workorder.update'
+      ? EDIT_FIELDS.filter((f) => (a as Record<string, unknown>)[f] !== undefined)
+          .map(fieldLabel)
+          .join(', ')
+      : null;
   return [what, target, role, fields, a.text ? `“${a.text.length > 60 ? `${a.text.slice(0, 60)}…` : a.text}”` : null].filter(Boolean).join(' · ');
 }
 
@@ -34,7 +39,11 @@ function ConflictCard({ c }: { c: ConflictRecord }) {
   const isSurvey = c.entity === 'survey';
   const field = isSurvey ? surveyFieldLabel(c.field) : fieldLabel(c.field);
   const show = (v: unknown) => (isSurvey ? showSurveyFieldValue(c.field, v) : showFieldValue(c.field, v));
-  const about = wo ? t('sync.conflictAbout', { number: wo.number, title: wo.title }) : survey ? t('sync.conflictSurvey', { unit: survey.requestingUnit }) : c.entityId;
+  const about = wo
+    ? t('sync.conflictAbout', { number: wo.number, title: wo.title })
+    : survey
+      ? t('sync.conflictSurvey', { unit: survey.requestingUnit })
+      : c.entityId;
   async function resolve(choice: 'keep_server' | 'take_client') {
     setBusy(true);
     const r = await dispatch('conflict.resolve', { conflictId: c.id, choice });
@@ -45,7 +54,11 @@ function ConflictCard({ c }: { c: ConflictRecord }) {
   const resolvedThere = !!pulled?.resolvedAt;
   const resolution = (resolvedThere ? pulled?.resolution : c.resolution) === 'took_client' ? t('sync.resolvedTook') : t('sync.resolvedKept');
   return (
-    <li class={`card conflict${resolvedHere ? ' cf-resolved' : ''}`} data-conflict={c.id} data-state={resolvedThere ? 'resolved' : resolvedHere ? 'pending' : 'open'}>
+    <li
+      class={`card conflict${resolvedHere ? ' cf-resolved' : ''}`}
+      data-conflict={c.id}
+      data-state={resolvedThere ? 'resolved' : resolvedHere ? 'pending' : 'open'}
+    >
       <p class="cf-about">
         {wo ? (
           <a href={href(`/wo/${wo.id}`)}>
@@ -88,10 +101,22 @@ function ConflictCard({ c }: { c: ConflictRecord }) {
         </div>
       ) : (
         <div class="card-actions">
-          <button type="button" class="btn-secondary" disabled={busy} aria-label={`${t('sync.keepServer')}: ${about} · ${field}`} onClick={() => resolve('keep_server')}>
+          <button
+            type="button"
+            class="btn-secondary"
+            disabled={busy}
+            aria-label={`${t('sync.keepServer')}: ${about} · ${field}`}
+            onClick={() => resolve('keep_server')}
+          >
             {t('sync.keepServer')}
           </button>
-          <button type="button" class="btn-primary" disabled={busy} aria-label={`${t('sync.takeClient')}: ${about} · ${field}`} onClick={() => resolve('take_client')}>
+          <button
+            type="button"
+            class="btn-primary"
+            disabled={busy}
+            aria-label={`${t('sync.takeClient')}: ${about} · ${field}`}
+            onClick={() => resolve('take_client')}
+          >
             {t('sync.takeClient')}
           </button>
         </div>
@@ -110,7 +135,11 @@ export function SyncScreen() {
   const online = useOnline();
   const numbers = useStore((s) => s.workOrders);
   const surveys = useStore((s) => s.surveys);
-  const conflicts = useStore((s) => Object.values(s.conflicts).filter((c) => !c.resolvedAt).sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1)));
+  const conflicts = useStore((s) =>
+    Object.values(s.conflicts)
+      .filter((c) => !c.resolvedAt)
+      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1)),
+  );
   const resolved = useStore((s) =>
     Object.values(s.conflicts)
       .filter((c) => c.resolvedAt && Date.now() - Date.parse(c.resolvedAt) < RESOLVED_MS)
@@ -119,7 +148,11 @@ export function SyncScreen() {
   );
   const [uploads, setUploads] = useState(0);
   useEffect(() => {
-    const count = () => void pendingUploads().then((r) => setUploads(r.length), () => undefined);
+    const count = () =>
+      void pendingUploads().then(
+        (r) => setUploads(r.length),
+        () => undefined,
+      );
     count();
     return onBlobsChange(count);
   }, []);
@@ -175,7 +208,13 @@ export function SyncScreen() {
             {ordered.map((it) => (
               <li key={it.seq} class={`ob-item ob-${it.state}`} data-seq={it.seq} data-state={it.state}>
                 <div class="ob-head">
-                  <span class="ob-what">{itemLabel(it, (id) => numbers[id]?.number, (id) => surveys[id]?.requestingUnit)}</span>
+                  <span class="ob-what">
+                    {itemLabel(
+                      it,
+                      (id) => numbers[id]?.number,
+                      (id) => surveys[id]?.requestingUnit,
+                    )}
+                  </span>
                   <span class={`ob-state st-ob-${it.state}`}>{t(`syncState.${it.state}` as MessageKey)}</span>
                 </div>
                 <div class="muted small">

@@ -3,7 +3,7 @@
  * or by the PDF itself (`POST /api/verify`, the raw bytes). Shows the server's verdict big, its
  * Turkish sentence, and whose signatures the minutes carry.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import { NetworkError, publicFetch } from '../api/client';
 import { enumLabel, formatDateTime, t } from '../i18n';
 import { normalizeCode } from '../lib/minutes';
@@ -15,7 +15,15 @@ export interface VerifyAnswer {
   verdict: Verdict;
   message: string;
   code: string | null;
-  pdf: null | { signed: boolean; intact: boolean; valid: boolean; signer: string | null; signedAt: string | null; problem: string | null; matchesRecord: boolean };
+  pdf: null | {
+    signed: boolean;
+    intact: boolean;
+    valid: boolean;
+    signer: string | null;
+    signedAt: string | null;
+    problem: string | null;
+    matchesRecord: boolean;
+  };
   minutes: null | {
     id: string;
     verificationCode: string;
@@ -60,7 +68,8 @@ export function VerifyPage({ signedIn }: { signedIn: boolean }) {
   const [answer, setAnswer] = useState<VerifyAnswer | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  function show(r: VerifyAnswer | string) {
+  // Stable across renders, so the effect below runs once (a code in the link is looked up at once).
+  const show = useCallback((r: VerifyAnswer | string) => {
     if (typeof r === 'string') {
       setError(r);
       setAnswer(null);
@@ -68,28 +77,33 @@ export function VerifyPage({ signedIn }: { signedIn: boolean }) {
       setAnswer(r);
       setError(null);
     }
-  }
+  }, []);
 
-  async function byCode(raw: string) {
-    const c = normalizeCode(raw);
-    if (!c) return show(t('verify.badCode'));
-    setBusy(true);
-    show(await ask(() => publicFetch(`/api/verify/${encodeURIComponent(c)}`, { headers: { Accept: 'application/json' } })));
-    setBusy(false);
-  }
+  const byCode = useCallback(
+    async (raw: string) => {
+      const c = normalizeCode(raw);
+      if (!c) return show(t('verify.badCode'));
+      setBusy(true);
+      show(await ask(() => publicFetch(`/api/verify/${encodeURIComponent(c)}`, { headers: { Accept: 'application/json' } })));
+      setBusy(false);
+    },
+    [show],
+  );
 
   async function byPdf(file: File | undefined) {
     if (!file) return;
     setBusy(true);
     const bytes = await file.arrayBuffer();
-    show(await ask(() => publicFetch('/api/verify', { method: 'POST', body: bytes, headers: { 'Content-Type': 'application/pdf', Accept: 'application/json' } })));
+    show(
+      await ask(() => publicFetch('/api/verify', { method: 'POST', body: bytes, headers: { 'Content-Type': 'application/pdf', Accept: 'application/json' } })),
+    );
     setBusy(false);
   }
 
   useEffect(() => {
     const c = codeFromRoute();
     if (c) void byCode(c);
-  }, []);
+  }, [byCode]);
 
   return (
     <main class="screen verify">

@@ -11,7 +11,7 @@ import { saveBlob } from '../sync/blobs';
 import { BlobImage } from '../ui/blob-image';
 import { useStore } from '../store/hooks';
 import { selectWorkOrder, selectWorkOrderList, type AttachmentRecord, type WorkOrderView } from '../store/store';
-import { BackLink, Feedback, Field, Freshness, PriorityBadge, Sheet, StatusBadge, TextSheet, WorkOrderCard } from '../ui/components';
+import { BackLink, Feedback, Field, Freshness, PriorityBadge, Sheet, SheetActions, StatusBadge, TextSheet, WorkOrderCard } from '../ui/components';
 import { useLoader } from '../ui/hooks';
 import { useOutbox } from '../sync/hooks';
 import { isParty, refusalsFor, surveyOfInstallation, surveyOfWorkOrder, workOrdersWithRefusedSignatures } from '../store/surveys';
@@ -23,7 +23,14 @@ export function MyWork() {
   const load = useLoader('my', loadMyWorkOrders);
   const me = useStore((s) => s.viewer?.user.id);
   // Survey work orders I take part in (security staff, unit heads) are mine too.
-  const surveyOrders = useStore((s) => new Set(Object.values(s.surveys).filter((x) => isParty(x, me)).map((x) => x.workOrderId)));
+  const surveyOrders = useStore(
+    (s) =>
+      new Set(
+        Object.values(s.surveys)
+          .filter((x) => isParty(x, me))
+          .map((x) => x.workOrderId),
+      ),
+  );
   // The loaded list plus orders assigned to me that came by pull (e.g. offline).
   const items = useStore((s) => selectWorkOrderList(s, 'myWorkOrders', (w) => w.status !== 'CLOSED' && (!me || w.assigneeId === me || surveyOrders.has(w.id))));
   const updatedAt = useStore((s) => s.lists.myWorkOrders?.updatedAt);
@@ -112,10 +119,22 @@ export function ReviewQueue() {
           {items.map((wo) => (
             <WorkOrderCard key={wo.id} wo={wo}>
               <div class="card-actions">
-                <button type="button" class="btn-primary" disabled={busy === wo.id} aria-label={`${t('action.APPROVE')} ${wo.number}`} onClick={() => approve(wo)}>
+                <button
+                  type="button"
+                  class="btn-primary"
+                  disabled={busy === wo.id}
+                  aria-label={`${t('action.APPROVE')} ${wo.number}`}
+                  onClick={() => approve(wo)}
+                >
                   {t('action.APPROVE')}
                 </button>
-                <button type="button" class="btn-secondary" disabled={busy === wo.id} aria-label={`${t('action.RETURN')} ${wo.number}`} onClick={() => setReturning(wo)}>
+                <button
+                  type="button"
+                  class="btn-secondary"
+                  disabled={busy === wo.id}
+                  aria-label={`${t('action.RETURN')} ${wo.number}`}
+                  onClick={() => setReturning(wo)}
+                >
                   {t('action.RETURN')}
                 </button>
               </div>
@@ -270,9 +289,7 @@ export function WorkOrderDetail({ id }: { id: string }) {
       )}
       <dl class="fields">
         <Field label={t('wo.type')}>{enumLabel('woType', wo.type)}</Field>
-        <Field label={t('wo.site')}>
-          {wo.site ? <a href={href(`/site/${wo.site.id}`)}>{`${wo.site.code} · ${wo.site.name}`}</a> : t('common.none')}
-        </Field>
+        <Field label={t('wo.site')}>{wo.site ? <a href={href(`/site/${wo.site.id}`)}>{`${wo.site.code} · ${wo.site.name}`}</a> : t('common.none')}</Field>
         <Field label={t('wo.due')}>{formatDate(wo.dueOn)}</Field>
         <Field label={t('wo.assignee')}>{wo.assignee?.fullName ?? t('wo.unassigned')}</Field>
         <Field label={t('wo.createdBy')}>{wo.createdBy?.fullName ?? t('common.none')}</Field>
@@ -435,17 +452,25 @@ export function WorkOrderDetail({ id }: { id: string }) {
           onConfirm={(summary) => run('workorder.submit', { workOrderId: wo.id, summary })}
         />
       )}
-      {sheet === 'return' && <ReturnSheet wo={wo} onClose={() => setSheet(null)} onDone={(r) => { setMsg(r.ok ? { ok: true, text: t('wo.done') } : { ok: false, text: r.error.message }); if (r.ok) setSheet(null); }} />}
+      {sheet === 'return' && (
+        <ReturnSheet
+          wo={wo}
+          onClose={() => setSheet(null)}
+          onDone={(r) => {
+            setMsg(r.ok ? { ok: true, text: t('wo.done') } : { ok: false, text: r.error.message });
+            if (r.ok) setSheet(null);
+          }}
+        />
+      )}
       {sheet === 'close' && (
         <Sheet title={t('form.closeQuestion')} onClose={() => setSheet(null)}>
-          <div class="sheet-actions">
-            <button type="button" class="btn-secondary" onClick={() => setSheet(null)}>
-              {t('common.cancel')}
-            </button>
-            <button type="button" class="btn-danger" disabled={busy} onClick={() => run('workorder.close', { workOrderId: wo.id })}>
-              {t('form.closeConfirm')}
-            </button>
-          </div>
+          <SheetActions
+            onCancel={() => setSheet(null)}
+            confirm={t('form.closeConfirm')}
+            danger
+            disabled={busy}
+            onConfirm={() => run('workorder.close', { workOrderId: wo.id })}
+          />
         </Sheet>
       )}
       {sheet === 'edit' && (
@@ -459,7 +484,13 @@ export function WorkOrderDetail({ id }: { id: string }) {
         />
       )}
       {sheet === 'assign' && (
-        <AssignSheet wo={wo} busy={busy} error={msg && !msg.ok ? msg.text : null} onClose={() => setSheet(null)} onConfirm={(assigneeId) => run('workorder.assign', { workOrderId: wo.id, assigneeId })} />
+        <AssignSheet
+          wo={wo}
+          busy={busy}
+          error={msg && !msg.ok ? msg.text : null}
+          onClose={() => setSheet(null)}
+          onConfirm={(assigneeId) => run('workorder.assign', { workOrderId: wo.id, assigneeId })}
+        />
       )}
     </main>
   );
@@ -528,14 +559,7 @@ function AssignSheet(props: { wo: WorkOrderView; busy: boolean; error: string | 
             {props.error ?? load.error}
           </p>
         )}
-        <div class="sheet-actions">
-          <button type="button" class="btn-secondary" onClick={props.onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="btn-primary" disabled={props.busy || !choice}>
-            {t('form.assignConfirm')}
-          </button>
-        </div>
+        <SheetActions onCancel={props.onClose} confirm={t('form.assignConfirm')} disabled={props.busy || !choice} />
       </form>
     </Sheet>
   );
@@ -608,14 +632,7 @@ function EditSheet({ wo, onClose, onDone }: { wo: WorkOrderView; onClose: () => 
             {error}
           </p>
         )}
-        <div class="sheet-actions">
-          <button type="button" class="btn-secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="btn-primary" disabled={busy || !changed || !form.title.trim()}>
-            {busy ? t('wo.sending') : t('form.editSave')}
-          </button>
-        </div>
+        <SheetActions onCancel={onClose} confirm={t('form.editSave')} busy={busy} disabled={!changed || !form.title.trim()} />
       </form>
     </Sheet>
   );

@@ -33,7 +33,8 @@ export type EnumMessageKey = { [P in keyof Prefixes]: `${P}.${keyof (typeof ENUM
 export function enumMessages(lang: 'tr' | 'en'): Record<EnumMessageKey, string> {
   const out: Record<string, string> = {};
   for (const [prefix, name] of Object.entries(PREFIXES)) {
-    for (const [member, label] of Object.entries(ENUM_LABELS[name])) out[`${prefix}.${member}`] = label[lang];
+    const labels: Record<string, { tr: string; en: string }> = ENUM_LABELS[name];
+    for (const [member, label] of Object.entries(labels)) out[`${prefix}.${member}`] = label[lang];
   }
-  return out as Record<EnumMessageKey, string>;
+  return out;
 }

@@ -82,7 +82,9 @@ describe('buildContent from the local store', () => {
     ...emptyState(),
     surveys: { sv1: survey },
     workOrders: { w1: { id: 'w1', number: 'IE-2026-000007' } as never },
-    sites: { s1: { id: 's1', code: 'KSK-001', name: 'Karşıyaka Hizmet Binası', kind: 'SERVICE_BUILDING', district: 'Karşıyaka', address: 'Cemal Gürsel Cd. 1' } },
+    sites: {
+      s1: { id: 's1', code: 'KSK-001', name: 'Karşıyaka Hizmet Binası', kind: 'SERVICE_BUILDING', district: 'Karşıyaka', address: 'Cemal Gürsel Cd. 1' },
+    },
     users: {
       u1: { id: 'u1', username: 'teknisyen', fullName: 'Mehmet Yılmaz', role: 'TECHNICIAN' },
       u2: { id: 'u2', username: 'guvenlik', fullName: 'Hüseyin Çelik', role: 'SECURITY' },
@@ -115,7 +117,17 @@ describe('buildContent from the local store', () => {
       points: [
         { no: 1, id: 'pc', place: 'Yer pc', areaType: 'ENTRANCE', mounting: 'WALL', viewDirection: '', photos: [], latE6: null, lonE6: null },
         { no: 2, id: 'pa', place: 'Yer pa', areaType: 'ENTRANCE', mounting: 'WALL', viewDirection: '', photos: [], latE6: null, lonE6: null },
-        { no: 3, id: 'pb', place: 'Yer pb', areaType: 'CASHIER', mounting: 'CEILING', viewDirection: '', photos: ['a'.repeat(64)], latE6: 38455432, lonE6: 27112345 },
+        {
+          no: 3,
+          id: 'pb',
+          place: 'Yer pb',
+          areaType: 'CASHIER',
+          mounting: 'CEILING',
+          viewDirection: '',
+          photos: ['a'.repeat(64)],
+          latE6: 38455432,
+          lonE6: 27112345,
+        },
       ],
       parties: { technician: { id: 'u1', name: 'Mehmet Yılmaz' }, security: { id: 'u2', name: 'Hüseyin Çelik' }, unitHead: { id: 'u3', name: '' } },
     };

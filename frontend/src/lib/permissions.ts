@@ -1,5 +1,5 @@
 import type { Viewer } from '../api/types';
-import { ROLE_PERMISSIONS, UNSCOPED_ROLES, type Permission, type Role } from '../generated/rules';
+import { ROLE_PERMISSIONS, UNSCOPED_ROLES, type Permission } from '../generated/rules';
 
 /**
  * What the viewer may do: the server's role → permission table (generated from
@@ -8,7 +8,7 @@ import { ROLE_PERMISSIONS, UNSCOPED_ROLES, type Permission, type Role } from '..
  */
 export function grants(viewer: Viewer | null | undefined): readonly string[] {
   if (!viewer) return [];
-  return ROLE_PERMISSIONS[viewer.user.role as Role] ?? viewer.permissions;
+  return ROLE_PERMISSIONS[viewer.user.role] ?? viewer.permissions;
 }
 
 /** True when the viewer holds `perm` ("workorders.approve"). */

@@ -99,7 +99,7 @@ describe('QR round trip', () => {
 
   it('decodes what QrCode draws back to the Saha route, with the same ZXing the scanner uses', async () => {
     // given: the ponyfill fed the wasm from disk (in the app it is fetched from our own origin)
-    await prepareZXingModule({ overrides: { wasmBinary: readFileSync(WASM_PATH).buffer as ArrayBuffer }, fireImmediately: true });
+    await prepareZXingModule({ overrides: { wasmBinary: readFileSync(WASM_PATH).buffer }, fireImmediately: true });
     const detector = new BarcodeDetector({ formats: ['qr_code'] });
     const texts = ['http://127.0.0.1:8000/#/verify?code=ABCD-EFGH-JKLM', 'Saha · Görüntülü İzleme — ğüşıöç ĞÜŞİÖÇ'];
     for (const text of texts) {

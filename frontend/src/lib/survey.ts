@@ -48,7 +48,7 @@ export function trimArgs<T>(args: T): T {
   if (!args || typeof args !== 'object') return args;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(args as Record<string, unknown>)) {
-    out[k] = typeof v === 'string' ? v.trim() : Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x.trim() : x)) : v;
+    out[k] = typeof v === 'string' ? v.trim() : Array.isArray(v) ? v.map((x: unknown) => (typeof x === 'string' ? x.trim() : x)) : v;
   }
   return out as T;
 }
@@ -108,8 +108,9 @@ export function surveyFieldValue(name: string, v: unknown): unknown {
 export function showSurveyFieldValue(name: string, v: unknown): string {
   if (v === null || v === undefined || v === '') return t('common.none');
   const f = surveyField(name);
-  if (f === 'recordingLocation') return enumLabel('rec', String(v).toUpperCase());
-  if (f === 'conclusion') return enumLabel('conclusion', String(v).toUpperCase());
-  if (f === 'surveyDate') return formatDate(String(v));
-  return typeof v === 'string' ? v : JSON.stringify(v);
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  if (f === 'recordingLocation') return enumLabel('rec', s.toUpperCase());
+  if (f === 'conclusion') return enumLabel('conclusion', s.toUpperCase());
+  if (f === 'surveyDate') return formatDate(s);
+  return s;
 }

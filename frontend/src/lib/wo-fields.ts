@@ -22,8 +22,8 @@ const WIRE: Record<string, EditField> = {
   due_on: 'dueOn',
 };
 
-/** `due_on` / `dueOn` → `dueOn`; unknown names come back unchanged. */
-export function editField(name: string): EditField | string {
+/** `due_on` / `dueOn` → `dueOn` (an `EditField`); unknown names come back unchanged. */
+export function editField(name: string): string {
   return WIRE[name] ?? name;
 }
 
@@ -43,9 +43,10 @@ export function fieldValue(name: string, v: unknown): unknown {
 export function showFieldValue(name: string, v: unknown): string {
   if (v === null || v === undefined || v === '') return t('common.none');
   const f = editField(name);
-  if (f === 'priority') return enumLabel('priority', String(v).toUpperCase());
-  if (f === 'dueOn') return formatDate(String(v));
-  return typeof v === 'string' ? v : JSON.stringify(v);
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  if (f === 'priority') return enumLabel('priority', s.toUpperCase());
+  if (f === 'dueOn') return formatDate(s);
+  return s;
 }
 
 /** The EDITED event's text ("description, priority") in words. */

@@ -29,9 +29,7 @@ export const CLIENT_ERROR = {
   unexpected: 'CLIENT_UNEXPECTED',
 } as const;
 
-export type DispatchResult =
-  | { ok: true; item: OutboxItem }
-  | { ok: false; error: Pick<OperationError, 'code' | 'message' | 'field'> };
+export type DispatchResult = { ok: true; item: OutboxItem } | { ok: false; error: Pick<OperationError, 'code' | 'message' | 'field'> };
 
 const fail = (code: string, message: string, field: string | null = null): DispatchResult => ({
   ok: false,
@@ -55,11 +53,15 @@ export function wireOverlay(): void {
 /** Checks the client can tell without the server (the server checks everything again). */
 function localCheck<N extends CommandName>(name: N, args: CommandArgs[N]): DispatchResult | null {
   const a = args as Record<string, unknown>;
-  if (name === 'workorder.addNote' && !String(a.text ?? '').trim()) return fail(CLIENT_ERROR.invalid, t('form.noteRequired'), 'text');
-  if (name === 'workorder.return' && !String(a.reason ?? '').trim()) return fail(CLIENT_ERROR.invalid, t('form.reasonRequired'), 'reason');
-  const short = (k: string) => String(a[k] ?? '').length < 2;
+  const text = (k: string): string => {
+    const v = a[k];
+    return typeof v === 'string' ? v : '';
+  };
+  if (name === 'workorder.addNote' && !text('text').trim()) return fail(CLIENT_ERROR.invalid, t('form.noteRequired'), 'text');
+  if (name === 'workorder.return' && !text('reason').trim()) return fail(CLIENT_ERROR.invalid, t('form.reasonRequired'), 'reason');
+  const short = (k: string) => text(k).length < 2;
   if ((name === 'survey.addPoint' || name === 'survey.updatePoint') && a.areaType !== undefined) {
-    const rule = areaRule(String(a.areaType));
+    const rule = areaRule(text('areaType'));
     if (rule?.kind === 'forbidden') return fail(CLIENT_ERROR.invalid, rule.message, 'areaType');
   }
   if (name === 'survey.addPoint' && short('place')) return fail(CLIENT_ERROR.invalid, t('survey.placeRequired'), 'place');
@@ -70,7 +72,7 @@ function localCheck<N extends CommandName>(name: N, args: CommandArgs[N]): Dispa
   }
   if (name === 'survey.recordApproval' && short('olurReference')) return fail(CLIENT_ERROR.invalid, t('survey.olurRequired'), 'olurReference');
   if (name === 'workorder.update') {
-    if (a.title !== undefined && !String(a.title).trim()) return fail(CLIENT_ERROR.invalid, t('form.titleRequired'), 'title');
+    if (a.title !== undefined && !text('title').trim()) return fail(CLIENT_ERROR.invalid, t('form.titleRequired'), 'title');
     if (!EDIT_FIELDS.some((f) => a[f] !== undefined)) return fail(CLIENT_ERROR.invalid, t('form.noChanges'), null);
   }
   // Everything else the server's input model would refuse (src/generated/rules.ts).
@@ -103,7 +105,7 @@ export async function dispatch<N extends CommandName>(
   try {
     const item = await enqueue(clientId, name, args, { baseVersions, blobRefs: opts.blobRefs ?? [] });
     kick();
-    return { ok: true, item: item as OutboxItem };
+    return { ok: true, item };
   } catch (e) {
     console.warn('outbox write failed', e);
     return fail(CLIENT_ERROR.storage, t('error.storage'));

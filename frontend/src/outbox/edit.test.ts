@@ -41,7 +41,11 @@ describe('workorder.update dispatch', () => {
     expect(getBaseState().workOrders.w1.version).toBe(6);
 
     // when
-    const r = await dispatch('workorder.update', { workOrderId: 'w1', ...editChanges(start, { ...start, description: 'Lens kirli' }) }, { baseVersions: { 'workOrder:w1': 4 } });
+    const r = await dispatch(
+      'workorder.update',
+      { workOrderId: 'w1', ...editChanges(start, { ...start, description: 'Lens kirli' }) },
+      { baseVersions: { 'workOrder:w1': 4 } },
+    );
 
     // then: the envelope in the outbox
     expect(r.ok).toBe(true);
@@ -63,7 +67,21 @@ describe('workorder.update dispatch', () => {
     const transport: Transport = {
       push: async (_c, envs): Promise<PushOutcome> => {
         pushed.push(...envs);
-        return { __typename: 'SyncPushResult', clientId: 'c', lastSeq: envs.at(-1)!.seq, expectedSeq: null, replies: envs.map((e) => ({ seq: e.seq, mutationId: e.mutationId, status: 'APPLIED' as const, code: null, message: null, field: null, result: null })) };
+        return {
+          __typename: 'SyncPushResult',
+          clientId: 'c',
+          lastSeq: envs.at(-1)!.seq,
+          expectedSeq: null,
+          replies: envs.map((e) => ({
+            seq: e.seq,
+            mutationId: e.mutationId,
+            status: 'APPLIED' as const,
+            code: null,
+            message: null,
+            field: null,
+            result: null,
+          })),
+        };
       },
       pull: async () => ({ changes: [], nextCursor: 'c1', hasMore: false, reset: false }),
     };
@@ -96,8 +114,22 @@ describe('conflicts', () => {
   it('take_client applies the sent value in the PWA spelling (due_on → dueOn, high → HIGH)', async () => {
     // given: two pulled conflicts, named as the server names them
     const conflict = (id: string, field: string, serverValue: unknown, clientValue: unknown) => ({
-      entity: 'conflict', id, version: 1, op: 'UPSERT' as const,
-      data: { entity: 'workOrder', entityId: 'w1', field, serverValue, clientValue, serverActorId: 'u2', clientActorId: 'u1', createdAt: '2026-11-21T08:00:00+00:00', resolvedAt: null, resolution: null },
+      entity: 'conflict',
+      id,
+      version: 1,
+      op: 'UPSERT' as const,
+      data: {
+        entity: 'workOrder',
+        entityId: 'w1',
+        field,
+        serverValue,
+        clientValue,
+        serverActorId: 'u2',
+        clientActorId: 'u1',
+        createdAt: '2026-11-21T08:00:00+00:00',
+        resolvedAt: null,
+        resolution: null,
+      },
     });
     applyChanges([conflict('c1', 'due_on', '2026-12-01', '2026-12-09'), conflict('c2', 'priority', 'low', 'urgent')]);
 

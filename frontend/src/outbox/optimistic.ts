@@ -15,7 +15,15 @@ import { applySurveyItem } from './survey-apply';
 /** Commands still shaping the local view: pending ones, and confirmed ones until a pull settles them. */
 export const inOverlay = (it: OutboxItem): boolean => isPending(it) || (it.state === 'confirmed' && !it.settled);
 
-function event(it: OutboxItem, workOrderId: string, kind: string, from: WorkOrderStatus | null, to: WorkOrderStatus | null, text: string | null, actorId: string | null): WorkOrderEventRecord {
+function event(
+  it: OutboxItem,
+  workOrderId: string,
+  kind: string,
+  from: WorkOrderStatus | null,
+  to: WorkOrderStatus | null,
+  text: string | null,
+  actorId: string | null,
+): WorkOrderEventRecord {
   return { id: `pending:${it.mutationId}`, workOrderId, at: it.createdAt, actorId, kind, fromStatus: from, toStatus: to, text, pending: true };
 }
 
@@ -68,7 +76,17 @@ export function applyItem(s: State, it: OutboxItem): State {
         ...s,
         attachments: {
           ...s.attachments,
-          [a.id]: { id: a.id, workOrderId: a.workOrderId, kind: (a.kind ?? 'PHOTO').toUpperCase(), blobSha256: a.blobSha256, contentType: a.contentType, caption: a.caption ?? null, createdById: actorId, createdAt: it.createdAt, pending: true },
+          [a.id]: {
+            id: a.id,
+            workOrderId: a.workOrderId,
+            kind: (a.kind ?? 'PHOTO').toUpperCase(),
+            blobSha256: a.blobSha256,
+            contentType: a.contentType,
+            caption: a.caption ?? null,
+            createdById: actorId,
+            createdAt: it.createdAt,
+            pending: true,
+          },
         },
       };
     }
@@ -76,9 +94,15 @@ export function applyItem(s: State, it: OutboxItem): State {
       const a = it.args as CommandArgs['conflict.resolve'];
       const c = s.conflicts[a.conflictId];
       if (!c) return s;
-      let out: State = { ...s, conflicts: { ...s.conflicts, [c.id]: { ...c, resolvedAt: it.createdAt, resolvedById: actorId, resolution: a.choice === 'take_client' ? 'took_client' : 'kept_server' } } };
+      let out: State = {
+        ...s,
+        conflicts: {
+          ...s.conflicts,
+          [c.id]: { ...c, resolvedAt: it.createdAt, resolvedById: actorId, resolution: a.choice === 'take_client' ? 'took_client' : 'kept_server' },
+        },
+      };
       if (a.choice === 'take_client' && c.entity === 'workOrder') {
-        out = withWo(out, c.entityId, { [editField(c.field)]: fieldValue(c.field, c.clientValue) } as Partial<WorkOrderRecord>);
+        out = withWo(out, c.entityId, { [editField(c.field)]: fieldValue(c.field, c.clientValue) });
       }
       if (a.choice === 'take_client' && c.entity === 'survey' && out.surveys[c.entityId]) {
         const sv = out.surveys[c.entityId];

@@ -46,9 +46,7 @@ export async function ensureClientId(userId: string): Promise<string> {
 
 async function readItems(clientId: string): Promise<OutboxItem[]> {
   return withTx([STORES.outbox], 'readonly', (tx) =>
-    promisify(
-      tx.objectStore(STORES.outbox).getAll(IDBKeyRange.bound([clientId, 0], [clientId, Number.MAX_SAFE_INTEGER])) as IDBRequest<OutboxItem[]>,
-    ),
+    promisify(tx.objectStore(STORES.outbox).getAll(IDBKeyRange.bound([clientId, 0], [clientId, Number.MAX_SAFE_INTEGER])) as IDBRequest<OutboxItem[]>),
   );
 }
 

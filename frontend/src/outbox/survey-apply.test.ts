@@ -14,7 +14,13 @@ const tech = {
   permissions: ['workorders.work', 'surveys.work', 'minutes.sign', 'account.signing'],
 };
 
-const up = (entity: string, data: Record<string, unknown>): SyncChange => ({ entity, id: String(data.id), version: Number(data.version ?? 1), op: 'UPSERT', data });
+const up = (entity: string, data: Record<string, unknown>): SyncChange => ({
+  entity,
+  id: String(data.id),
+  version: Number(data.version ?? 1),
+  op: 'UPSERT',
+  data,
+});
 
 const surveyData = {
   id: 'sv1',
@@ -47,12 +53,36 @@ const surveyData = {
 beforeEach(async () => {
   await freshSignedInClient(tech, []);
   applyChanges([
-    up('site', { id: 's1', code: 'KSK-001', name: 'Karşıyaka Hizmet Binası', kind: 'SERVICE_BUILDING', district: 'Karşıyaka', address: 'Cemal Gürsel Cd. 1', recordingLocation: 'OWN_CABINET' }),
+    up('site', {
+      id: 's1',
+      code: 'KSK-001',
+      name: 'Karşıyaka Hizmet Binası',
+      kind: 'SERVICE_BUILDING',
+      district: 'Karşıyaka',
+      address: 'Cemal Gürsel Cd. 1',
+      recordingLocation: 'OWN_CABINET',
+    }),
     up('user', { id: 'u1', username: 'teknisyen', fullName: 'Mehmet Yılmaz', role: 'TECHNICIAN', signingPinSetAt: '2026-11-20T08:00:00Z' }),
     up('user', { id: 'u2', username: 'guvenlik', fullName: 'Hüseyin Çelik', role: 'SECURITY', signingPinSetAt: null }),
     up('user', { id: 'u3', username: 'birimamiri', fullName: 'Ayşe Öztürk', role: 'UNIT_HEAD' }),
     up('user', { id: 'u4', username: 'mudur', fullName: 'Gülşen Şahin', role: 'MANAGER' }),
-    up('workOrder', { id: 'w9', number: 'IE-2026-000009', type: 'SURVEY', status: 'ASSIGNED', title: 'Ortak keşif: Mali Hizmetler', description: '', priority: 'NORMAL', siteId: 's1', assigneeId: 'u1', createdById: 'u4', dueOn: null, version: 1, createdAt: '2026-11-20T08:00:00+00:00', updatedAt: '2026-11-20T08:00:00+00:00', deviceIds: [] }),
+    up('workOrder', {
+      id: 'w9',
+      number: 'IE-2026-000009',
+      type: 'SURVEY',
+      status: 'ASSIGNED',
+      title: 'Ortak keşif: Mali Hizmetler',
+      description: '',
+      priority: 'NORMAL',
+      siteId: 's1',
+      assigneeId: 'u1',
+      createdById: 'u4',
+      dueOn: null,
+      version: 1,
+      createdAt: '2026-11-20T08:00:00+00:00',
+      updatedAt: '2026-11-20T08:00:00+00:00',
+      deviceIds: [],
+    }),
     up('survey', surveyData),
   ]);
 });
@@ -64,7 +94,22 @@ const fill = () =>
     { baseVersions: { 'survey:sv1': 4 } },
   );
 const addCashier = () =>
-  dispatch('survey.addPoint', { id: 'p1', surveyId: 'sv1', position: 1, place: ' Vezne ', areaType: 'CASHIER', mounting: 'CEILING', photos: ['a'.repeat(64)], latE6: null, lonE6: null, accuracyM: null }, { blobRefs: ['a'.repeat(64)] });
+  dispatch(
+    'survey.addPoint',
+    {
+      id: 'p1',
+      surveyId: 'sv1',
+      position: 1,
+      place: ' Vezne ',
+      areaType: 'CASHIER',
+      mounting: 'CEILING',
+      photos: ['a'.repeat(64)],
+      latE6: null,
+      lonE6: null,
+      accuracyM: null,
+    },
+    { blobRefs: ['a'.repeat(64)] },
+  );
 
 async function createMinutes(id = 'm1'): Promise<string> {
   const s = getState();
@@ -75,7 +120,16 @@ async function createMinutes(id = 'm1'): Promise<string> {
 }
 
 const sign = (id: string, role: 'TECHNICIAN' | 'SECURITY' | 'UNIT_HEAD', signerId: string, hash: string) =>
-  dispatch('minutes.sign', { id, minutesId: 'm1', role, signerId, imageSha256: 'b'.repeat(64), contentHash: hash, signedAt: '2026-11-22T10:15:00.000Z', proof: PIN_PROOF });
+  dispatch('minutes.sign', {
+    id,
+    minutesId: 'm1',
+    role,
+    signerId,
+    imageSha256: 'b'.repeat(64),
+    contentHash: hash,
+    signedAt: '2026-11-22T10:15:00.000Z',
+    proof: PIN_PROOF,
+  });
 
 const PIN_PROOF = { kind: 'pin' as const, box: { v: 1 as const, kid: '0123456789abcdef', epk: 'e'.repeat(87), iv: 'i'.repeat(16), ct: 'c'.repeat(30) } };
 
@@ -141,10 +195,18 @@ describe('survey commands, applied at once on the phone', () => {
     // then
     const s = getState();
     const m = s.minutes.m1;
-    expect(m).toMatchObject({ status: 'AWAITING_SIGNATURES', revision: 1, contentHash: hash, verificationCode: verificationCode(hash), pending: true, supersedesId: null });
+    expect(m).toMatchObject({
+      status: 'AWAITING_SIGNATURES',
+      revision: 1,
+      contentHash: hash,
+      verificationCode: verificationCode(hash),
+      pending: true,
+      supersedesId: null,
+    });
     expect(m.content).toBe(canonicalJson(buildContent(s, s.surveys.sv1, 'm1', 1) as unknown as Json));
-    expect(JSON.parse(m.content).points[0]).toMatchObject({ no: 1, place: 'Vezne', areaType: 'CASHIER' });
-    expect(JSON.parse(m.content).signs).toEqual({ count: 2, note: 'Girişe ve vezneye' });
+    const content = JSON.parse(m.content) as { points: unknown[]; signs: unknown };
+    expect(content.points[0]).toMatchObject({ no: 1, place: 'Vezne', areaType: 'CASHIER' });
+    expect(content.signs).toEqual({ count: 2, note: 'Girişe ve vezneye' });
     expect(s.surveys.sv1.status).toBe('AWAITING_SIGNATURES');
   });
 
@@ -205,7 +267,22 @@ describe('survey commands, applied at once on the phone', () => {
     // given: sealed on the server
     applyChanges([
       up('survey', { ...surveyData, status: 'SEALED', version: 9 }),
-      up('minutes', { id: 'm0', surveyId: 'sv1', revision: 1, templateVersion: 'saha.survey-minutes/1', content: '{}', contentHash: 'd'.repeat(64), verificationCode: 'AAAA-BBBB-CCCC', status: 'SEALED', supersedesId: null, createdById: 'u1', createdAt: '2026-11-21T08:00:00+00:00', sealedAt: '2026-11-21T09:00:00+00:00', pdfSha256: null, version: 3 }),
+      up('minutes', {
+        id: 'm0',
+        surveyId: 'sv1',
+        revision: 1,
+        templateVersion: 'saha.survey-minutes/1',
+        content: '{}',
+        contentHash: 'd'.repeat(64),
+        verificationCode: 'AAAA-BBBB-CCCC',
+        status: 'SEALED',
+        supersedesId: null,
+        createdById: 'u1',
+        createdAt: '2026-11-21T08:00:00+00:00',
+        sealedAt: '2026-11-21T09:00:00+00:00',
+        pdfSha256: null,
+        version: 3,
+      }),
     ]);
     // when
     await dispatch('survey.correct', { surveyId: 'sv1', reason: 'Levha sayısı yanlış' });
@@ -234,7 +311,16 @@ describe('survey commands, applied at once on the phone', () => {
 
   it('survey.request shows the survey and its survey work order for the technician', async () => {
     // when
-    await dispatch('survey.request', { id: 'sv2', workOrderId: 'w11', siteId: 's1', reason: 'Otopark', requestingUnit: ' Park ve Bahçeler ', unitHeadId: 'u3', technicianId: 'u1', securityId: 'u2' });
+    await dispatch('survey.request', {
+      id: 'sv2',
+      workOrderId: 'w11',
+      siteId: 's1',
+      reason: 'Otopark',
+      requestingUnit: ' Park ve Bahçeler ',
+      unitHeadId: 'u3',
+      technicianId: 'u1',
+      securityId: 'u2',
+    });
     // then
     const view = selectSurvey(getState(), 'sv2')!;
     expect(view).toMatchObject({ status: 'DRAFT', requestingUnit: 'Park ve Bahçeler', recordingLocation: 'OWN_CABINET', pending: true });
@@ -243,7 +329,21 @@ describe('survey commands, applied at once on the phone', () => {
 
   it('passkey.revoke hides the passkey at once; nothing about PINs is on the phone or in the outbox', async () => {
     // given one of the viewer's passkeys
-    update((s) => ({ ...s, passkeys: { pk1: { id: 'pk1', userId: 'u1', credentialId: 'cred', label: 'Android · Chrome', createdAt: '2026-12-01T10:00:00Z', lastUsedAt: null, revokedAt: null, version: 1 } } }));
+    update((s) => ({
+      ...s,
+      passkeys: {
+        pk1: {
+          id: 'pk1',
+          userId: 'u1',
+          credentialId: 'cred',
+          label: 'Android · Chrome',
+          createdAt: '2026-12-01T10:00:00Z',
+          lastUsedAt: null,
+          revokedAt: null,
+          version: 1,
+        },
+      },
+    }));
     // when
     await dispatch('passkey.revoke', { passkeyId: 'pk1' });
     // then
@@ -268,8 +368,26 @@ describe('survey commands, applied at once on the phone', () => {
   it('keeps refused signatures that arrive by pull, for the slot and for the person they were made for', () => {
     // when
     applyChanges([
-      up('signatureRefusal', { id: 'r1', minutesId: 'm1', role: 'SECURITY', signerId: 'u2', capturedById: 'u1', code: 'MINUTES_SIGNATURE_INVALID', at: new Date(Date.now() - 60_000).toISOString(), version: 1 }),
-      up('signatureRefusal', { id: 'r2', minutesId: 'm1', role: 'SECURITY', signerId: 'u2', capturedById: 'u1', code: 'MINUTES_SIGNER_LOCKED', at: new Date().toISOString(), version: 1 }),
+      up('signatureRefusal', {
+        id: 'r1',
+        minutesId: 'm1',
+        role: 'SECURITY',
+        signerId: 'u2',
+        capturedById: 'u1',
+        code: 'MINUTES_SIGNATURE_INVALID',
+        at: new Date(Date.now() - 60_000).toISOString(),
+        version: 1,
+      }),
+      up('signatureRefusal', {
+        id: 'r2',
+        minutesId: 'm1',
+        role: 'SECURITY',
+        signerId: 'u2',
+        capturedById: 'u1',
+        code: 'MINUTES_SIGNER_LOCKED',
+        at: new Date().toISOString(),
+        version: 1,
+      }),
     ]);
     // then
     expect(lastRefusal(getState(), 'm1', 'SECURITY')?.id).toBe('r2');
@@ -282,7 +400,19 @@ describe('survey commands, applied at once on the phone', () => {
     // given: the security staff changed the conclusion meanwhile; the server kept theirs
     applyChanges([
       up('survey', { ...surveyData, conclusion: 'UNFAVOURABLE', version: 6 }),
-      up('conflict', { id: 'c1', entity: 'survey', entityId: 'sv1', field: 'conclusion', serverValue: 'unfavourable', clientValue: 'favourable', serverActorId: 'u2', clientActorId: 'u1', createdAt: '2026-11-22T09:00:00+00:00', resolvedAt: null, resolution: null }),
+      up('conflict', {
+        id: 'c1',
+        entity: 'survey',
+        entityId: 'sv1',
+        field: 'conclusion',
+        serverValue: 'unfavourable',
+        clientValue: 'favourable',
+        serverActorId: 'u2',
+        clientActorId: 'u1',
+        createdAt: '2026-11-22T09:00:00+00:00',
+        resolvedAt: null,
+        resolution: null,
+      }),
     ]);
     // then
     expect(surveyFieldLabel('conclusion')).toBe('Keşif sonucu');

@@ -27,7 +27,11 @@ function withSurvey(s: State, id: string, patch: Partial<SurveyRecord>): State {
   return { ...s, surveys: { ...s.surveys, [id]: { ...sv, ...patch } } };
 }
 
-function newWorkOrder(it: OutboxItem, fields: Pick<WorkOrderRecord, 'id' | 'type' | 'status' | 'title' | 'description' | 'siteId' | 'assigneeId' | 'dueOn'>, actorId: string | null): WorkOrderRecord {
+function newWorkOrder(
+  it: OutboxItem,
+  fields: Pick<WorkOrderRecord, 'id' | 'type' | 'status' | 'title' | 'description' | 'siteId' | 'assigneeId' | 'dueOn'>,
+  actorId: string | null,
+): WorkOrderRecord {
   return {
     number: '…',
     priority: 'NORMAL',
@@ -41,7 +45,6 @@ function newWorkOrder(it: OutboxItem, fields: Pick<WorkOrderRecord, 'id' | 'type
     ...fields,
   };
 }
-
 
 /** The state with one survey/minutes command applied, or null when `it` is not one of them. */
 export function applySurveyItem(s: State, it: OutboxItem): State | null {

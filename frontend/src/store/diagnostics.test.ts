@@ -101,8 +101,28 @@ describe('syncedDiagnostics', () => {
     const other = rec('d9', '2026-11-23T02:00:00+00:00', [], { deviceId: 'dv2' });
     applyChanges([
       ...[older, latest, other].map((d) => ({ entity: 'diagnosis', id: d.id, version: 1, op: 'UPSERT' as const, data: { ...d } })),
-      { entity: 'deviceHealth', id: 'h1', version: 1, op: 'UPSERT', data: { deviceId: 'dv1', siteId: 's1', overall: 'FAIL', checks: { clock: 'fail' }, lastDiagnosisId: 'd2', lastCheckedAt: '2026-11-22T02:01:00+00:00', since: '2026-11-22T02:01:00+00:00' } },
-      { entity: 'deviceReference', id: 'r1', version: 1, op: 'UPSERT', data: { deviceId: 'dv1', imageSha256: SHA, reason: 'Kabul', setById: 'u1', setAt: '2026-11-01T10:00:00+00:00' } },
+      {
+        entity: 'deviceHealth',
+        id: 'h1',
+        version: 1,
+        op: 'UPSERT',
+        data: {
+          deviceId: 'dv1',
+          siteId: 's1',
+          overall: 'FAIL',
+          checks: { clock: 'fail' },
+          lastDiagnosisId: 'd2',
+          lastCheckedAt: '2026-11-22T02:01:00+00:00',
+          since: '2026-11-22T02:01:00+00:00',
+        },
+      },
+      {
+        entity: 'deviceReference',
+        id: 'r1',
+        version: 1,
+        op: 'UPSERT',
+        data: { deviceId: 'dv1', imageSha256: SHA, reason: 'Kabul', setById: 'u1', setAt: '2026-11-01T10:00:00+00:00' },
+      },
     ]);
     // when
     const got = syncedDiagnostics(getState(), 'dv1')!;
@@ -110,7 +130,10 @@ describe('syncedDiagnostics', () => {
     expect(got.latest?.id).toBe('d2');
     expect(got.latest?.results[0]).toMatchObject({ label: 'Saat', verdict: 'FAIL', message: 'geri' });
     expect(got.history.diagnoses.map((d) => d.id)).toEqual(['d2', 'd1']);
-    expect(got.history.changes.map((c) => [c.diagnosisId, c.after])).toEqual([['d2', 'FAIL'], ['d1', 'OK']]);
+    expect(got.history.changes.map((c) => [c.diagnosisId, c.after])).toEqual([
+      ['d2', 'FAIL'],
+      ['d1', 'OK'],
+    ]);
     expect(got.history.reference).toEqual({ imageSha256: SHA, url: `/blobs/${SHA}`, reason: 'Kabul', setAt: '2026-11-01T10:00:00+00:00' });
     expect(got.history.loadedAt).toBe('2026-11-22T02:01:00+00:00');
     // and: a device with nothing synced

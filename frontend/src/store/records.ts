@@ -14,8 +14,7 @@ export interface WorkOrderEventRecord extends Omit<WorkOrderEvent, 'actor'> {
   /** Optimistic line from a queued command (not on the server yet). */
   pending?: boolean;
 }
-export interface WorkOrderRecord
-  extends Omit<WorkOrder, 'site' | 'devices' | 'assignee' | 'createdBy' | 'timeline' | 'allowedActions'> {
+export interface WorkOrderRecord extends Omit<WorkOrder, 'site' | 'devices' | 'assignee' | 'createdBy' | 'timeline' | 'allowedActions'> {
   siteId: string;
   deviceIds: string[];
   assigneeId: string | null;

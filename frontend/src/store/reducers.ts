@@ -3,7 +3,16 @@
  * `withWorkOrders` / `withSites` / `withDevices`, `syncPull` pages through `withChanges`.
  */
 import type { Device, Region, Site, WorkOrder } from '../api/types';
-import { ENTITY_MAPS, type EntityMapKey, type EntityType, type SiteRecord, type State, type SyncChange, type UserRecord, type WorkOrderRecord } from './records';
+import {
+  ENTITY_MAPS,
+  type EntityMapKey,
+  type EntityType,
+  type SiteRecord,
+  type State,
+  type SyncChange,
+  type UserRecord,
+  type WorkOrderRecord,
+} from './records';
 
 /** Shallow merge that keeps existing values for fields the incoming (partial) object lacks. */
 function merge<T extends object>(old: T | undefined, incoming: Partial<T>): T {
@@ -99,7 +108,7 @@ export function withChanges(s: State, changes: SyncChange[]): State {
     } else if (key === 'users') {
       const regionId = data.regionId as string | null | undefined;
       const region = regionId ? ((maps.regions ?? s.regions)[regionId] as Region | undefined) : undefined;
-      m[c.id] = merge(m[c.id] as UserRecord | undefined, { ...data, ...(region ? { region } : {}) } as Partial<UserRecord>);
+      m[c.id] = merge(m[c.id] as UserRecord | undefined, { ...data, ...(region ? { region } : {}) });
     } else if (key === 'sites' || key === 'devices') {
       m[c.id] = merge(m[c.id] as object | undefined, data);
     } else {

@@ -67,6 +67,10 @@ export function selectWorkOrderList(s: State, key: string, keep?: (w: WorkOrderR
 
 export function selectSiteDevices(s: State, siteId: string): DeviceRecord[] {
   const site = s.sites[siteId];
-  const ids = site?.deviceIds ?? Object.values(s.devices).filter((d) => d.siteId === siteId).map((d) => d.id);
+  const ids =
+    site?.deviceIds ??
+    Object.values(s.devices)
+      .filter((d) => d.siteId === siteId)
+      .map((d) => d.id);
   return ids.map((id) => s.devices[id]).filter(Boolean);
 }

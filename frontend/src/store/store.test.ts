@@ -52,7 +52,19 @@ describe('store', () => {
 
   it('keeps richer site fields when a partial copy arrives later', () => {
     // given: the full site was loaded
-    update((s) => withSites(s, [{ id: 's1', code: 'HB-01', name: 'Hizmet Binası', kind: 'SERVICE_BUILDING', district: 'Merkez', address: 'Cumhuriyet Cd. 1', recordingLocation: 'CENTRAL_SERVER' }]));
+    update((s) =>
+      withSites(s, [
+        {
+          id: 's1',
+          code: 'HB-01',
+          name: 'Hizmet Binası',
+          kind: 'SERVICE_BUILDING',
+          district: 'Merkez',
+          address: 'Cumhuriyet Cd. 1',
+          recordingLocation: 'CENTRAL_SERVER',
+        },
+      ]),
+    );
     // when: a work order brings a brief copy of the same site
     putWorkOrders([makeWorkOrder()]);
     // then
@@ -144,7 +156,10 @@ describe('store', () => {
 
   it('migrates the schema-1 localStorage snapshot into IndexedDB once', async () => {
     // given: what the previous version left behind
-    const legacy = { ...getState(), workOrders: { w9: { ...makeWorkOrder({ id: 'w9' }), siteId: 's1', deviceIds: [], assigneeId: null, createdById: null, timeline: [] } } };
+    const legacy = {
+      ...getState(),
+      workOrders: { w9: { ...makeWorkOrder({ id: 'w9' }), siteId: 's1', deviceIds: [], assigneeId: null, createdById: null, timeline: [] } },
+    };
     localStorage.setItem(LEGACY_STORAGE_KEY, JSON.stringify({ v: 1, state: legacy }));
     // when
     await hydrate();
@@ -230,9 +245,52 @@ describe('store', () => {
   it('applies pulled UPSERTs and DELETEs and builds the timeline from pulled events', () => {
     // when
     applyChanges([
-      { entity: 'workOrder', id: 'w5', version: 3, op: 'UPSERT', data: { number: 'IE-5', type: 'FAULT', status: 'IN_PROGRESS', title: 'T', description: '', priority: 'HIGH', siteId: 's1', assigneeId: 'u1', createdById: 'u2', dueOn: null, returnReason: null, version: 3, createdAt: '2026-11-20T08:00:00Z', updatedAt: '2026-11-20T09:00:00Z', deviceIds: [] } },
-      { entity: 'workOrderEvent', id: 'e2', version: 1, op: 'UPSERT', data: { workOrderId: 'w5', seq: 2, at: '2026-11-20T09:00:00Z', actorId: 'u1', kind: 'STARTED', fromStatus: 'ASSIGNED', toStatus: 'IN_PROGRESS', text: null } },
-      { entity: 'workOrderEvent', id: 'e1', version: 1, op: 'UPSERT', data: { workOrderId: 'w5', seq: 1, at: '2026-11-20T08:00:00Z', actorId: 'u2', kind: 'CREATED', fromStatus: null, toStatus: 'ASSIGNED', text: null } },
+      {
+        entity: 'workOrder',
+        id: 'w5',
+        version: 3,
+        op: 'UPSERT',
+        data: {
+          number: 'IE-5',
+          type: 'FAULT',
+          status: 'IN_PROGRESS',
+          title: 'T',
+          description: '',
+          priority: 'HIGH',
+          siteId: 's1',
+          assigneeId: 'u1',
+          createdById: 'u2',
+          dueOn: null,
+          returnReason: null,
+          version: 3,
+          createdAt: '2026-11-20T08:00:00Z',
+          updatedAt: '2026-11-20T09:00:00Z',
+          deviceIds: [],
+        },
+      },
+      {
+        entity: 'workOrderEvent',
+        id: 'e2',
+        version: 1,
+        op: 'UPSERT',
+        data: {
+          workOrderId: 'w5',
+          seq: 2,
+          at: '2026-11-20T09:00:00Z',
+          actorId: 'u1',
+          kind: 'STARTED',
+          fromStatus: 'ASSIGNED',
+          toStatus: 'IN_PROGRESS',
+          text: null,
+        },
+      },
+      {
+        entity: 'workOrderEvent',
+        id: 'e1',
+        version: 1,
+        op: 'UPSERT',
+        data: { workOrderId: 'w5', seq: 1, at: '2026-11-20T08:00:00Z', actorId: 'u2', kind: 'CREATED', fromStatus: null, toStatus: 'ASSIGNED', text: null },
+      },
       { entity: 'user', id: 'u1', version: 1, op: 'UPSERT', data: { username: 'teknisyen', fullName: 'Ali', role: 'TECHNICIAN', regionId: null } },
       { entity: 'nonsense', id: 'x', version: 1, op: 'UPSERT', data: {} },
     ]);
@@ -246,7 +304,10 @@ describe('store', () => {
 
   it('computes the actions a pulled order allows, per role', () => {
     const tech = { user: { id: 'u1', username: 't', fullName: 'T', role: 'TECHNICIAN' as const }, permissions: ['workorders.work', 'workorders.note'] };
-    const mgr = { user: { id: 'u2', username: 'm', fullName: 'M', role: 'MANAGER' as const }, permissions: ['workorders.approve', 'workorders.note', 'workorders.assign', 'workorders.close'] };
+    const mgr = {
+      user: { id: 'u2', username: 'm', fullName: 'M', role: 'MANAGER' as const },
+      permissions: ['workorders.approve', 'workorders.note', 'workorders.assign', 'workorders.close'],
+    };
     expect(allowedActionsFor({ status: 'ASSIGNED', assigneeId: 'u1' }, tech)).toEqual(['START', 'ADD_NOTE']);
     expect(allowedActionsFor({ status: 'IN_PROGRESS', assigneeId: 'u1' }, tech)).toEqual(['ADD_NOTE', 'SUBMIT']);
     expect(allowedActionsFor({ status: 'ASSIGNED', assigneeId: 'u9' }, tech)).toEqual([]);

@@ -12,7 +12,17 @@
  * the live state and is what the rest of the PWA imports.
  */
 import type { Viewer, WorkOrder } from '../api/types';
-import { cancelPersist, clearPersisted, forgetPersisted, isPersistEnabled, LEGACY_STORAGE_KEY, load, persist, resetPersistence, schedulePersist } from './persistence';
+import {
+  cancelPersist,
+  clearPersisted,
+  forgetPersisted,
+  isPersistEnabled,
+  LEGACY_STORAGE_KEY,
+  load,
+  persist,
+  resetPersistence,
+  schedulePersist,
+} from './persistence';
 import { emptyState, type PasskeyRecord, type SigningSetupRecord, type State, type SyncChange } from './records';
 import { withChanges, withFetched, withList, withUser, withWorkOrders } from './reducers';
 
@@ -36,7 +46,6 @@ let base: State = emptyState();
 let overlay: ((s: State) => State) | null = null;
 let state: State = base;
 const listeners = new Set<Listener>();
-
 
 /** What screens see: server data with the pending commands applied. */
 export function getState(): State {
@@ -89,7 +98,13 @@ export function setOverlay(fn: ((s: State) => State) | null): void {
 export function putWorkOrders(wos: WorkOrder[], listKey?: string, total?: number): void {
   update((s) => {
     let out = withWorkOrders(s, wos);
-    if (listKey) out = withList(out, listKey, wos.map((w) => w.id), total);
+    if (listKey)
+      out = withList(
+        out,
+        listKey,
+        wos.map((w) => w.id),
+        total,
+      );
     for (const w of wos) out = withFetched(out, `workOrder:${w.id}`);
     return out;
   });

@@ -2,7 +2,18 @@
 import { orderedPoints } from '../lib/minutes';
 import { SIGNER_ROLES } from '../lib/survey';
 import type { CommandArgs, OutboxItem } from '../outbox/commands';
-import type { MinutesRecord, SignatureRecord, SignatureRefusalRecord, SignerRole, SiteRecord, State, SurveyPointRecord, SurveyRecord, UserRecord, WorkOrderRecord } from './store';
+import type {
+  MinutesRecord,
+  SignatureRecord,
+  SignatureRefusalRecord,
+  SignerRole,
+  SiteRecord,
+  State,
+  SurveyPointRecord,
+  SurveyRecord,
+  UserRecord,
+  WorkOrderRecord,
+} from './store';
 
 export interface SurveyView extends SurveyRecord {
   wo: WorkOrderRecord | null;
@@ -74,7 +85,10 @@ export function lastRefusal(s: State, minutesId: string, role: SignerRole): Sign
 
 /** A `minutes.sign` of this phone that the server refused, for this slot (last one wins). */
 export function rejectedSignItem(items: OutboxItem[], minutesId: string, role: SignerRole): OutboxItem | null {
-  const mine = items.filter((it) => it.name === 'minutes.sign' && (it.args as CommandArgs['minutes.sign']).minutesId === minutesId && (it.args as CommandArgs['minutes.sign']).role === role);
+  const mine = items.filter(
+    (it) =>
+      it.name === 'minutes.sign' && (it.args as CommandArgs['minutes.sign']).minutesId === minutesId && (it.args as CommandArgs['minutes.sign']).role === role,
+  );
   const last = mine[mine.length - 1];
   return last?.state === 'rejected' ? last : null;
 }

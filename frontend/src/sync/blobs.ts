@@ -115,9 +115,10 @@ export function uploadPending(): Promise<void> {
 }
 
 async function uploadOne(row: BlobRow): Promise<void> {
-  let session = loadSession();
+  const session = loadSession();
   if (!session) return;
-  if (accessTokenExpired(session)) session = await refreshSession();
+  // Each request reads the session again (onBeforeRequest): refresh it first when it has expired.
+  if (accessTokenExpired(session)) await refreshSession();
   await new Promise<void>((resolve, reject) => {
     const upload = new Upload(new Blob([row.bytes], { type: row.contentType }), {
       endpoint: UPLOAD_ENDPOINT,

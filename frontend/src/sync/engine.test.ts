@@ -11,13 +11,41 @@ import { makeWorkOrder } from '../test/factories';
 import { __resetSyncForTests, backoffMs, planReplies, pullAll, pushAll, syncNow, getSyncStatus } from './engine';
 import type { PullPage, PushOutcome, SyncReply, Transport } from './transport';
 
-const tech = { user: { id: 'u1', username: 'teknisyen', fullName: 'Ali Teknisyen', role: 'TECHNICIAN' as const, region: null }, permissions: ['workorders.work', 'workorders.note'] };
+const tech = {
+  user: { id: 'u1', username: 'teknisyen', fullName: 'Ali Teknisyen', role: 'TECHNICIAN' as const, region: null },
+  permissions: ['workorders.work', 'workorders.note'],
+};
 
-const applied = (e: Envelope): SyncReply => ({ seq: e.seq, mutationId: e.mutationId, status: 'APPLIED', code: null, message: null, field: null, result: { entity: 'workOrder', id: 'w1', version: 2 } });
-const rejected = (e: Envelope, message = 'İş emri "onay bekliyor" durumundayken onaya gönderme yapılamaz.'): SyncReply => ({ seq: e.seq, mutationId: e.mutationId, status: 'REJECTED', code: 'WORKORDER_ILLEGAL_TRANSITION', message, field: null, result: null });
-const result = (replies: SyncReply[], expectedSeq: number | null = null): PushOutcome => ({ __typename: 'SyncPushResult', clientId: 'c', lastSeq: replies.at(-1)?.seq ?? 0, replies, expectedSeq });
+const applied = (e: Envelope): SyncReply => ({
+  seq: e.seq,
+  mutationId: e.mutationId,
+  status: 'APPLIED',
+  code: null,
+  message: null,
+  field: null,
+  result: { entity: 'workOrder', id: 'w1', version: 2 },
+});
+const rejected = (e: Envelope, message = 'İş emri "onay bekliyor" durumundayken onaya gönderme yapılamaz.'): SyncReply => ({
+  seq: e.seq,
+  mutationId: e.mutationId,
+  status: 'REJECTED',
+  code: 'WORKORDER_ILLEGAL_TRANSITION',
+  message,
+  field: null,
+  result: null,
+});
+const result = (replies: SyncReply[], expectedSeq: number | null = null): PushOutcome => ({
+  __typename: 'SyncPushResult',
+  clientId: 'c',
+  lastSeq: replies.at(-1)?.seq ?? 0,
+  replies,
+  expectedSeq,
+});
 
-function fakeTransport(push: (envs: Envelope[]) => PushOutcome | Promise<PushOutcome>, pages: PullPage[] = []): Transport & { pushed: Envelope[][]; cursors: (string | null)[] } {
+function fakeTransport(
+  push: (envs: Envelope[]) => PushOutcome | Promise<PushOutcome>,
+  pages: PullPage[] = [],
+): Transport & { pushed: Envelope[][]; cursors: (string | null)[] } {
   const pushed: Envelope[][] = [];
   const cursors: (string | null)[] = [];
   let i = 0;
@@ -70,10 +98,20 @@ describe('outbox', () => {
 
   it('writes the envelope with camelCase args, base version and blob refs', async () => {
     // when
-    const r = await dispatch('workorder.attach', { id: 'a1', workOrderId: 'w1', blobSha256: 'ab'.repeat(32), contentType: 'image/jpeg', kind: 'PHOTO' }, { blobRefs: ['ab'.repeat(32)] });
+    const r = await dispatch(
+      'workorder.attach',
+      { id: 'a1', workOrderId: 'w1', blobSha256: 'ab'.repeat(32), contentType: 'image/jpeg', kind: 'PHOTO' },
+      { blobRefs: ['ab'.repeat(32)] },
+    );
     // then
     expect(r.ok).toBe(true);
-    expect(getItems()[0]).toMatchObject({ seq: 1, name: 'workorder.attach', args: { workOrderId: 'w1', blobSha256: 'ab'.repeat(32) }, baseVersions: { 'workOrder:w1': 1 }, blobRefs: ['ab'.repeat(32)] });
+    expect(getItems()[0]).toMatchObject({
+      seq: 1,
+      name: 'workorder.attach',
+      args: { workOrderId: 'w1', blobSha256: 'ab'.repeat(32) },
+      baseVersions: { 'workOrder:w1': 1 },
+      blobRefs: ['ab'.repeat(32)],
+    });
   });
 
   it('refuses an empty note locally and queues nothing', async () => {
@@ -91,7 +129,10 @@ describe('outbox', () => {
     const v = selectWorkOrder(getState(), 'w1')!;
     expect(v.status).toBe('IN_PROGRESS');
     expect(v.allowedActions).toEqual(['ADD_NOTE', 'SUBMIT']);
-    expect(v.timeline.filter((e) => e.pending).map((e) => [e.kind, e.text])).toEqual([['STARTED', null], ['NOTE', 'Lens temizlendi']]);
+    expect(v.timeline.filter((e) => e.pending).map((e) => [e.kind, e.text])).toEqual([
+      ['STARTED', null],
+      ['NOTE', 'Lens temizlendi'],
+    ]);
     expect(v.attachments.map((a) => a.id)).toEqual(['a1']);
     expect(getBaseState().workOrders.w1.status).toBe('ASSIGNED');
   });
@@ -109,7 +150,14 @@ describe('push', () => {
     // then
     expect(r.result).toBe('done');
     expect(t.pushed[0].map((e) => e.seq)).toEqual([1, 2, 3]);
-    expect(t.pushed[0][0]).toEqual({ seq: 1, mutationId: getItems()[0].mutationId, name: 'workorder.start', args: { workOrderId: 'w1' }, baseVersions: { 'workOrder:w1': 1 }, blobRefs: [] });
+    expect(t.pushed[0][0]).toEqual({
+      seq: 1,
+      mutationId: getItems()[0].mutationId,
+      name: 'workorder.start',
+      args: { workOrderId: 'w1' },
+      baseVersions: { 'workOrder:w1': 1 },
+      blobRefs: [],
+    });
     expect(getItems().map((it) => it.state)).toEqual(['confirmed', 'rejected', 'confirmed']);
     expect(getItems()[1].error?.message).toContain('onaya gönderme yapılamaz');
   });
@@ -214,16 +262,40 @@ describe('unexpected errors', () => {
 });
 
 describe('pull', () => {
-  const woData = (status: string) => ({ number: 'IE-2026-0001', type: 'FAULT', status, title: 'Kamera görüntü vermiyor', description: '', priority: 'HIGH', siteId: 's1', assigneeId: 'u1', createdById: 'u2', dueOn: null, returnReason: null, version: 5, createdAt: '2026-11-20T08:00:00Z', updatedAt: '2026-11-20T09:00:00Z', deviceIds: [] });
+  const woData = (status: string) => ({
+    number: 'IE-2026-0001',
+    type: 'FAULT',
+    status,
+    title: 'Kamera görüntü vermiyor',
+    description: '',
+    priority: 'HIGH',
+    siteId: 's1',
+    assigneeId: 'u1',
+    createdById: 'u2',
+    dueOn: null,
+    returnReason: null,
+    version: 5,
+    createdAt: '2026-11-20T08:00:00Z',
+    updatedAt: '2026-11-20T09:00:00Z',
+    deviceIds: [],
+  });
 
   it('applies pages, stores the cursor after each, and settles confirmed items', async () => {
     // given
     await dispatch('workorder.start', { workOrderId: 'w1' });
     await pushAll(fakeTransport((envs) => result(envs.map(applied))));
-    const t = fakeTransport(() => result([]), [
-      { changes: [{ entity: 'workOrder', id: 'w1', version: 5, op: 'UPSERT', data: woData('IN_PROGRESS') }], nextCursor: 'c1', hasMore: true, reset: false },
-      { changes: [{ entity: 'site', id: 's9', version: 1, op: 'UPSERT', data: { code: 'X', name: 'Yeni', kind: 'CAMPUS', district: 'D' } }], nextCursor: 'c2', hasMore: false, reset: false },
-    ]);
+    const t = fakeTransport(
+      () => result([]),
+      [
+        { changes: [{ entity: 'workOrder', id: 'w1', version: 5, op: 'UPSERT', data: woData('IN_PROGRESS') }], nextCursor: 'c1', hasMore: true, reset: false },
+        {
+          changes: [{ entity: 'site', id: 's9', version: 1, op: 'UPSERT', data: { code: 'X', name: 'Yeni', kind: 'CAMPUS', district: 'D' } }],
+          nextCursor: 'c2',
+          hasMore: false,
+          reset: false,
+        },
+      ],
+    );
     // when
     const r = await pullAll(t);
     // then
@@ -243,9 +315,10 @@ describe('pull', () => {
     // given
     putWorkOrders([makeWorkOrder({ id: 'w2', number: 'IE-2' })]);
     await dispatch('workorder.addNote', { workOrderId: 'w1', text: 'bekleyen' });
-    const t = fakeTransport(() => result([]), [
-      { changes: [{ entity: 'workOrder', id: 'w1', version: 7, op: 'UPSERT', data: woData('ASSIGNED') }], nextCursor: 'r1', hasMore: false, reset: true },
-    ]);
+    const t = fakeTransport(
+      () => result([]),
+      [{ changes: [{ entity: 'workOrder', id: 'w1', version: 7, op: 'UPSERT', data: woData('ASSIGNED') }], nextCursor: 'r1', hasMore: false, reset: true }],
+    );
     // when
     await pullAll(t);
     // then

@@ -76,14 +76,21 @@ export function planReplies(sent: OutboxItem[], outcome: PushOutcome, now = new 
     if (!r) {
       plan.requeue.push(it.seq);
     } else if (r.status === 'APPLIED' && r.mutationId === it.mutationId) {
-      plan.patches.push({ seq: it.seq, patch: { state: 'confirmed', result: r.result ?? null, confirmedAt: now.toISOString(), settled: false, error: undefined } });
+      plan.patches.push({
+        seq: it.seq,
+        patch: { state: 'confirmed', result: r.result ?? null, confirmedAt: now.toISOString(), settled: false, error: undefined },
+      });
     } else {
       // REJECTED (permanent), or a reply stored for another mutation under this seq.
       plan.patches.push({
         seq: it.seq,
         patch: {
           state: 'rejected',
-          error: { code: r.code ?? (r.status === 'APPLIED' ? 'SYNC_SEQ_REUSED' : null), message: r.message ?? t('sync.rejectedNoReason'), field: r.field ?? null },
+          error: {
+            code: r.code ?? (r.status === 'APPLIED' ? 'SYNC_SEQ_REUSED' : null),
+            message: r.message ?? t('sync.rejectedNoReason'),
+            field: r.field ?? null,
+          },
         },
       });
     }

@@ -20,9 +20,7 @@ export function makeWorkOrder(over: Partial<WorkOrder> = {}): WorkOrder {
     updatedAt: '2026-11-20T08:00:00+00:00',
     returnReason: null,
     version: 1,
-    timeline: [
-      { id: 'e1', at: '2026-11-20T08:00:00+00:00', actor: tech, kind: 'CREATED', fromStatus: null, toStatus: 'ASSIGNED', text: null },
-    ],
+    timeline: [{ id: 'e1', at: '2026-11-20T08:00:00+00:00', actor: tech, kind: 'CREATED', fromStatus: null, toStatus: 'ASSIGNED', text: null }],
     allowedActions: ['START', 'ADD_NOTE'],
     ...over,
   };

@@ -108,10 +108,13 @@ export function Field({ label, children }: { label: string; children: ComponentC
 /** Bottom sheet dialog; focuses its first control and closes on Escape. */
 export function Sheet({ title, onClose, children }: { title: string; onClose: () => void; children: ComponentChildren }) {
   const ref = useRef<HTMLDivElement>(null);
+  // Escape calls the onClose of the latest render (parents pass a new arrow each time).
+  const close = useRef(onClose);
+  close.current = onClose;
   useEffect(() => {
     const first = ref.current?.querySelector<HTMLElement>('textarea, select, input, button');
     first?.focus();
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && close.current();
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
@@ -147,6 +150,39 @@ export function Feedback({ msg }: { msg: { ok: boolean; text: string } | null })
   );
 }
 
+/**
+ * A sheet's footer: Cancel (or `cancel`), and the confirming button when `confirm` is given. That one
+ * submits the surrounding form, or runs `onConfirm` when given. `busy` disables it and shows
+ * "sending…" instead of its label; `disabled` only disables it.
+ */
+export function SheetActions(props: {
+  onCancel: () => void;
+  cancel?: string;
+  confirm?: string;
+  onConfirm?: () => void;
+  danger?: boolean;
+  busy?: boolean;
+  disabled?: boolean;
+}) {
+  return (
+    <div class="sheet-actions">
+      <button type="button" class="btn-secondary" onClick={props.onCancel}>
+        {props.cancel ?? t('common.cancel')}
+      </button>
+      {props.confirm !== undefined && (
+        <button
+          type={props.onConfirm ? 'button' : 'submit'}
+          class={props.danger ? 'btn-danger' : 'btn-primary'}
+          disabled={props.busy || props.disabled}
+          onClick={props.onConfirm}
+        >
+          {props.busy ? t('wo.sending') : props.confirm}
+        </button>
+      )}
+    </div>
+  );
+}
+
 /** A bottom sheet with one text field (note, reason…). */
 export function TextSheet(props: {
   title: string;
@@ -173,7 +209,13 @@ export function TextSheet(props: {
       >
         <label class="lbl">
           {props.label}
-          <textarea rows={4} value={text} required={props.required} aria-describedby={props.hint ? 'sheet-hint' : undefined} onInput={(e) => setText(e.currentTarget.value)} />
+          <textarea
+            rows={4}
+            value={text}
+            required={props.required}
+            aria-describedby={props.hint ? 'sheet-hint' : undefined}
+            onInput={(e) => setText(e.currentTarget.value)}
+          />
         </label>
         {props.hint && (
           <p id="sheet-hint" class="muted small">
@@ -185,14 +227,7 @@ export function TextSheet(props: {
             {props.error}
           </p>
         )}
-        <div class="sheet-actions">
-          <button type="button" class="btn-secondary" onClick={props.onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="btn-primary" disabled={props.busy || (props.required && empty)}>
-            {props.busy ? t('wo.sending') : props.confirm}
-          </button>
-        </div>
+        <SheetActions onCancel={props.onClose} confirm={props.confirm} busy={props.busy} disabled={props.required && empty} />
       </form>
     </Sheet>
   );

@@ -35,10 +35,10 @@ export function useLoader(key: string, fn: () => Promise<unknown>): LoadState {
       else if (e instanceof GraphQLRequestError) set({ loading: false, error: e.message, offline: false });
       else set({ loading: false, error: t('error.unexpected'), offline: false });
     }
-  }, [key]);
+  }, []);
   useEffect(() => {
     void run();
-  }, [run]);
+  }, [run, key]);
   useEffect(() => onNetChange((online) => online && void run()), [run]);
   return { ...st, reload: () => void run() };
 }

@@ -19,6 +19,8 @@ export function SignaturePad({ padRef, label, onChange }: { padRef: Ref<Signatur
   const canvas = useRef<HTMLCanvasElement>(null);
   const strokes = useRef(0);
   const last = useRef<{ x: number; y: number } | null>(null);
+  const changed = useRef(onChange);
+  changed.current = onChange;
 
   function ctx(): CanvasRenderingContext2D | null {
     return canvas.current?.getContext('2d') ?? null;
@@ -40,7 +42,7 @@ export function SignaturePad({ padRef, label, onChange }: { padRef: Ref<Signatur
     g.lineCap = 'round';
     g.lineJoin = 'round';
     strokes.current = 0;
-    onChange?.(true);
+    changed.current?.(true);
   }
 
   useEffect(reset, []);
