@@ -150,53 +150,17 @@ def push(
     now: datetime,
 ) -> PushResult:
     client = _client(session, client_id, user_id, now)
-    last_seq = client.last_seq
+    start_seq = client.last_seq
     session.expunge(client)
+    stored = _stored(session, client_id, [e.seq for e in envelopes if 1 <= e.seq <= start_seq])
+    plan = _plan(envelopes, start_seq)
+    fresh = _apply_all(session, [env for env, kind in plan.steps if kind == "run"], run)
     replies: list[Reply] = []
-    expected: int | None = None
-    stored = _stored(session, client_id, [e.seq for e in envelopes if 1 <= e.seq <= last_seq])
-
-    # Plan first (nothing runs): which envelopes are replies from the ledger, which are refused
-    # as malformed, which run. A batch may repeat a seq: the repeat gets the first one's reply.
-    plan: list[tuple[Envelope, str]] = []  # (envelope, "invalid" | "replay" | "repeat" | "refuse" | "run")
-    first: dict[int, Envelope] = {}  # the envelope that took each new seq
-    for env in sorted(envelopes, key=lambda e: e.seq):
-        if not 1 <= env.seq <= MAX_SEQ:
-            plan.append((env, "invalid"))  # never stored (there is no such place in the queue)
-        elif env.seq in first:
-            plan.append((env, "repeat"))
-        elif env.seq <= last_seq:
-            plan.append((env, "replay"))
-        elif env.seq > last_seq + 1:
-            expected = last_seq + 1
-            break
-        else:
-            first[env.seq] = env
-            last_seq = env.seq
-            plan.append((env, "refuse" if envelope_problem(env) else "run"))
-
-    fresh = _apply_all(session, [env for env, kind in plan if kind == "run"], run)
     ledger: list[dict[str, Any]] = []
-    for env, kind in plan:
-        if kind == "invalid":
-            replies.append(_refused(env, VALIDATION_FAILED, "seq", f"seq: 1–{MAX_SEQ}"))
-            continue
-        if kind == "repeat":
-            earlier = fresh.get(env.seq)
-            if earlier is None:  # a repeat of a replayed seq
-                replies.append(_replay(env, stored.get(env.seq)))
-            else:
-                replies.append(earlier if _same(first[env.seq], env) else _mismatch(env))
-            continue
-        if kind == "replay":
-            replies.append(_replay(env, stored.get(env.seq)))
-            continue
-        if kind == "refuse":
-            problem = envelope_problem(env)
-            assert problem is not None
-            fresh[env.seq] = _refused(env, VALIDATION_FAILED, *problem)
-        reply = fresh[env.seq]
-        ledger.append(_ledger_row(client_id, env, reply, now))
+    for env, kind in plan.steps:
+        reply = _answer(env, kind, plan, fresh, stored)
+        if kind in ("run", "refuse"):
+            ledger.append(_ledger_row(client_id, env, reply, now))
         replies.append(reply)
 
     if ledger:
@@ -204,9 +168,63 @@ def push(
     session.execute(
         update(SyncClient.__table__)  # type: ignore[attr-defined]
         .where(SyncClient.__table__.c.client_id == client_id)  # type: ignore[attr-defined]
-        .values(last_seq=last_seq, last_seen_at=now)
+        .values(last_seq=plan.last_seq, last_seen_at=now)
     )
-    return PushResult(client_id=client_id, last_seq=last_seq, replies=replies, expected_seq=expected)
+    return PushResult(
+        client_id=client_id, last_seq=plan.last_seq, replies=replies, expected_seq=plan.expected
+    )
+
+
+@dataclass
+class _Plan:
+    """What a push does with each envelope, decided before anything runs."""
+
+    # (envelope, "invalid" | "replay" | "repeat" | "refuse" | "run"), in seq order
+    steps: list[tuple[Envelope, str]]
+    first: dict[int, Envelope]  # the envelope that took each new seq (a batch may repeat a seq)
+    last_seq: int
+    expected: int | None  # a gap: the seq the server expects next
+
+
+def _plan(envelopes: Sequence[Envelope], last_seq: int) -> _Plan:
+    """Which envelopes are answered from the ledger, refused as malformed, repeats of an earlier
+    one in the batch, or run; a gap stops the plan there."""
+    plan = _Plan(steps=[], first={}, last_seq=last_seq, expected=None)
+    for env in sorted(envelopes, key=lambda e: e.seq):
+        if not 1 <= env.seq <= MAX_SEQ:
+            plan.steps.append((env, "invalid"))  # never stored (there is no such place in the queue)
+        elif env.seq in plan.first:
+            plan.steps.append((env, "repeat"))
+        elif env.seq <= plan.last_seq:
+            plan.steps.append((env, "replay"))
+        elif env.seq > plan.last_seq + 1:
+            plan.expected = plan.last_seq + 1
+            break
+        else:
+            plan.first[env.seq] = env
+            plan.last_seq = env.seq
+            plan.steps.append((env, "refuse" if envelope_problem(env) else "run"))
+    return plan
+
+
+def _answer(
+    env: Envelope, kind: str, plan: _Plan, fresh: dict[int, Reply], stored: dict[int, _Stored]
+) -> Reply:
+    """The reply to one planned envelope (``fresh``: the replies of those that ran)."""
+    if kind == "invalid":
+        return _refused(env, VALIDATION_FAILED, "seq", f"seq: 1–{MAX_SEQ}")
+    if kind == "replay":
+        return _replay(env, stored.get(env.seq))
+    if kind == "repeat":
+        earlier = fresh.get(env.seq)
+        if earlier is None:  # a repeat of a replayed seq
+            return _replay(env, stored.get(env.seq))
+        return earlier if _same(plan.first[env.seq], env) else _mismatch(env)
+    if kind == "refuse":
+        problem = envelope_problem(env)
+        assert problem is not None
+        fresh[env.seq] = _refused(env, VALIDATION_FAILED, *problem)
+    return fresh[env.seq]
 
 
 def body_hash(env: Envelope) -> str:

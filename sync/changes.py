@@ -277,24 +277,35 @@ class WriteBatch:
                     return None
                 self.session.expunge(obj)  # a detached copy: the batch writes it
                 self._hold(k, obj, {scope_key} if scope is not None else set(), locked=for_update)
-            elif k not in self._new and (
-                relock or (scope is not None and scope_key not in self._verified.get(k, ()))
-            ):
-                check: Any = select(model.id).where(model.id == key)  # type: ignore[attr-defined]
-                if scope is not None:
-                    check = check.where(scope())
-                if relock:
-                    check = check.with_for_update()
-                    self._locked.add(k)
-                if self.session.execute(check).first() is None:
-                    return None
-                if scope is not None:
-                    self._verified.setdefault(k, set()).add(scope_key)
+            elif not self._still_visible(k, scope, scope_key, relock=relock):
+                return None
         finally:
             self.busy = False
         self._play[k] = obj
         loaded: M = obj
         return loaded
+
+    def _still_visible(
+        self, k: Key, scope: Callable[[], ColumnElement[bool]] | None, scope_key: Hashable, *, relock: bool
+    ) -> bool:
+        """A row the batch holds, asked for through a scope it was not read through (or now
+        with a lock): is it still there, in that scope? Locks it if asked."""
+        if k in self._new or not (
+            relock or (scope is not None and scope_key not in self._verified.get(k, ()))
+        ):
+            return True
+        model, key = k
+        check: Any = select(model.id).where(model.id == key)
+        if scope is not None:
+            check = check.where(scope())
+        if relock:
+            check = check.with_for_update()
+            self._locked.add(k)
+        if self.session.execute(check).first() is None:
+            return False
+        if scope is not None:
+            self._verified.setdefault(k, set()).add(scope_key)
+        return True
 
     def preload(
         self,
