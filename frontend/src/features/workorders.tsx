@@ -7,7 +7,7 @@ import { href } from '../lib/router';
 import { dispatch, type DispatchResult } from '../outbox/dispatch';
 import { newId, type CommandArgs, type CommandName } from '../outbox/commands';
 import { PRIORITIES, changeLines, editChanges, editedFieldsText, isFrozen, type EditForm } from '../lib/wo-fields';
-import { saveBlob } from '../sync/blobs';
+import { savePhoto } from '../sync/photos';
 import { BlobImage } from '../ui/blob-image';
 import { useStore } from '../store/hooks';
 import { selectWorkOrder, selectWorkOrderList, type AttachmentRecord, type WorkOrderView } from '../store/store';
@@ -230,7 +230,7 @@ export function WorkOrderDetail({ id }: { id: string }) {
     setBusy(true);
     setMsg({ ok: true, text: t('wo.photoSaving') });
     try {
-      const row = await saveBlob(file);
+      const row = await savePhoto(file);
       const args = { id: newId(), workOrderId: wo.id, blobSha256: row.sha256, contentType: row.contentType, kind: 'PHOTO' as const };
       const r = await dispatch('workorder.attach', args, { blobRefs: [row.sha256] });
       setMsg(r.ok ? { ok: true, text: t('wo.queued') } : { ok: false, text: r.error.message });

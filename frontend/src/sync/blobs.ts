@@ -36,7 +36,27 @@ export function onBlobsChange(l: Listener): () => void {
 }
 const emit = () => listeners.forEach((l) => l());
 
-/** Keeps the file's bytes on the device; returns the row (hash, type). */
+/** Bytes sent / total of the uploads running now (by SHA-256), in memory only; gone once uploaded. */
+export interface UploadProgress {
+  sent: number;
+  total: number;
+}
+const progress = new Map<string, UploadProgress>();
+const progressListeners = new Set<Listener>();
+export function getUploadProgress(sha: string): UploadProgress | undefined {
+  return progress.get(sha);
+}
+export function onUploadProgress(l: Listener): () => void {
+  progressListeners.add(l);
+  return () => progressListeners.delete(l);
+}
+function setProgress(sha: string, p: UploadProgress | null): void {
+  if (p) progress.set(sha, p);
+  else progress.delete(sha);
+  progressListeners.forEach((l) => l());
+}
+
+/** Keeps the file's bytes on the device; returns the row (hash, type). Photos go through `savePhoto` (photos.ts) first. */
 export async function saveBlob(file: Blob & { name?: string }): Promise<BlobRow> {
   const bytes = await file.arrayBuffer();
   const sha256 = await sha256Hex(bytes);
@@ -136,8 +156,11 @@ async function uploadOne(row: BlobRow): Promise<void> {
       onUploadUrlAvailable: () => {
         if (upload.url) void patchBlob(row.sha256, { uploadUrl: upload.url });
       },
+      onProgress: (sent, total) => setProgress(row.sha256, { sent, total }),
       onSuccess: () => {
-        void patchBlob(row.sha256, { uploaded: true, uploadUrl: null }).then(resolve, reject);
+        void patchBlob(row.sha256, { uploaded: true, uploadUrl: null })
+          .then(() => setProgress(row.sha256, null))
+          .then(resolve, reject);
       },
       onError: (e) => reject(e),
     });

@@ -6,7 +6,7 @@ import { newId, type CommandArgs, type PointFields } from '../../outbox/commands
 import { dispatch, type DispatchResult } from '../../outbox/dispatch';
 import type { SurveyPointRecord } from '../../store/store';
 import type { SurveyView } from '../../store/surveys';
-import { saveBlob } from '../../sync/blobs';
+import { savePhoto } from '../../sync/photos';
 import { BlobImage } from '../../ui/blob-image';
 import { Sheet, SheetActions } from '../../ui/components';
 
@@ -60,7 +60,7 @@ export function PointSheet({
     setBusy(true);
     try {
       const rows: { sha256: string }[] = [];
-      for (const f of Array.from(files)) rows.push(await saveBlob(f));
+      for (const f of Array.from(files)) rows.push(await savePhoto(f));
       setPhotos((p) => [...p, ...rows.map((r) => r.sha256).filter((sha) => !p.includes(sha))].slice(0, 10));
     } catch {
       setError(t('error.storage'));
