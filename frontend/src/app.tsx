@@ -12,7 +12,7 @@ import { SurveyList, SurveyPage, SurveyRequestPage } from './features/surveys';
 import { VerifyPage } from './features/verify';
 import { ScanPage } from './features/scan';
 import { FirmwareBaselines, HealthOverview } from './features/diagnostics';
-import { attentionCount, useOutbox } from './sync/hooks';
+import { attentionCount, useOutbox, usePendingUploads } from './sync/hooks';
 import { t, type MessageKey } from './i18n';
 import { useSignedIn } from './lib/auth-state';
 import { SCREEN_PATH, homePath, screensFor, type Screen } from './lib/permissions';
@@ -39,7 +39,7 @@ const NAV_ICON: Record<Screen, string> = {
 };
 
 function BottomNav({ screens, active }: { screens: Screen[]; active: Screen | null }) {
-  const waiting = attentionCount(useOutbox());
+  const waiting = attentionCount(useOutbox(), usePendingUploads().length);
   return (
     <nav class="bottomnav" aria-label={t('nav.main')}>
       {screens.map((s) => (

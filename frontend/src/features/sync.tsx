@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
-import { enumLabel, formatDateTime, t, type MessageKey } from '../i18n';
+import { useState } from 'preact/hooks';
+import { enumLabel, formatDateTime, getLang, t, type MessageKey } from '../i18n';
 import { dispatch } from '../outbox/dispatch';
 import type { OutboxItem } from '../outbox/commands';
 import { removeItems } from '../outbox/outbox';
@@ -8,9 +8,8 @@ import { getBaseState, type ConflictRecord } from '../store/store';
 import { EDIT_FIELDS, fieldLabel, showFieldValue } from '../lib/wo-fields';
 import { href } from '../lib/router';
 import { showSurveyFieldValue, surveyFieldLabel } from '../lib/survey';
-import { onBlobsChange, pendingUploads } from '../sync/blobs';
 import { syncNow } from '../sync/engine';
-import { useOutbox, useSyncStatus } from '../sync/hooks';
+import { screenPhase, useOutbox, usePendingUploads, useSyncStatus, type PendingUpload } from '../sync/hooks';
 import { useOnline } from '../ui/hooks';
 
 function itemLabel(it: OutboxItem, number: (id: string) => string | undefined, surveyUnit: (id: string) => string | undefined): string {
@@ -125,6 +124,30 @@ function ConflictCard({ c }: { c: ConflictRecord }) {
   );
 }
 
+/** "1,2 MB" / "850 kB": bytes for people. */
+function formatBytes(n: number): string {
+  const nf = (x: number, d: number) => x.toLocaleString(getLang() === 'tr' ? 'tr-TR' : 'en-GB', { maximumFractionDigits: d });
+  return n >= 1_000_000 ? `${nf(n / 1_000_000, 1)} MB` : `${nf(Math.max(0, n) / 1000, 0)} kB`;
+}
+
+/** One row per photo not on the server yet: bytes sent / total while it uploads. */
+function UploadList({ uploads }: { uploads: PendingUpload[] }) {
+  return (
+    <ul class="uploads" aria-label={t('sync.uploadList')}>
+      {uploads.map((u) => {
+        const text = t('sync.uploadProgress', { sent: formatBytes(u.sent), total: formatBytes(u.total) });
+        return (
+          <li key={u.sha256} class="upload" data-sha={u.sha256} data-state={u.active ? 'uploading' : 'waiting'}>
+            <span class="upload-name">{u.filename}</span>
+            <span class="muted small">{u.active ? text : t('sync.uploadWaiting', { total: formatBytes(u.total) })}</span>
+            <progress max={u.total || 1} value={u.sent} aria-label={`${u.filename}: ${text}`} />
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
 /** Resolved conflicts stay visible this long (newest first, at most RESOLVED_MAX). */
 const RESOLVED_MS = 7 * 24 * 3600 * 1000;
 const RESOLVED_MAX = 5;
@@ -146,18 +169,10 @@ export function SyncScreen() {
       .sort((a, b) => (a.resolvedAt! < b.resolvedAt! ? 1 : -1))
       .slice(0, RESOLVED_MAX),
   );
-  const [uploads, setUploads] = useState(0);
-  useEffect(() => {
-    const count = () =>
-      void pendingUploads().then(
-        (r) => setUploads(r.length),
-        () => undefined,
-      );
-    count();
-    return onBlobsChange(count);
-  }, []);
-
-  const phase = !online && st.phase !== 'syncing' ? 'offline' : st.phase;
+  const pending = usePendingUploads();
+  const uploads = pending.length;
+  // "In sync" only when every photo is on the server too (an upload runs after the push).
+  const phase = screenPhase(st.phase, online, uploads);
   const ordered = [...items].sort((a, b) => b.seq - a.seq);
   return (
     <main class="screen">
@@ -173,6 +188,7 @@ export function SyncScreen() {
         )}
         <p class="muted small">{st.persisted === true ? t('sync.persistYes') : st.persisted === false ? t('sync.persistNo') : t('sync.persistUnknown')}</p>
         {uploads > 0 && <p class="muted small">{t('sync.uploads', { n: uploads })}</p>}
+        {uploads > 0 && <UploadList uploads={pending} />}
         <button type="button" class="btn-primary" onClick={() => void syncNow()} disabled={phase === 'syncing'}>
           {t('sync.sendNow')}
         </button>
