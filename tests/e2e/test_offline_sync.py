@@ -128,7 +128,7 @@ def test_offline_start_note_photo_survive_reload_and_sync(
     expect(page.get_by_role("list", name="Geçmiş")).to_contain_text(note)
     expect(page.get_by_role("list", name="Fotoğraflar").locator("img")).to_have_count(1)
     nav_badge = page.locator(".nav-badge")
-    expect(nav_badge).to_have_text("3")
+    expect(nav_badge).to_have_text("4")  # three commands and the photo not uploaded yet
     _sync_screen(page)
     expect(
         page.get_by_role("status").filter(has_text="Çevrimdışı: bağlantı gelince gönderilecek")
