@@ -151,3 +151,39 @@ def test_large_photo_resized_upright_with_gps_and_progress_on_slow_uplink(
     assert gps[3] == "E"
     assert tuple(float(x) for x in gps[2]) == GPS_LAT
     assert tuple(float(x) for x in gps[4]) == GPS_LON
+
+
+def test_photo_size_chosen_on_account_screen_applies_on_this_phone(
+    server: str, new_phone: Callable[[], BrowserContext]
+) -> None:
+    # given: a technician who picks 1280 px on the account screen
+    wo = _new_order_for_tech(server, f"Fotoğraf boyutu {uuid.uuid4().hex[:6]}")
+    ctx = new_phone()
+    page = ctx.new_page()
+    sign_in(page, "teknisyen")
+    _wait_synced(page)
+    page.get_by_role("navigation", name="Ana gezinme").get_by_role("link", name="Hesap").click()
+    size = page.get_by_label("Fotoğraf boyutu (uzun kenar)")
+    expect(size).to_have_value("1600")
+    size.select_option(label="1280 piksel")
+    page.go_back()
+
+    # when: offline, they add the sideways 4000×3000 photo to an order
+    ctx.set_offline(True)
+    _open_order(page, wo)
+    page.locator('input[type="file"]').set_input_files(
+        files=[{"name": "IMG_5678.jpg", "mimeType": "image/jpeg", "buffer": _camera_photo()}]
+    )
+    expect(page.get_by_role("list", name="Fotoğraflar").locator("img")).to_have_count(1, timeout=SYNC_TIMEOUT)
+    sha = _stored_sha(page)
+
+    # then: the phone keeps it at 960×1280, upright
+    dims = page.evaluate(
+        """sha => new Promise(r => { const o = indexedDB.open('saha'); o.onsuccess = () => {
+        const g = o.result.transaction('blobs').objectStore('blobs').get(sha);
+        g.onsuccess = async () => { o.result.close(); const row = g.result;
+          const b = await createImageBitmap(new Blob([row.bytes], { type: row.contentType }));
+          r([b.width, b.height, row.contentType, row.filename]); }; }; })""",
+        sha,
+    )
+    assert dims == [960, 1280, "image/jpeg", "IMG_5678.jpg"]

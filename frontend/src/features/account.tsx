@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import { signOut } from '../api/auth';
 import { enumLabel, getLang, t } from '../i18n';
 import { setSignedIn } from '../lib/auth-state';
@@ -6,9 +7,36 @@ import { navigate } from '../lib/router';
 import { useStore } from '../store/hooks';
 import { Field } from '../ui/components';
 import { useOnline } from '../ui/hooks';
+import { PHOTO_DEFAULTS, PHOTO_EDGE_CHOICES, photoSettings, setPhotoSettings } from '../sync/photos';
 import { SigningMethods } from './signing-setup';
 
 declare const __APP_VERSION__: string;
+
+/** The photo size this phone resizes to before upload (smaller goes faster on a weak uplink). */
+function PhotoSize() {
+  const [edge, setEdge] = useState(photoSettings().maxEdge);
+  const choices: number[] = PHOTO_EDGE_CHOICES.includes(edge as (typeof PHOTO_EDGE_CHOICES)[number]) ? [...PHOTO_EDGE_CHOICES] : [...PHOTO_EDGE_CHOICES, edge];
+  return (
+    <label class="lbl">
+      {t('account.photoSize')}
+      <select
+        value={String(edge)}
+        onChange={(e) => {
+          const maxEdge = Number(e.currentTarget.value);
+          setPhotoSettings({ ...photoSettings(), maxEdge });
+          setEdge(photoSettings().maxEdge);
+        }}
+      >
+        {choices.map((px) => (
+          <option key={px} value={String(px)}>
+            {px === PHOTO_DEFAULTS.maxEdge ? t('account.photoSizeDefault', { px }) : t('account.photoSizePx', { px })}
+          </option>
+        ))}
+      </select>
+      <span class="muted small">{t('account.photoSizeHint')}</span>
+    </label>
+  );
+}
 
 export function Account() {
   const viewer = useStore((s) => s.viewer);
@@ -32,6 +60,7 @@ export function Account() {
       )}
       {can(viewer, 'account.signing') && <SigningMethods />}
       <div class="stack">
+        <PhotoSize />
         <p class="muted">
           {t('account.language')}: {getLang() === 'tr' ? 'Türkçe' : 'English'}
         </p>

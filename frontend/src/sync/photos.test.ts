@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PHOTO_DEFAULTS, jpegName, parsePhotoSettings, planResize } from './photos';
+import { PHOTO_DEFAULTS, PHOTO_SETTINGS_KEY, jpegName, parsePhotoSettings, photoSettings, planResize, setPhotoSettings } from './photos';
 
 describe('planResize', () => {
   it('keeps a photo that fits and is upright', () => {
@@ -41,4 +41,19 @@ describe('jpegName', () => {
     ['foto', 'foto.jpg'],
     ['.png', 'foto.jpg'],
   ])('%s → %s', (name, want) => expect(jpegName(name)).toBe(want));
+});
+
+describe('photoSettings on this device', () => {
+  it('stores a choice in localStorage (clamped) and reads it back', () => {
+    // given: nothing stored
+    localStorage.removeItem(PHOTO_SETTINGS_KEY);
+    expect(photoSettings()).toEqual(PHOTO_DEFAULTS);
+    // when: the account screen stores 1280 px, then a value out of range
+    setPhotoSettings({ maxEdge: 1280, quality: 0.8 });
+    // then
+    expect(photoSettings()).toEqual({ maxEdge: 1280, quality: 0.8 });
+    setPhotoSettings({ maxEdge: 50, quality: 0.8 });
+    expect(JSON.parse(localStorage.getItem(PHOTO_SETTINGS_KEY)!)).toEqual({ maxEdge: 320, quality: 0.8 });
+    localStorage.removeItem(PHOTO_SETTINGS_KEY);
+  });
 });

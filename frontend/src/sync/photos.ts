@@ -41,6 +41,18 @@ export function parsePhotoSettings(raw: string | null | undefined): PhotoSetting
   };
 }
 
+/** The long-edge choices the account screen offers (the default among them). */
+export const PHOTO_EDGE_CHOICES = [1280, 1600, 2048] as const;
+
+/** Stores this device's choice (kept in localStorage like the language). */
+export function setPhotoSettings(p: PhotoSettings): void {
+  try {
+    globalThis.localStorage?.setItem(PHOTO_SETTINGS_KEY, JSON.stringify(parsePhotoSettings(JSON.stringify(p))));
+  } catch {
+    /* private mode: the defaults stay */
+  }
+}
+
 export function photoSettings(): PhotoSettings {
   try {
     return parsePhotoSettings(globalThis.localStorage?.getItem(PHOTO_SETTINGS_KEY));
