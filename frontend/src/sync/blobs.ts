@@ -162,7 +162,10 @@ async function uploadOne(row: BlobRow): Promise<void> {
           .then(() => setProgress(row.sha256, null))
           .then(resolve, reject);
       },
-      onError: (e) => reject(e),
+      onError: (e) => {
+        setProgress(row.sha256, null); // waits for the next sync; tus resumes from the server's offset
+        reject(e);
+      },
     });
     if (row.uploadUrl) {
       upload.start();
