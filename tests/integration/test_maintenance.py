@@ -61,10 +61,9 @@ def _checklists(db: Database, wo_id: uuid.UUID) -> list[Checklist]:
 
 def _template(db: Database, key: str) -> ChecklistTemplate:
     with db.read_session() as s:
-        found = s.exec(
+        return s.exec(
             select(ChecklistTemplate).where(ChecklistTemplate.key == key, col(ChecklistTemplate.is_current))
         ).one()
-    return found
 
 
 def _items(template: ChecklistTemplate) -> list[dict[str, Any]]:
@@ -115,17 +114,19 @@ def test_an_edit_makes_a_new_version_and_checklists_keep_theirs(db: Database, wo
         }
     )
     args = {"templateId": v1.id, "titleTr": v1.title_tr, "titleEn": v1.title_en, "items": items}
-    _refused(ErrorCode.PERMISSION_DENIED, run, db, world.manager, "checklistTemplate.edit", args)
-    v2 = run(db, world.admin, "checklistTemplate.edit", args)
+    _refused(ErrorCode.PERMISSION_DENIED, run, db, world.manager, "checklist.editTemplate", args)
+    v2 = run(db, world.admin, "checklist.editTemplate", args)
     assert (v2.key, v2.revision, v2.is_current) == ("camera.monthly", 2, True)
     # editing the old version again is refused: the change belongs on the current one
-    _refused(ErrorCode.CHECKLIST_TEMPLATE_SUPERSEDED, run, db, world.admin, "checklistTemplate.edit", args)
+    _refused(ErrorCode.CHECKLIST_TEMPLATE_SUPERSEDED, run, db, world.admin, "checklist.editTemplate", args)
     bad = {**args, "templateId": v2.id, "items": [*items, items[0]]}
-    _refused(ErrorCode.CHECKLIST_TEMPLATE_INVALID, run, db, world.admin, "checklistTemplate.edit", bad)
+    _refused(ErrorCode.CHECKLIST_TEMPLATE_INVALID, run, db, world.admin, "checklist.editTemplate", bad)
 
     with db.read_session() as s:
         old = s.get(ChecklistTemplate, v1.id)
-        assert old is not None and not old.is_current and old.items == v1.items
+        assert old is not None
+        assert not old.is_current
+        assert old.items == v1.items
     [kept] = _checklists(db, wo.id)
     assert kept.template_id == v1.id
     # the old checklist is answered against its own version: the removed item still exists there
@@ -253,7 +254,8 @@ def test_answering_and_completing_a_checklist_then_the_round_lifecycle(db: Datab
     assert run(db, world.tech, "checklist.complete", {**ref, "status": "DONE"}).status is ChecklistStatus.DONE
     with db.read_session() as s:
         answer = s.get(ChecklistAnswer, answer_id(checklist.id, "sign_present"))
-    assert answer is not None and (answer.value, answer.version, answer.note) == (
+    assert answer is not None
+    assert (answer.value, answer.version, answer.note) == (
         True,
         2,
         "Yeni levha takıldı",
@@ -318,7 +320,7 @@ def test_four_replicas_open_each_round_exactly_once(db: Database, world: World) 
         start.wait()
         try:
             ran.append(asyncio.run(scheduler.tick()))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=replica, args=(i,)) for i in range(4)]
@@ -394,11 +396,14 @@ def test_weekly_coverage_with_and_without_onvif(db: Database, world: World) -> N
         run,
         db,
         world.tech,
-        "recordingCheck.open",
+        "checklist.openRecordingCheck",
         {"id": check_id, "deviceId": world.cam_north.id},
     )
-    checklist = run(db, world.tech, "recordingCheck.open", {"id": check_id, "deviceId": manual.id})
-    assert run(db, world.tech, "recordingCheck.open", {"id": check_id, "deviceId": manual.id}).id == check_id
+    checklist = run(db, world.tech, "checklist.openRecordingCheck", {"id": check_id, "deviceId": manual.id})
+    assert (
+        run(db, world.tech, "checklist.openRecordingCheck", {"id": check_id, "deviceId": manual.id}).id
+        == check_id
+    )
     _answer_all(db, world.tech, checklist)
     run(db, world.tech, "checklist.complete", {"checklistId": check_id, "status": "DONE"})
 
@@ -409,4 +414,5 @@ def test_weekly_coverage_with_and_without_onvif(db: Database, world: World) -> N
     got = {r.device_id: r.satisfied_by for r in rows}
     assert got == {onvif.id: "onvif", manual.id: "checklist", missed.id: None, not_supported.id: None}
     assert {r.device_id for r in north_only} == {onvif.id, manual.id}
-    assert all(r.missed for r in last_week) and len(last_week) == 4
+    assert all(r.missed for r in last_week)
+    assert len(last_week) == 4

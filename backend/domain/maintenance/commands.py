@@ -123,7 +123,7 @@ class EditTemplate(CommandInput):
     items: list[TemplateItem] = Field(min_length=1, max_length=60)
 
 
-@command("checklistTemplate.edit", permission=p.CHECKLISTS_MANAGE, input=EditTemplate, online_only=True)
+@command("checklist.editTemplate", permission=p.CHECKLISTS_MANAGE, input=EditTemplate)
 def edit_template(ctx: CommandContext, inp: EditTemplate) -> ChecklistTemplate:
     """Change a template: a new version becomes current; checklists already made keep theirs."""
     check_items(inp.items)
@@ -331,7 +331,7 @@ class OpenRecordingCheck(CommandInput):
     device_id: uuid.UUID
 
 
-@command("recordingCheck.open", permission=p.CHECKLISTS_WORK, input=OpenRecordingCheck)
+@command("checklist.openRecordingCheck", permission=p.CHECKLISTS_WORK, input=OpenRecordingCheck)
 def open_recording_check(ctx: CommandContext, inp: OpenRecordingCheck) -> Checklist:
     """The short weekly "is it recording" checklist of a recorder that the automatic ONVIF check
     cannot reach (directive 12(1)); done remotely or on site, without a work order."""

@@ -18,7 +18,13 @@ from sqlmodel import Session, col, select
 from backend.domain.assets.models import Device, DeviceKind
 from backend.domain.diagnostics.models import Diagnosis, DiagnosisSource
 from backend.domain.maintenance.commands import IN_SERVICE
-from backend.domain.maintenance.models import Checklist, ChecklistPurpose, ChecklistStatus
+from backend.domain.maintenance.models import (
+    Checklist,
+    ChecklistAnswer,
+    ChecklistPurpose,
+    ChecklistStatus,
+    ChecklistTemplate,
+)
 from backend.domain.people.permissions import Actor
 from backend.domain.scope import scope_for
 
@@ -105,3 +111,31 @@ def recording_coverage(session: Session, actor: Actor, week: str) -> list[Record
         )
         for r in recorders
     ]
+
+
+def templates(session: Session, actor: Actor, *, current_only: bool = True) -> list[ChecklistTemplate]:
+    """The checklist templates the actor sees: the current versions, or every version."""
+    stmt = select(ChecklistTemplate).where(scope_for("checklistTemplate", actor))
+    if current_only:
+        stmt = stmt.where(col(ChecklistTemplate.is_current))
+    return list(
+        session.exec(stmt.order_by(col(ChecklistTemplate.key), col(ChecklistTemplate.revision))).all()
+    )
+
+
+def checklists_of(
+    session: Session, actor: Actor, work_order_id: uuid.UUID
+) -> list[tuple[Checklist, list[ChecklistAnswer]]]:
+    """A round's checklists in walking order, each with its answers (empty: none in scope)."""
+    rows = session.exec(
+        select(Checklist)
+        .where(Checklist.work_order_id == work_order_id, scope_for("checklist", actor))
+        .order_by(col(Checklist.position))
+    ).all()
+    answers: dict[uuid.UUID, list[ChecklistAnswer]] = {r.id: [] for r in rows}
+    if rows:
+        for answer in session.exec(
+            select(ChecklistAnswer).where(col(ChecklistAnswer.checklist_id).in_(list(answers)))
+        ).all():
+            answers[answer.checklist_id].append(answer)
+    return [(r, sorted(answers[r.id], key=lambda a: a.item_key)) for r in rows]
