@@ -381,6 +381,9 @@ CHECKLIST = "checklist"
 
 
 class AnswerItem(CommandInput):
+    """Fields left out are not changed (an offline edit of the note alone merges with someone
+    else's change of the value)."""
+
     checklist_id: uuid.UUID
     item_key: Key
     value: bool | int | float | str | None = None
@@ -416,7 +419,9 @@ def answer_item(ctx: CommandContext, inp: AnswerItem) -> ChecklistAnswer:
         ctx.session,
         entity=ANSWER,
         obj=answer,
-        edits={"value": inp.value, "note": inp.note, "photos": list(inp.photos)},
+        edits={
+            name: getattr(inp, name) for name in ("value", "note", "photos") if name in inp.model_fields_set
+        },
         base_version=ctx.base_version(ANSWER, key),
         actor_id=ctx.actor.id,
         mutation_id=ctx.mutation_id,
@@ -452,7 +457,7 @@ def complete_checklist(ctx: CommandContext, inp: CompleteChecklist) -> Checklist
         ctx.session,
         entity=CHECKLIST,
         obj=checklist,
-        edits={"status": inp.status, "note": inp.note},
+        edits={"status": inp.status, **({"note": inp.note} if "note" in inp.model_fields_set else {})},
         base_version=ctx.base_version(CHECKLIST, checklist.id),
         actor_id=ctx.actor.id,
         mutation_id=ctx.mutation_id,
