@@ -51,13 +51,13 @@ def cmd_migrate(settings: Settings) -> None:
 def _seed(settings: Settings) -> None:
     """Idempotent data every installation needs: the shipped checklist templates."""
     from backend.db.engine import Database
+    from backend.domain.maintenance.defaults import ensure_default_templates
     from backend.domain.sync_adapter import install_change_tracking
-    from backend.jobs.rounds import prepare
 
     install_change_tracking()
     db = Database(settings.effective_database_url)
     try:
-        db.run_write(prepare)
+        db.run_write(ensure_default_templates)
     finally:
         db.dispose()
 

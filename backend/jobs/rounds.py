@@ -90,8 +90,10 @@ def _plan(session: Session, month: str) -> list[tuple[Any, Any]]:
 
 def open_rounds(db: Database, month: str, *, clock: Callable[[], datetime] = utcnow) -> tuple[int, int]:
     """Open the month's missing rounds; (rounds opened, sites refused)."""
-    db.run_write(prepare)
+    db.run_write(ensure_default_templates)
     plan = db.run_read(lambda s: _plan(s, month))
+    if plan:  # only then: an empty installation stays empty (the demo loads into one)
+        db.run_write(ensure_system_user)
     opened = refused = 0
     for start in range(0, len(plan), CHUNK):
         chunk = plan[start : start + CHUNK]

@@ -416,3 +416,24 @@ def test_weekly_coverage_with_and_without_onvif(db: Database, world: World) -> N
     assert {r.device_id for r in north_only} == {onvif.id, manual.id}
     assert all(r.missed for r in last_week)
     assert len(last_week) == 4
+
+
+def test_item_photos_are_blob_references_seen_with_the_checklist(db: Database, world: World) -> None:
+    from backend.domain.blobs.refs import is_referenced, visibly_referenced
+
+    _prepared(db, world)
+    wo = run(
+        db,
+        world.manager,
+        "cleaning.openRound",
+        {"siteId": world.site_north.id, "month": MONTH, "assigneeId": world.tech.id},
+    )
+    [checklist] = _checklists(db, wo.id)
+    photo = "ab" * 32  # still uploading: the reference may come first
+    args = {"checklistId": checklist.id, "itemKey": "photo_after", "photos": [photo]}
+    answer = run(db, world.tech, "checklist.answer", args)
+    assert answer.photos == [photo]
+    with db.read_session() as s:
+        assert is_referenced(s, photo)
+        assert visibly_referenced(s, actor_for(world.manager), photo)
+        assert not visibly_referenced(s, actor_for(world.tech_south), photo)
