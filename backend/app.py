@@ -254,7 +254,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         scheduler = None
         if settings.scheduler_enabled:
-            from backend.jobs.scheduler import Scheduler, blob_sweep_job, jobs
+            from backend.db.types import utcnow
+            from backend.jobs.rounds import month_of, open_rounds
+            from backend.jobs.scheduler import Scheduler, blob_sweep_job, jobs, monthly_rounds_job
 
             async def sweep(actor: Any, source: Any) -> tuple[int, int]:
                 return await diagnostics_service(app.state).sweep(actor, source)
@@ -265,6 +267,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
             plan = jobs(settings.nightly_sweep_hour, settings.weekly_check_hour)
             plan.append(blob_sweep_job(settings.blob_sweep_hour, blob_sweep))
+
+            async def rounds() -> tuple[int, int]:
+                return await asyncio.to_thread(open_rounds, database, month_of(utcnow()))
+
+            plan.append(monthly_rounds_job(settings.cleaning_round_hour, rounds))
             scheduler = asyncio.create_task(Scheduler(database, sweep, plan).run_forever())
         try:
             yield

@@ -44,7 +44,22 @@ def cmd_migrate(settings: Settings) -> None:
 
     settings.ensure_data_dir()
     upgrade(settings.effective_database_url)
+    _seed(settings)
     print(f"migrated: {_safe_url(settings)}")
+
+
+def _seed(settings: Settings) -> None:
+    """Idempotent data every installation needs: the shipped checklist templates."""
+    from backend.db.engine import Database
+    from backend.domain.maintenance.defaults import ensure_default_templates
+    from backend.domain.sync_adapter import install_change_tracking
+
+    install_change_tracking()
+    db = Database(settings.effective_database_url)
+    try:
+        db.run_write(ensure_default_templates)
+    finally:
+        db.dispose()
 
 
 def cmd_demo(settings: Settings) -> None:

@@ -284,6 +284,12 @@ class Settings(BaseSettings):
     weekly_check_hour: int = Field(
         default=3, ge=0, le=23, description="Hour (Europe/Istanbul, Mondays) of the weekly recording check."
     )
+    cleaning_round_hour: int = Field(
+        default=5,
+        ge=0,
+        le=23,
+        description="Hour (Europe/Istanbul, on the 1st) at which the month's maintenance rounds are opened.",
+    )
 
     signing_pin_key_path: Path | None = Field(
         default=None,

@@ -226,6 +226,7 @@ def load_all_commands() -> CommandRegistry:
     from backend.domain.assets import commands as _assets  # noqa: F401
     from backend.domain.conflicts import commands as _conflicts  # noqa: F401
     from backend.domain.diagnostics import commands as _diagnostics  # noqa: F401
+    from backend.domain.maintenance import commands as _maintenance  # noqa: F401
     from backend.domain.signing import commands as _signing  # noqa: F401
     from backend.domain.surveys import commands as _surveys  # noqa: F401
     from backend.domain.workorders import commands as _workorders  # noqa: F401

@@ -96,10 +96,62 @@ class ErrorCode(enum.StrEnum):
     WORKORDER_FROZEN = "WORKORDER_FROZEN"
     DEVICE_PROPOSAL_DECIDED = "DEVICE_PROPOSAL_DECIDED"
     DEVICE_PROPOSAL_STALE = "DEVICE_PROPOSAL_STALE"
+    CHECKLIST_UNKNOWN_ITEM = "CHECKLIST_UNKNOWN_ITEM"
+    CHECKLIST_BAD_VALUE = "CHECKLIST_BAD_VALUE"
+    CHECKLIST_INCOMPLETE = "CHECKLIST_INCOMPLETE"
+    CHECKLIST_HAS_FAILED_ITEMS = "CHECKLIST_HAS_FAILED_ITEMS"
+    CHECKLIST_NOTE_REQUIRED = "CHECKLIST_NOTE_REQUIRED"
+    CHECKLIST_NO_TEMPLATE = "CHECKLIST_NO_TEMPLATE"
+    CHECKLIST_NOT_A_RECORDER = "CHECKLIST_NOT_A_RECORDER"
+    CHECKLIST_TEMPLATE_INVALID = "CHECKLIST_TEMPLATE_INVALID"
+    CHECKLIST_TEMPLATE_SUPERSEDED = "CHECKLIST_TEMPLATE_SUPERSEDED"
+    CLEANING_NOTHING_TO_CLEAN = "CLEANING_NOTHING_TO_CLEAN"
     INTERNAL = "INTERNAL"
 
 
 MESSAGES: dict[ErrorCode, dict[Lang, str]] = {
+    ErrorCode.CHECKLIST_UNKNOWN_ITEM: {
+        "tr": "Bu kontrol listesinde '{item}' maddesi yok.",
+        "en": "This checklist has no item '{item}'.",
+    },
+    ErrorCode.CHECKLIST_BAD_VALUE: {
+        "tr": "'{item}' maddesinin cevabı bu madde türüne uymuyor.",
+        "en": "The answer to '{item}' does not fit the item's type.",
+    },
+    ErrorCode.CHECKLIST_INCOMPLETE: {
+        "tr": "Zorunlu maddeler cevaplanmadı: {items}.",
+        "en": "Required items are not answered: {items}.",
+    },
+    ErrorCode.CHECKLIST_HAS_FAILED_ITEMS: {
+        "tr": "Beklenenden farklı cevaplanan maddeler var ({items}); liste 'sorunlu' olarak, notla "
+        "kapatılmalı.",
+        "en": "Some items differ from the expected answer ({items}); mark the checklist as a problem, "
+        "with a note.",
+    },
+    ErrorCode.CHECKLIST_NOTE_REQUIRED: {
+        "tr": "Sorunlu olarak işaretlemek için ne olduğunu yazın.",
+        "en": "Say what is wrong to mark it as a problem.",
+    },
+    ErrorCode.CHECKLIST_NO_TEMPLATE: {
+        "tr": "Bu cihaz türü için kontrol listesi şablonu yok.",
+        "en": "There is no checklist template for this kind of device.",
+    },
+    ErrorCode.CHECKLIST_NOT_A_RECORDER: {
+        "tr": "Haftalık kayıt kontrolü yalnızca kayıt cihazları (NVR) için yapılır.",
+        "en": "The weekly recording check is done for recorders (NVRs) only.",
+    },
+    ErrorCode.CHECKLIST_TEMPLATE_INVALID: {
+        "tr": "Şablon geçersiz: {detail}.",
+        "en": "The template is invalid: {detail}.",
+    },
+    ErrorCode.CHECKLIST_TEMPLATE_SUPERSEDED: {
+        "tr": "Şablonun daha yeni bir sürümü var; değişikliği son sürüm üzerinde yapın.",
+        "en": "The template has a newer version; make the change on the latest one.",
+    },
+    ErrorCode.CLEANING_NOTHING_TO_CLEAN: {
+        "tr": "Bu sahada hizmette olan cihaz yok; bakım turu açılmadı.",
+        "en": "This site has no device in service; no maintenance round was opened.",
+    },
     ErrorCode.WORKORDER_FROZEN: {
         "tr": "İş emri '{status}' durumunda; onaya gönderildikten sonra alanları değiştirilemez. "
         "Değişiklik gerekiyorsa yönetici iş emrini gerekçesiyle iade etmeli.",

@@ -14,6 +14,7 @@ from typing import Any
 from backend.domain.assets.models import AreaType, DeviceKind, DeviceStatus, RecordingLocation, SiteKind
 from backend.domain.choices import Choice
 from backend.domain.diagnostics.models import DiagnosisSource, Verdict
+from backend.domain.maintenance.models import ChecklistPurpose, ChecklistStatus, ItemType
 from backend.domain.people.models import Role
 from backend.domain.signing.models import SignatureMethod
 from backend.domain.surveys.models import Conclusion, MinutesStatus, Mounting, SignerRole, SurveyStatus
@@ -31,6 +32,7 @@ LABELS: dict[type[Choice], Mapping[Any, Label]] = {
         WorkOrderType.RELOCATION: ("Yer değişikliği", "Relocation"),
         WorkOrderType.CITY_WATCH_INSTALLATION: ("Kent izleme kurulumu", "City-watch installation"),
         WorkOrderType.FOOTAGE_EXPORT: ("Görüntü kaydı verilmesi", "Footage release"),
+        WorkOrderType.CLEANING: ("Bakım turu / temizlik", "Maintenance round / cleaning"),
     },
     WorkOrderStatus: {
         WorkOrderStatus.DRAFT: ("Taslak", "Draft"),
@@ -150,6 +152,23 @@ LABELS: dict[type[Choice], Mapping[Any, Label]] = {
         DiagnosisSource.PROBE: ("Sahada (probe)", "On site (probe)"),
         DiagnosisSource.NIGHTLY: ("Gece taraması", "Nightly sweep"),
         DiagnosisSource.WEEKLY: ("Haftalık kayıt kontrolü", "Weekly recording check"),
+    },
+    ItemType: {
+        ItemType.YES_NO: ("Evet/hayır", "Yes/no"),
+        ItemType.CHOICE: ("Seçim", "Choice"),
+        ItemType.NUMBER: ("Sayı", "Number"),
+        ItemType.TEXT: ("Metin", "Text"),
+        ItemType.PHOTO: ("Fotoğraf", "Photo"),
+        ItemType.SNAPSHOT: ("Görüntü ve görüntü sağlığı", "Snapshot and image health"),
+    },
+    ChecklistPurpose: {
+        ChecklistPurpose.MONTHLY: ("Aylık bakım ve temizlik", "Monthly maintenance and cleaning"),
+        ChecklistPurpose.WEEKLY_RECORDING: ("Haftalık kayıt kontrolü", "Weekly recording check"),
+    },
+    ChecklistStatus: {
+        ChecklistStatus.TODO: ("Yapılacak", "To do"),
+        ChecklistStatus.DONE: ("Tamam", "Done"),
+        ChecklistStatus.PROBLEM: ("Sorunlu", "Problem"),
     },
 }
 

@@ -16,6 +16,7 @@ from backend.domain.diagnostics.models import (
     FirmwareBaseline,
     ScheduledRun,
 )
+from backend.domain.maintenance.models import Checklist, ChecklistAnswer, ChecklistTemplate
 from backend.domain.people.models import LoginThrottle, RefreshToken, Region, User
 from backend.domain.signing.models import Passkey, SignatureEvidence, SigningFailure, SigningPin
 from backend.domain.surveys.models import Minutes, MinutesSignature, SignatureRefusal, Survey, SurveyPoint
@@ -32,6 +33,9 @@ metadata = SQLModel.metadata
 __all__ = [
     "Blob",
     "ChangeLog",
+    "Checklist",
+    "ChecklistAnswer",
+    "ChecklistTemplate",
     "Conflict",
     "Counter",
     "Device",

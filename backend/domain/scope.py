@@ -35,8 +35,9 @@ from sqlmodel import Session, SQLModel, col, select
 from backend.domain.assets.models import Device, DeviceKind, IpBlock, Site
 from backend.domain.diagnostics.models import DeviceHealth, DeviceReference, Diagnosis, DiagnosisSource
 from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.maintenance.models import Checklist, ChecklistAnswer, ChecklistTemplate
 from backend.domain.people.models import Region, Role, User
-from backend.domain.people.permissions import DEVICES_TECHNICAL, Actor
+from backend.domain.people.permissions import CHECKLISTS_WORK, DEVICES_TECHNICAL, Actor
 from backend.domain.signing.models import Passkey
 from backend.domain.surveys.models import Minutes, MinutesSignature, SignatureRefusal, Survey, SurveyPoint
 from backend.domain.workorders.models import WorkOrder, WorkOrderAttachment, WorkOrderEvent
@@ -148,6 +149,26 @@ def _everyone(_actor: Actor) -> ColumnElement[bool]:
     return true()
 
 
+def template_scope(actor: Actor) -> ColumnElement[bool]:
+    """Checklist templates: for the people who do or review checklists."""
+    return true() if actor.sees_everything or actor.can(CHECKLISTS_WORK) else false()
+
+
+def checklist_scope(actor: Actor) -> ColumnElement[bool]:
+    """A round's checklists go with its work order; a weekly recording check done without one
+    (remotely) with its recorder, for the people who do checklists."""
+    if actor.sees_everything:
+        return true()
+    in_work = _child_of("workOrder", col(Checklist.work_order_id))(actor)
+    if not actor.can(CHECKLISTS_WORK):
+        return in_work
+    on_device = and_(
+        col(Checklist.work_order_id).is_(None),
+        col(Checklist.device_id).in_(select(col(Device.id)).where(device_scope(actor))),
+    )
+    return or_(in_work, on_device)
+
+
 # entity name (as synced) → (model, rule). One line per entity; a new entity adds its line here.
 SCOPES: dict[str, tuple[type[SQLModel], Rule]] = {
     "region": (Region, _everyone),
@@ -182,6 +203,9 @@ SCOPES: dict[str, tuple[type[SQLModel], Rule]] = {
     "deviceHealth": (DeviceHealth, _child_of("device", col(DeviceHealth.device_id))),
     "deviceReference": (DeviceReference, _technical(_child_of("device", col(DeviceReference.device_id)))),
     "passkey": (Passkey, passkey_scope),
+    "checklistTemplate": (ChecklistTemplate, template_scope),
+    "checklist": (Checklist, checklist_scope),
+    "checklistAnswer": (ChecklistAnswer, _child_of("checklist", col(ChecklistAnswer.checklist_id))),
 }
 
 # Fields of the technical side of the inventory: shown only with ``devices.technical``. The

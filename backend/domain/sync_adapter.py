@@ -22,6 +22,7 @@ from backend.domain.assets.models import Device, IpBlock, Site
 from backend.domain.commands import CommandContext, execute, prepare_run
 from backend.domain.diagnostics.models import DeviceHealth, DeviceReference, Diagnosis
 from backend.domain.errors import DomainError
+from backend.domain.maintenance.models import Checklist, ChecklistAnswer, ChecklistTemplate
 from backend.domain.people.models import Region, User
 from backend.domain.people.permissions import Actor
 from backend.domain.scope import companions, hidden_fields, hidden_value, pull_scope, scope_for
@@ -57,6 +58,9 @@ ENTITIES: list[TrackedEntity] = [
     TrackedEntity("deviceHealth", DeviceHealth),
     TrackedEntity("deviceReference", DeviceReference),
     TrackedEntity("passkey", Passkey),
+    TrackedEntity("checklistTemplate", ChecklistTemplate),
+    TrackedEntity("checklist", Checklist),
+    TrackedEntity("checklistAnswer", ChecklistAnswer, parent=("checklist", "checklist_id")),
 ]
 MODELS: dict[str, type[SQLModel]] = {e.name: e.model for e in ENTITIES}
 tracker = ChangeTracker(ENTITIES)

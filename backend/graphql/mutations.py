@@ -25,6 +25,7 @@ from backend.graphql.common import (
 )
 from backend.graphql.context import ctx, set_retry_after
 from backend.graphql.diagnostics import DiagnosticsMutation, OpenFaultInput
+from backend.graphql.maintenance import MaintenanceMutation
 from backend.graphql.signing import SigningMutation
 from backend.graphql.surveys import SurveyMutation
 from backend.graphql.sync import SyncMutation
@@ -225,7 +226,7 @@ def _now() -> datetime:
 
 
 @strawberry.type
-class Mutation(SyncMutation, SurveyMutation, DiagnosticsMutation, SigningMutation):
+class Mutation(SyncMutation, SurveyMutation, DiagnosticsMutation, SigningMutation, MaintenanceMutation):
     @strawberry.mutation(description="Sign in with username and password.")
     async def sign_in(self, info: Info[Any, Any], username: str, password: str) -> SessionResult:
         c = ctx(info)

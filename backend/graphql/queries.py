@@ -17,6 +17,7 @@ from backend.domain.workorders.models import WorkOrderStatus, WorkOrderType
 from backend.graphql.common import SignedIn, requires
 from backend.graphql.context import ctx
 from backend.graphql.diagnostics import DiagnosticsQuery
+from backend.graphql.maintenance import MaintenanceQuery
 from backend.graphql.signing import SigningQuery
 from backend.graphql.surveys import SurveyQuery
 from backend.graphql.sync import SyncQuery
@@ -43,7 +44,7 @@ def _uuid(value: strawberry.ID | None) -> uuid.UUID | None:
 
 
 @strawberry.type
-class Query(SyncQuery, SurveyQuery, DiagnosticsQuery, SigningQuery):
+class Query(SyncQuery, SurveyQuery, DiagnosticsQuery, SigningQuery, MaintenanceQuery):
     @strawberry.field(permission_classes=[SignedIn])
     async def viewer(self, info: Info[Any, Any]) -> ViewerType:
         c = ctx(info)

@@ -1,8 +1,9 @@
 """Scheduled sweeps: the nightly camera diagnosis (directive 6(1)), the weekly "is it
-recording" check of recorders (directive 12(1)) and the daily blob sweep (expired partial
-uploads, files nothing references: ``UploadService.sweep``).
+recording" check of recorders (directive 12(1)), the daily blob sweep (expired partial
+uploads, files nothing references: ``UploadService.sweep``) and the monthly maintenance rounds
+(directive 12(14), 16(1): ``backend.jobs.rounds``).
 
-Each job runs once per period (a day, an ISO week), also with several server replicas on one
+Each job runs once per period (a day, an ISO week, a month), also with several server replicas on one
 PostgreSQL database: a replica *claims* the period by inserting its ``scheduled_runs`` row — the
 primary key lets exactly one insert win — while holding a transaction-scoped advisory lock on the
 job, so two replicas never even race the insert. On the embedded SQLite default there is one
@@ -57,10 +58,13 @@ class Job:
     hour: int
     weekday: int | None = None  # 0 = Monday; None = every day
     action: Action | None = None
+    monthly: bool = False  # once a month, from the 1st at ``hour``
 
     def period(self, now: datetime) -> str | None:
         """The period due at ``now`` (local time), or None before the job's hour."""
         local = now.astimezone(LOCAL)
+        if self.monthly:
+            return f"{local.year}-{local.month:02d}" if local.day > 1 or local.hour >= self.hour else None
         if local.hour < self.hour:
             return None
         if self.weekday is None:
@@ -80,6 +84,10 @@ def jobs(nightly_hour: int, weekly_hour: int) -> list[Job]:
 
 def blob_sweep_job(hour: int, action: Action) -> Job:
     return Job("daily-blob-sweep", None, hour, action=action)
+
+
+def monthly_rounds_job(hour: int, action: Action) -> Job:
+    return Job("monthly-cleaning-rounds", None, hour, action=action, monthly=True)
 
 
 def instance_name() -> str:

@@ -130,6 +130,7 @@ def cluster(postgres_migrated: str, s3_bucket: S3Bucket, tmp_path: Path) -> Iter
         # every scheduled job is due from midnight: both replicas tick as they start
         "SAHA_NIGHTLY_SWEEP_HOUR": "0",
         "SAHA_WEEKLY_CHECK_HOUR": "0",
+        "SAHA_CLEANING_ROUND_HOUR": "0",
         "SAHA_BLOB_SWEEP_HOUR": "0",
         **s3_bucket.env(),
     }
@@ -277,22 +278,28 @@ def test_scheduled_jobs_run_once_across_both_replicas(cluster: Cluster) -> None:
     while True:
         with cluster.db.read_session() as session:
             runs = session.exec(select(ScheduledRun)).all()
-        if (len(runs) == 3 and all(r.finished_at is not None for r in runs)) or time.monotonic() > deadline:
+        if (len(runs) == 4 and all(r.finished_at is not None for r in runs)) or time.monotonic() > deadline:
             break
         time.sleep(0.2)
     # then: one run per job and period, claimed by one replica or the other, never both
     assert sorted(r.job for r in runs) == [
         "daily-blob-sweep",
+        "monthly-cleaning-rounds",
         "nightly-camera-sweep",
         "weekly-recording-check",
     ]
     assert all(r.finished_at is not None for r in runs)
     logs = cluster.a.log_text() + cluster.b.log_text()
-    for job in ("daily-blob-sweep", "nightly-camera-sweep", "weekly-recording-check"):
+    for job in (
+        "daily-blob-sweep",
+        "monthly-cleaning-rounds",
+        "nightly-camera-sweep",
+        "weekly-recording-check",
+    ):
         assert logs.count(f"running {job} for ") == 1, logs[-3000:]
     with cluster.db.read_session() as session:
         count = session.exec(select(func.count()).select_from(ScheduledRun)).one()
-    assert count == 3
+    assert count == 4
 
 
 PULL = """query($c: String, $l: Int!) { syncPull(cursor: $c, limit: $l) {

@@ -24,6 +24,11 @@ WORKERS = ("admin", "manager", "tech")
 # command → the roles allowed to run it
 ALLOWED: dict[str, tuple[str, ...]] = {
     "account.setSigningPin": SIGNERS,
+    "checklist.answer": WORKERS,
+    "checklist.complete": WORKERS,
+    "checklist.editTemplate": ("admin",),
+    "cleaning.openExtra": WORKERS,
+    "cleaning.openRound": MANAGERS,
     "conflict.resolve": SIGNERS,
     "device.acceptProposal": MANAGERS,
     "device.create": MANAGERS,
@@ -40,6 +45,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "minutes.withdraw": SURVEYORS,
     "passkey.register": SIGNERS,
     "passkey.revoke": SIGNERS,
+    "checklist.openRecordingCheck": WORKERS,
     "site.addIpBlock": MANAGERS,
     "site.create": MANAGERS,
     "site.removeIpBlock": MANAGERS,

@@ -36,6 +36,7 @@ from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, SQLModel, col, select
 
 from backend.domain.diagnostics.models import DeviceReference, Diagnosis
+from backend.domain.maintenance.models import ChecklistAnswer
 from backend.domain.people.permissions import Actor
 from backend.domain.scope import scope_for
 from backend.domain.surveys.models import Minutes, MinutesSignature, SurveyPoint
@@ -108,6 +109,13 @@ REFERENCES: tuple[BlobRef, ...] = (
         "surveyPoint",
         SurveyPoint,
         SurveyPoint.photos,
+        Kind.LIST,
+    ),
+    BlobRef(
+        "checklistAnswer.photos",  # before/after photos of a checklist item
+        "checklistAnswer",
+        ChecklistAnswer,
+        ChecklistAnswer.photos,
         Kind.LIST,
     ),
     BlobRef(

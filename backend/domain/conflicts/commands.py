@@ -9,6 +9,15 @@ from sqlmodel import select
 
 from backend.domain.commands import CommandContext, CommandInput, command
 from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.maintenance.commands import (
+    ANSWER,
+    CHECKLIST,
+    AnswerItem,
+    CompleteChecklist,
+    answer_item,
+    complete_checklist,
+)
+from backend.domain.maintenance.models import Checklist, ChecklistAnswer
 from backend.domain.people import permissions as p
 from backend.domain.scope import conflict_scope
 from backend.domain.surveys.commands import SURVEY_ENTITY, UpdateSurvey, update_survey
@@ -33,11 +42,37 @@ def _take_survey(ctx: CommandContext, conflict: Conflict) -> None:
     )
 
 
+def _take_answer(ctx: CommandContext, conflict: Conflict) -> None:
+    answer = ctx.session.get(ChecklistAnswer, conflict.entity_id)
+    if answer is None:
+        raise DomainError(ErrorCode.NOT_FOUND, field="conflictId")
+    answer_item(
+        ctx,
+        AnswerItem.model_validate(
+            {
+                "checklist_id": answer.checklist_id,
+                "item_key": answer.item_key,
+                conflict.field: conflict.client_value,
+            }
+        ),
+    )
+
+
+def _take_checklist(ctx: CommandContext, conflict: Conflict) -> None:
+    checklist = ctx.session.get(Checklist, conflict.entity_id)
+    if checklist is None:
+        raise DomainError(ErrorCode.NOT_FOUND, field="conflictId")
+    values = {"checklist_id": checklist.id, "status": checklist.status, conflict.field: conflict.client_value}
+    complete_checklist(ctx, CompleteChecklist.model_validate(values))
+
+
 # Per entity with field merge: who may resolve its conflicts, and how the device's value is written
 # (a fresh edit with no base version: it applies, through the entity's own rules, and is logged).
 EDITORS = {
     WORK_ORDER: (p.WORKORDERS_EDIT, _take_work_order),
     SURVEY_ENTITY: (p.SURVEYS_WORK, _take_survey),
+    ANSWER: (p.CHECKLISTS_WORK, _take_answer),
+    CHECKLIST: (p.CHECKLISTS_WORK, _take_checklist),
 }
 
 

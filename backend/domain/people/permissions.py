@@ -34,6 +34,9 @@ SIGNING_MANAGE = "signing.manage"  # remove anyone's passkeys (a lost phone)
 DIAGNOSTICS_RUN = "diagnostics.run"  # diagnose a device (remote or on-site probe), set references
 DIAGNOSTICS_SCHEDULE = "diagnostics.schedule"  # the server's scheduled sweeps record as the system
 FIRMWARE_MANAGE = "firmware.manage"  # approved firmware baselines per make and model
+# answer checklists (cleaning rounds, weekly recording checks), open an extra cleaning
+CHECKLISTS_WORK = "checklists.work"
+CHECKLISTS_MANAGE = "checklists.manage"  # edit checklist templates (each edit is a new version)
 
 ALL_PERMISSIONS = frozenset(
     {
@@ -60,6 +63,8 @@ ALL_PERMISSIONS = frozenset(
         DIAGNOSTICS_RUN,
         DIAGNOSTICS_SCHEDULE,
         FIRMWARE_MANAGE,
+        CHECKLISTS_WORK,
+        CHECKLISTS_MANAGE,
     }
 )
 
@@ -77,6 +82,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             MINUTES_SIGN,
             ACCOUNT_SIGNING,
             DIAGNOSTICS_RUN,
+            CHECKLISTS_WORK,
         }
     ),
     # Security staff survey jointly with technicians and co-sign (directive 4(3), 7(1)); the
@@ -106,6 +112,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             MINUTES_SIGN,
             ACCOUNT_SIGNING,
             DIAGNOSTICS_RUN,
+            CHECKLISTS_WORK,
         }
     ),
     Role.ADMIN: ALL_PERMISSIONS,

@@ -178,7 +178,8 @@ def _transition(
     return wo
 
 
-def _counter(ctx: CommandContext) -> str:
+def number_counter(ctx: CommandContext) -> str:
+    """The counter work-order numbers of this year come from."""
     return f"workorder:{ctx.now.year}"
 
 
@@ -186,7 +187,7 @@ def _preload_creates(ctx: CommandContext, args_list: Sequence[Mapping[str, Any]]
     """A run's creates: the ids they name (a replayed create finds its row), and their numbers
     reserved in one go."""
     _preload("id")(ctx, args_list)
-    want_numbers(ctx.batch, _counter(ctx), len(args_list))
+    want_numbers(ctx.batch, number_counter(ctx), len(args_list))
 
 
 @command(
@@ -223,7 +224,7 @@ def create_work_order(ctx: CommandContext, inp: CreateWorkOrder) -> WorkOrder:
         if len(found) != len(device_ids):
             raise DomainError(ErrorCode.WORKORDER_DEVICE_NOT_ON_SITE, field="deviceIds")
     assignee = _technician(ctx, inp.assignee_id) if inp.assignee_id else None
-    counter = _counter(ctx)
+    counter = number_counter(ctx)
     ctx.batch.remember(("counter", counter), lambda: ensure_counter(ctx.session, counter))
     seq = take_number(ctx.session, ctx.batch, counter)
     wo = ctx.batch.new(

@@ -21,6 +21,7 @@ class WorkOrderType(Choice):
     RELOCATION = "relocation"  # söküm / yer değiştirme
     CITY_WATCH_INSTALLATION = "city_watch_installation"  # kent izleme kurulumu
     FOOTAGE_EXPORT = "footage_export"  # görüntü kaydı verilmesi
+    CLEANING = "cleaning"  # aylık bakım turu / ek temizlik: one checklist per device (maintenance)
 
 
 class WorkOrderStatus(Choice):

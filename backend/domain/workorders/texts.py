@@ -21,6 +21,10 @@ TEMPLATES: dict[str, str] = {
     "installationDescription": (
         "Olur: {olurReference} ({olurDate}). Keşif: {surveyNumber}, talep eden: {requestingUnit}."
     ),
+    # the monthly maintenance round of a site (directive 12(14), 16(1)) and an extra cleaning (16(2))
+    "cleaningRoundTitle": "Aylık bakım ve temizlik {month}: {site}",
+    "extraCleaningTitle": "Ek temizlik: {device} ({site})",
+    "extraCleaningDescription": "{reason}",
 }
 
 

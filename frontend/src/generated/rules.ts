@@ -8,10 +8,13 @@
 export const ENUMS = {
   AreaType: ["ENTRANCE", "LOBBY", "PUBLIC_CORRIDOR", "PARKING", "PERIMETER", "STREET", "SQUARE", "PARK", "WAREHOUSE", "CASHIER", "TECHNICAL_ROOM", "OFFICE", "WORK_ROOM", "TOILET", "CORRIDOR_TO_PRIVATE"],
   AttachmentKind: ["PHOTO", "DOCUMENT"],
+  ChecklistPurpose: ["MONTHLY", "WEEKLY_RECORDING"],
+  ChecklistStatus: ["TODO", "DONE", "PROBLEM"],
   Conclusion: ["FAVOURABLE", "UNFAVOURABLE"],
   DeviceKind: ["CAMERA", "RECORDER", "SWITCH", "CABINET"],
   DeviceStatus: ["PLANNED", "ACTIVE", "FAULTY", "REMOVED", "SCRAPPED"],
   DiagnosisSource: ["REMOTE", "PROBE", "NIGHTLY", "WEEKLY"],
+  ItemType: ["YES_NO", "CHOICE", "NUMBER", "TEXT", "PHOTO", "SNAPSHOT"],
   MinutesStatus: ["AWAITING_SIGNATURES", "SEALED", "WITHDRAWN"],
   Mounting: ["WALL", "CEILING", "POLE", "FACADE", "OTHER"],
   Priority: ["LOW", "NORMAL", "HIGH", "URGENT"],
@@ -25,15 +28,18 @@ export const ENUMS = {
   Verdict: ["OK", "WARNING", "FAIL", "NOT_SUPPORTED", "SKIPPED"],
   WorkOrderEventKind: ["CREATED", "EDITED", "ASSIGNED", "STARTED", "NOTE", "SUBMITTED", "APPROVED", "RETURNED", "CLOSED"],
   WorkOrderStatus: ["DRAFT", "ASSIGNED", "IN_PROGRESS", "SUBMITTED", "APPROVED", "RETURNED", "CLOSED"],
-  WorkOrderType: ["SURVEY", "INSTALLATION", "MAINTENANCE", "FAULT", "RELOCATION", "CITY_WATCH_INSTALLATION", "FOOTAGE_EXPORT"],
+  WorkOrderType: ["SURVEY", "INSTALLATION", "MAINTENANCE", "FAULT", "RELOCATION", "CITY_WATCH_INSTALLATION", "FOOTAGE_EXPORT", "CLEANING"],
 } as const;
 export type EnumName = keyof typeof ENUMS;
 export type AreaType = (typeof ENUMS)["AreaType"][number];
 export type AttachmentKind = (typeof ENUMS)["AttachmentKind"][number];
+export type ChecklistPurpose = (typeof ENUMS)["ChecklistPurpose"][number];
+export type ChecklistStatus = (typeof ENUMS)["ChecklistStatus"][number];
 export type Conclusion = (typeof ENUMS)["Conclusion"][number];
 export type DeviceKind = (typeof ENUMS)["DeviceKind"][number];
 export type DeviceStatus = (typeof ENUMS)["DeviceStatus"][number];
 export type DiagnosisSource = (typeof ENUMS)["DiagnosisSource"][number];
+export type ItemType = (typeof ENUMS)["ItemType"][number];
 export type MinutesStatus = (typeof ENUMS)["MinutesStatus"][number];
 export type Mounting = (typeof ENUMS)["Mounting"][number];
 export type Priority = (typeof ENUMS)["Priority"][number];
@@ -72,6 +78,15 @@ export const ENUM_LABELS = {
     TOILET: { tr: "Tuvalet/lavabo", en: "Toilet/lavatory" },
     CORRIDOR_TO_PRIVATE: { tr: "Özel alana açılan koridor", en: "Corridor to a private area" },
   },
+  ChecklistPurpose: {
+    MONTHLY: { tr: "Aylık bakım ve temizlik", en: "Monthly maintenance and cleaning" },
+    WEEKLY_RECORDING: { tr: "Haftalık kayıt kontrolü", en: "Weekly recording check" },
+  },
+  ChecklistStatus: {
+    TODO: { tr: "Yapılacak", en: "To do" },
+    DONE: { tr: "Tamam", en: "Done" },
+    PROBLEM: { tr: "Sorunlu", en: "Problem" },
+  },
   Conclusion: {
     FAVOURABLE: { tr: "Olumlu", en: "Favourable" },
     UNFAVOURABLE: { tr: "Olumsuz", en: "Unfavourable" },
@@ -94,6 +109,14 @@ export const ENUM_LABELS = {
     PROBE: { tr: "Sahada (probe)", en: "On site (probe)" },
     NIGHTLY: { tr: "Gece taraması", en: "Nightly sweep" },
     WEEKLY: { tr: "Haftalık kayıt kontrolü", en: "Weekly recording check" },
+  },
+  ItemType: {
+    YES_NO: { tr: "Evet/hayır", en: "Yes/no" },
+    CHOICE: { tr: "Seçim", en: "Choice" },
+    NUMBER: { tr: "Sayı", en: "Number" },
+    TEXT: { tr: "Metin", en: "Text" },
+    PHOTO: { tr: "Fotoğraf", en: "Photo" },
+    SNAPSHOT: { tr: "Görüntü ve görüntü sağlığı", en: "Snapshot and image health" },
   },
   MinutesStatus: {
     AWAITING_SIGNATURES: { tr: "İmza bekliyor", en: "Awaiting signatures" },
@@ -182,11 +205,14 @@ export const ENUM_LABELS = {
     RELOCATION: { tr: "Yer değişikliği", en: "Relocation" },
     CITY_WATCH_INSTALLATION: { tr: "Kent izleme kurulumu", en: "City-watch installation" },
     FOOTAGE_EXPORT: { tr: "Görüntü kaydı verilmesi", en: "Footage release" },
+    CLEANING: { tr: "Bakım turu / temizlik", en: "Maintenance round / cleaning" },
   },
 } as const satisfies { [E in EnumName]?: Record<(typeof ENUMS)[E][number], Label> };
 
 export const PERMISSIONS = [
   "account.signing",
+  "checklists.manage",
+  "checklists.work",
   "devices.manage",
   "devices.read",
   "devices.technical",
@@ -213,12 +239,12 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 /** What each role may do (backend/domain/people/permissions.py); nothing else decides. */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
-  TECHNICIAN: ["account.signing", "devices.read", "devices.technical", "diagnostics.run", "minutes.sign", "sites.read", "surveys.work", "workorders.edit", "workorders.note", "workorders.read", "workorders.work"],
+  TECHNICIAN: ["account.signing", "checklists.work", "devices.read", "devices.technical", "diagnostics.run", "minutes.sign", "sites.read", "surveys.work", "workorders.edit", "workorders.note", "workorders.read", "workorders.work"],
   SECURITY: ["account.signing", "devices.read", "minutes.sign", "sites.read", "surveys.work", "workorders.read"],
   UNIT_HEAD: ["account.signing", "devices.read", "minutes.sign", "sites.read", "workorders.read"],
-  MANAGER: ["account.signing", "devices.manage", "devices.read", "devices.technical", "diagnostics.run", "minutes.sign", "sites.manage", "sites.read", "surveys.approve", "surveys.request", "users.read", "workorders.approve", "workorders.assign", "workorders.close", "workorders.create", "workorders.edit", "workorders.note", "workorders.read"],
+  MANAGER: ["account.signing", "checklists.work", "devices.manage", "devices.read", "devices.technical", "diagnostics.run", "minutes.sign", "sites.manage", "sites.read", "surveys.approve", "surveys.request", "users.read", "workorders.approve", "workorders.assign", "workorders.close", "workorders.create", "workorders.edit", "workorders.note", "workorders.read"],
   ZABITA: ["devices.read", "sites.read"],
-  ADMIN: ["account.signing", "devices.manage", "devices.read", "devices.technical", "diagnostics.run", "diagnostics.schedule", "firmware.manage", "minutes.sign", "signing.manage", "sites.manage", "sites.read", "surveys.approve", "surveys.request", "surveys.work", "users.read", "workorders.approve", "workorders.assign", "workorders.close", "workorders.create", "workorders.edit", "workorders.note", "workorders.read", "workorders.work"],
+  ADMIN: ["account.signing", "checklists.manage", "checklists.work", "devices.manage", "devices.read", "devices.technical", "diagnostics.run", "diagnostics.schedule", "firmware.manage", "minutes.sign", "signing.manage", "sites.manage", "sites.read", "surveys.approve", "surveys.request", "surveys.work", "users.read", "workorders.approve", "workorders.assign", "workorders.close", "workorders.create", "workorders.edit", "workorders.note", "workorders.read", "workorders.work"],
 };
 /** Roles whose row scope is the whole city. */
 export const UNSCOPED_ROLES: readonly Role[] = ["ADMIN", "MANAGER"];
@@ -260,6 +286,9 @@ export const WORK_ORDER_TEXTS = {
   surveyDescription: "{reason}\n\nTalep eden: {requestingUnit} ({unitHead})",
   installationTitle: "Kurulum: {site}",
   installationDescription: "Olur: {olurReference} ({olurDate}). Keşif: {surveyNumber}, talep eden: {requestingUnit}.",
+  cleaningRoundTitle: "Aylık bakım ve temizlik {month}: {site}",
+  extraCleaningTitle: "Ek temizlik: {device} ({site})",
+  extraCleaningDescription: "{reason}",
 } as const;
 export const WORK_ORDER_TITLE_MAX = 160;
 
@@ -346,6 +375,16 @@ export const ERRORS = {
   WORKORDER_FROZEN: { status: 400, tr: "İş emri '{status}' durumunda; onaya gönderildikten sonra alanları değiştirilemez. Değişiklik gerekiyorsa yönetici iş emrini gerekçesiyle iade etmeli.", en: "The work order is '{status}'; its fields cannot change once it is submitted. If a change is needed, a manager must return it with a reason." },
   DEVICE_PROPOSAL_DECIDED: { status: 400, tr: "Bu envanter değişikliği önerisi zaten karara bağlanmış.", en: "This inventory change proposal has already been decided." },
   DEVICE_PROPOSAL_STALE: { status: 400, tr: "Öneri yapıldığından beri cihazın {field} bilgisi değişti; öneri kabul edilemez, reddedin.", en: "The device's {field} changed since this proposal was made; it cannot be accepted, reject it." },
+  CHECKLIST_UNKNOWN_ITEM: { status: 400, tr: "Bu kontrol listesinde '{item}' maddesi yok.", en: "This checklist has no item '{item}'." },
+  CHECKLIST_BAD_VALUE: { status: 400, tr: "'{item}' maddesinin cevabı bu madde türüne uymuyor.", en: "The answer to '{item}' does not fit the item's type." },
+  CHECKLIST_INCOMPLETE: { status: 400, tr: "Zorunlu maddeler cevaplanmadı: {items}.", en: "Required items are not answered: {items}." },
+  CHECKLIST_HAS_FAILED_ITEMS: { status: 400, tr: "Beklenenden farklı cevaplanan maddeler var ({items}); liste 'sorunlu' olarak, notla kapatılmalı.", en: "Some items differ from the expected answer ({items}); mark the checklist as a problem, with a note." },
+  CHECKLIST_NOTE_REQUIRED: { status: 400, tr: "Sorunlu olarak işaretlemek için ne olduğunu yazın.", en: "Say what is wrong to mark it as a problem." },
+  CHECKLIST_NO_TEMPLATE: { status: 400, tr: "Bu cihaz türü için kontrol listesi şablonu yok.", en: "There is no checklist template for this kind of device." },
+  CHECKLIST_NOT_A_RECORDER: { status: 400, tr: "Haftalık kayıt kontrolü yalnızca kayıt cihazları (NVR) için yapılır.", en: "The weekly recording check is done for recorders (NVRs) only." },
+  CHECKLIST_TEMPLATE_INVALID: { status: 400, tr: "Şablon geçersiz: {detail}.", en: "The template is invalid: {detail}." },
+  CHECKLIST_TEMPLATE_SUPERSEDED: { status: 400, tr: "Şablonun daha yeni bir sürümü var; değişikliği son sürüm üzerinde yapın.", en: "The template has a newer version; make the change on the latest one." },
+  CLEANING_NOTHING_TO_CLEAN: { status: 400, tr: "Bu sahada hizmette olan cihaz yok; bakım turu açılmadı.", en: "This site has no device in service; no maintenance round was opened." },
   INTERNAL: { status: 500, tr: "Beklenmeyen bir hata oluştu (istek no: {request_id}).", en: "An unexpected error occurred (request id: {request_id})." },
 } as const satisfies Record<string, ErrorEntry>;
 export type ErrorCode = keyof typeof ERRORS;
@@ -398,6 +437,62 @@ export const COMMANDS = {
     onlineOnly: true,
     fields: {
       pinBox: { type: "object", required: true, nullable: false },
+    },
+  },
+  "checklist.answer": {
+    permission: "checklists.work",
+    onlineOnly: false,
+    fields: {
+      checklistId: { type: "uuid", required: true, nullable: false },
+      itemKey: { type: "string", required: true, nullable: false, pattern: "^[a-z][a-z0-9_]{0,63}$" },
+      value: { type: "union", required: false, nullable: true },
+      note: { type: "string", required: false, nullable: false, maxLength: 2000 },
+      photos: { type: "array", required: false, nullable: false, maxItems: 10, items: { type: "string", pattern: "^[0-9a-f]{64}$" } },
+    },
+  },
+  "checklist.complete": {
+    permission: "checklists.work",
+    onlineOnly: false,
+    fields: {
+      checklistId: { type: "uuid", required: true, nullable: false },
+      status: { type: "enum", required: true, nullable: false, enum: "ChecklistStatus" },
+      note: { type: "string", required: false, nullable: false, maxLength: 2000 },
+    },
+  },
+  "checklist.editTemplate": {
+    permission: "checklists.manage",
+    onlineOnly: false,
+    fields: {
+      templateId: { type: "uuid", required: true, nullable: false },
+      titleTr: { type: "string", required: true, nullable: false, minLength: 3, maxLength: 160 },
+      titleEn: { type: "string", required: true, nullable: false, minLength: 3, maxLength: 160 },
+      items: { type: "array", required: true, nullable: false, minItems: 1, maxItems: 60, items: { type: "object" } },
+    },
+  },
+  "checklist.openRecordingCheck": {
+    permission: "checklists.work",
+    onlineOnly: false,
+    fields: {
+      id: { type: "uuid", required: true, nullable: false },
+      deviceId: { type: "uuid", required: true, nullable: false },
+    },
+  },
+  "cleaning.openExtra": {
+    permission: "checklists.work",
+    onlineOnly: false,
+    fields: {
+      id: { type: "uuid", required: true, nullable: false },
+      deviceId: { type: "uuid", required: true, nullable: false },
+      reason: { type: "string", required: true, nullable: false, minLength: 3, maxLength: 2000 },
+    },
+  },
+  "cleaning.openRound": {
+    permission: "workorders.create",
+    onlineOnly: false,
+    fields: {
+      siteId: { type: "uuid", required: true, nullable: false },
+      month: { type: "string", required: true, nullable: false, pattern: "^[0-9]{4}-(0[1-9]|1[0-2])$" },
+      assigneeId: { type: "uuid", required: false, nullable: true },
     },
   },
   "conflict.resolve": {
@@ -797,6 +892,38 @@ export type CommandName = keyof typeof COMMANDS;
 export interface CommandInputs {
   "account.setSigningPin": {
     pinBox: { v: number; kid: string; epk: string; iv: string; ct: string; };
+  };
+  "checklist.answer": {
+    checklistId: string;
+    itemKey: string;
+    value?: boolean | number | string | null;
+    note?: string;
+    photos?: string[];
+  };
+  "checklist.complete": {
+    checklistId: string;
+    status: ChecklistStatus;
+    note?: string;
+  };
+  "checklist.editTemplate": {
+    templateId: string;
+    titleTr: string;
+    titleEn: string;
+    items: ({ key: string; type: ItemType; labelTr: string; labelEn: string; expected?: boolean | number | string | null; required?: boolean; choices?: { key: string; labelTr: string; labelEn: string; }[]; unit?: string; min?: number | null; max?: number | null; article?: string; })[];
+  };
+  "checklist.openRecordingCheck": {
+    id: string;
+    deviceId: string;
+  };
+  "cleaning.openExtra": {
+    id: string;
+    deviceId: string;
+    reason: string;
+  };
+  "cleaning.openRound": {
+    siteId: string;
+    month: string;
+    assigneeId?: string | null;
   };
   "conflict.resolve": {
     conflictId: string;
