@@ -11,6 +11,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.maintenance import models as mm
 from backend.domain.maintenance import queries as mq
 from backend.domain.people import permissions as p
@@ -163,8 +164,10 @@ class MaintenanceQuery:
         actor = await c.require_actor()
         try:
             mq.week_bounds(week)
-        except ValueError:
-            week = mq.week_of(datetime.now().astimezone())
+        except ValueError:  # a week that is not one: refused, never silently another week
+            raise DomainError(
+                ErrorCode.VALIDATION_FAILED, field="week", params={"detail": "week: YYYY-Www (ISO)"}
+            ) from None
         rows = await c.db.read(lambda s: mq.recording_coverage(s, actor, week))
         return [
             RecorderWeekType(

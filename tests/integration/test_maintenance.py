@@ -437,3 +437,15 @@ def test_item_photos_are_blob_references_seen_with_the_checklist(db: Database, w
         assert is_referenced(s, photo)
         assert visibly_referenced(s, actor_for(world.manager), photo)
         assert not visibly_referenced(s, actor_for(world.tech_south), photo)
+
+
+@pytest.mark.parametrize("week", ["2026-W60", "next week", "2026"])
+async def test_a_week_that_is_not_one_is_refused_not_replaced(gql: Any, world: World, week: str) -> None:
+    body = await gql(
+        "query ($w: String!) { recordingCoverage(week: $w) { deviceId } }",
+        {"w": week},
+        token=world.token(world.manager),
+    )
+
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["VALIDATION_FAILED"]
